@@ -1,0 +1,86 @@
+# Two virtual environments (see docs/operator-guide.md): Rasa pins old libraries, the
+# internet-facing bot service runs current ones. Stamps make every later run fast.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# python3.10 may be a pyenv shim that refuses to run; fall back to pyenv's own install.
+PY310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10; do \
+            $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+PYTHON ?= python3
+
+RASA_VENV := .venv-rasa
+BOT_VENV := .venv
+RASA := $(RASA_VENV)/bin/rasa
+BOT := $(BOT_VENV)/bin/bot
+SPACY_MODEL := .build/spacy-nl
+MODEL := models/current.tar.gz
+# Answer names from data/content/, declared to Rasa without their texts (rasa_ext/responses.py).
+RESPONSES := .build/rasa/responses.yml
+RASA_DATA := data $(RESPONSES)
+TRAINING_DATA := config.yml domain.yml $(RESPONSES) $(wildcard data/nlu/*.yml data/stories/*.yml data/rules/*.yml)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup train content run test test-py test-rasa eval bench clean
+
+help:
+	@echo "make run    set everything up and start the assistant"
+	@echo "make test   run every test"
+	@echo "make setup | train | eval | bench | clean"
+
+setup: .build/rasa.stamp .build/bot.stamp $(SPACY_MODEL)/meta.json
+
+.build/rasa.stamp: requirements/rasa.txt
+	@test -n "$(PY310)" || { echo "python3.10 not found: install Python 3.10 (Rasa 3.6 needs it)"; exit 1; }
+	@echo "==> Rasa environment ($(RASA_VENV), $(PY310)); the first time takes a few minutes"
+	$(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --upgrade "pip<24.1"
+	$(RASA_VENV)/bin/pip install --quiet --progress-bar off -r requirements/rasa.txt
+	@mkdir -p .build && touch $@
+
+.build/bot.stamp: requirements/bot.txt pyproject.toml
+	@echo "==> Bot service environment ($(BOT_VENV))"
+	$(PYTHON) -m venv $(BOT_VENV)
+	$(BOT_VENV)/bin/pip install --quiet --progress-bar off -r requirements/bot.txt
+	$(BOT_VENV)/bin/pip install --quiet --no-deps -e .
+	@mkdir -p .build && touch $@
+
+# A blank Dutch spaCy pipeline with the lookup lemmatizer, saved so Rasa's SpacyNLP loads it by path.
+$(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
+	@echo "==> spaCy Dutch tokenizer + lemma lookups -> $(SPACY_MODEL)"
+	$(RASA_VENV)/bin/python rasa_ext/spacy_nl.py $(SPACY_MODEL)
+
+train: $(MODEL)
+
+# Rewritten only when the set of answer names changes, so a text edit never retrains.
+$(RESPONSES): .build/rasa.stamp $(wildcard data/content/*.yml)
+	$(RASA_VENV)/bin/python -m rasa_ext.responses data/content $@
+
+$(MODEL): $(TRAINING_DATA) $(SPACY_MODEL)/meta.json
+	@echo "==> Training the dialogue model (only when training data changed; a few minutes)"
+	$(RASA) train --data $(RASA_DATA) --fixed-model-name current --out models --quiet
+	@touch $@
+
+content: var/content.stamp
+
+var/content.stamp: .build/bot.stamp $(wildcard data/content/*.yml)
+	$(BOT) content import
+	@touch $@
+
+run: setup train content
+	@$(BOT) run
+
+test: setup train
+	$(RASA) data validate --data $(RASA_DATA) --quiet
+	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
+	$(RASA_VENV)/bin/pytest -q tests/actions
+	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions
+
+eval: setup
+	$(RASA_VENV)/bin/python bench/nlu_eval.py
+
+bench: setup train
+	$(BOT_VENV)/bin/python bench/nlg_latency.py
+
+clean:
+	rm -rf .build models results var/content.stamp

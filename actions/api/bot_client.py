@@ -1,0 +1,36 @@
+"""HTTP client of the bot service's internal API; the only way actions reach regions and data.
+
+Failures become BotApiUnavailable, so each action can still answer the user.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, Dict, Optional
+
+import aiohttp
+
+# The user is waiting: a slow answer is worse than the national fallback.
+TIMEOUT = aiohttp.ClientTimeout(total=5)
+
+
+class BotApiUnavailable(Exception):
+    pass
+
+
+async def resolve_region(municipality: str) -> Dict[str, Any]:
+    """{"gemeente": {code, name} | None, "region": {id, name, organisation, ...}}"""
+    return await _post("/internal/v1/regions/resolve", {"municipality": municipality})
+
+
+async def _post(path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
+    headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            async with session.post(f"{base}{path}", json=body, headers=headers) as response:
+                if response.status != 200:
+                    raise BotApiUnavailable(f"status {response.status}")
+                return await response.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        raise BotApiUnavailable(type(error).__name__) from error

@@ -1,0 +1,79 @@
+"""The `bot` command line: serve, run (all processes), content import|export, chat, secrets init."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.secret_file import ensure_secrets
+from bot.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bot", description="Exit-support assistant: bot service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the bot service (gateway, NLG endpoint, REST channel)")
+    commands.add_parser("run", help="start actions, Rasa and the bot service together (make run)")
+    content = commands.add_parser("content", help="data/content/ <-> database")
+    content.add_argument("direction", choices=["import", "export"])
+    content.add_argument("--dir", type=Path, default=None, help="default: data/content")
+    chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
+    chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
+    secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
+    secrets.add_argument("action", choices=["init"])
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ensure_secrets()
+    settings = Settings()  # type: ignore[call-arg]  # secrets come from the environment
+
+    if args.command == "serve":
+        _serve(settings)
+    elif args.command == "run":
+        from bot.supervisor import run_all
+        sys.exit(asyncio.run(run_all(settings)))
+    elif args.command == "content":
+        sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
+    elif args.command == "chat":
+        from bot.terminal_chat import chat_loop
+        asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
+
+
+def _serve(settings: Settings) -> None:
+    from bot.app import create_app
+    from bot.middlewares import RouteAccessLogger
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                access_log_class=RouteAccessLogger, print=None)
+
+
+async def _content(settings: Settings, direction: str, directory: Path) -> int:
+    from bot.content.files import write_content_dir
+    from bot.content.schema import ContentError
+    from bot.content.store import import_directory, stored_entries
+    from bot.db.engine import create_tables, make_engine, session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        sessions = session_factory(engine)
+        if direction == "import":
+            try:
+                count = await import_directory(sessions, directory)
+            except ContentError as error:
+                print(f"content not imported, nothing changed: {error}", file=sys.stderr)
+                return 1
+            print(f"imported {count} answers from {directory}")
+        else:
+            entries = await stored_entries(sessions)
+            write_content_dir(directory, entries)
+            print(f"exported {len(entries)} answers to {directory}")
+        return 0
+    finally:
+        await engine.dispose()

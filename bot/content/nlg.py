@@ -1,0 +1,42 @@
+"""The NLG endpoint Rasa calls for every response (Rasa's NLG server protocol), from memory.
+
+Answers in the conversation's language (the `language` slot, Dutch when unset). Never logs the
+tracker: it carries the user's words.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+
+from aiohttp import web
+
+from bot.appkeys import CONTENT_STORE, SETTINGS
+from bot.content.render import pick_language, render
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+
+
+@routes.post("/nlg")
+async def nlg(request: web.Request) -> web.Response:
+    token = request.app[SETTINGS].rasa_token.get_secret_value()
+    if not hmac.compare_digest(request.query.get("token", "").encode(), token.encode()):
+        raise web.HTTPUnauthorized(text="a valid token is required")
+    try:
+        body = await request.json()
+        key = str(body["response"])
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text="expected Rasa's NLG request: {response, arguments, tracker}")
+    store = request.app[CONTENT_STORE]
+    answer = store.get(key)
+    if answer is None:
+        log.error("nlg_unknown_response key=%s", key)
+        raise web.HTTPNotFound(text=f"no content for response {key!r}; add it to data/content/")
+    tracker = body.get("tracker") or {}
+    arguments = body.get("arguments") or {}
+    language = pick_language((tracker.get("slots") or {}).get("language"))
+    suggestions = arguments.get("suggestions")
+    return web.json_response(
+        render(answer, language, store, values=arguments,
+               suggestions=list(suggestions) if isinstance(suggestions, list) else None)
+    )

@@ -1,0 +1,131 @@
+"""The shape of one answer in data/content/, and the checks every answer must pass.
+
+Used by `bot content import` (refuse invalid files), the NLG endpoint and the tests. Never reads
+files or the database itself.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+# One bubble, one idea (FACTS.md: "at most about 500 characters"); a little slack for lists.
+MAX_TEXT_CHARS = 600
+MAX_BUTTON_TITLE_CHARS = 40
+# Plain intents a button may point to; retrieval subtopics ("ask_benefits/bbz") are checked
+# against the answers that exist.
+PLAIN_TARGETS = frozenset(
+    {"request_handover", "ask_capabilities", "ask_privacy", "forget_me", "affirm", "deny",
+     "out_of_scope", "change_language", "greet"}
+)
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class ContentError(ValueError):
+    """An answer that must not be served; the message names the key and the problem."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    target: str
+    language: str | None = None  # only for target change_language
+    always: bool = False  # kept when a response filters its buttons (topic suggestions)
+
+
+@dataclass(frozen=True)
+class Variant:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str
+    variants: dict[str, Variant]
+    question: dict[str, str] = field(default_factory=dict)
+    placeholders: tuple[str, ...] = ()
+    source: str = ""
+    valid_for: int | None = None
+    verify: bool = False
+
+    @property
+    def topic(self) -> str:
+        """`ask_benefits/bbz` for `utter_ask_benefits/bbz`; the button target naming this answer."""
+        return self.key.removeprefix("utter_")
+
+
+def parse_answer(key: str, raw: Any) -> Answer:
+    """Builds an Answer from one YAML entry, or raises ContentError naming what is wrong."""
+    if not key.startswith("utter_"):
+        raise ContentError(f"{key}: response names start with utter_")
+    if not isinstance(raw, dict):
+        raise ContentError(f"{key}: expected a mapping with nl and en")
+    placeholders = tuple(raw.get("placeholders") or ())
+    variants: dict[str, Variant] = {}
+    for language in LANGUAGES:
+        if language not in raw:
+            raise ContentError(f"{key}: the {language} text is missing")
+        variants[language] = _parse_variant(key, language, raw[language], placeholders)
+    answer = Answer(
+        key=key,
+        variants=variants,
+        question={k: str(v).strip() for k, v in (raw.get("question") or {}).items()},
+        placeholders=placeholders,
+        source=str(raw.get("source", "")),
+        valid_for=raw.get("valid_for"),
+        verify=bool(raw.get("verify", False)),
+    )
+    if "/" in key and set(answer.question) != set(LANGUAGES):
+        raise ContentError(f"{key}: a subtopic needs question.nl and question.en for its buttons")
+    targets = [[b.target for b in v.buttons] for v in variants.values()]
+    if any(t != targets[0] for t in targets):
+        raise ContentError(f"{key}: nl and en must have the same buttons in the same order")
+    return answer
+
+
+def _parse_variant(key: str, language: str, raw: Any, placeholders: tuple[str, ...]) -> Variant:
+    where = f"{key} ({language})"
+    if not isinstance(raw, dict) or not str(raw.get("text", "")).strip():
+        raise ContentError(f"{where}: the text is empty")
+    text = str(raw["text"]).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise ContentError(f"{where}: the text has {len(text)} characters, at most {MAX_TEXT_CHARS}")
+    if "<" in text and re.search(r"<[a-zA-Z/]", text):
+        raise ContentError(f"{where}: no HTML in answers")
+    unknown = set(PLACEHOLDER.findall(text)) - set(placeholders)
+    if unknown:
+        raise ContentError(f"{where}: unknown placeholder {{{sorted(unknown)[0]}}}")
+    buttons = []
+    for item in raw.get("buttons") or ():
+        title, target = str(item.get("title", "")).strip(), str(item.get("target", "")).strip()
+        if not title or not target:
+            raise ContentError(f"{where}: every button needs a title and a target")
+        if len(title) > MAX_BUTTON_TITLE_CHARS:
+            raise ContentError(f"{where}: button title '{title}' is too long")
+        buttons.append(Button(title, target, item.get("language"), bool(item.get("always", False))))
+    return Variant(text, tuple(buttons))
+
+
+def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = None) -> None:
+    """Every button points to a plain intent or to an answer that exists; questions are unique."""
+    files = files or {}
+
+    def where(key: str) -> str:
+        return f"{files[key]}: {key}" if key in files else key
+
+    topics = {a.topic for a in answers.values()}
+    for answer in answers.values():
+        for button in answer.variants[DEFAULT_LANGUAGE].buttons:
+            if button.target not in PLAIN_TARGETS and button.target not in topics:
+                raise ContentError(f"{where(answer.key)}: button target '{button.target}' is not a topic")
+            if button.target == "change_language" and button.language not in LANGUAGES:
+                raise ContentError(f"{where(answer.key)}: a language button needs language nl or en")
+    questions: dict[str, str] = {}
+    for answer in answers.values():
+        for language, question in answer.question.items():
+            other = questions.setdefault(question.lower(), answer.key)
+            if other != answer.key:
+                raise ContentError(f"{where(answer.key)}: question '{question}' is also used by {other}")

@@ -1,0 +1,108 @@
+"""The content store: every answer in memory for the NLG endpoint, backed by content_entries.
+
+Serving never touches the database; `reload` swaps in a new set at once, so a reader sees either
+the old answers or the new ones, never a mix.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.content.files import parse_entries, read_content_dir
+from bot.content.schema import LANGUAGES, Answer, Button, ContentError
+from bot.db.models import ContentEntry
+
+# Answers the service itself relies on; content without them is refused.
+REQUIRED_KEYS = ("utter_greet", "utter_service_unavailable", "utter_input_empty",
+                 "utter_crisis/danger", "utter_crisis/suicidal", "utter_crisis/trafficking",
+                 "utter_crisis/violence", "utter_crisis_offer_person")
+
+
+class ContentStore:
+    def __init__(self) -> None:
+        self._answers: dict[str, Answer] = {}
+        self._text_language: dict[str, str] = {}
+        self._crisis_texts: frozenset[str] = frozenset()
+        self._payloads: frozenset[str] = frozenset()
+
+    def get(self, key: str) -> Answer | None:
+        return self._answers.get(key)
+
+    def keys(self) -> list[str]:
+        return sorted(self._answers)
+
+    def answers(self) -> list[Answer]:
+        return list(self._answers.values())
+
+    def replace(self, answers: dict[str, Answer]) -> None:
+        missing = [key for key in REQUIRED_KEYS if key not in answers]
+        if missing:
+            raise ContentError(f"content is missing required answers: {', '.join(missing)}")
+        text_language = {
+            variant.text: language
+            for answer in answers.values() for language, variant in answer.variants.items()
+        }
+        crisis_texts = frozenset(
+            variant.text for answer in answers.values() if answer.key.startswith("utter_crisis/")
+            for variant in answer.variants.values()
+        )
+        # Built before the swap, then assigned together: readers never see half a reload.
+        self._answers, self._text_language, self._crisis_texts = dict(answers), text_language, crisis_texts
+        self._payloads = frozenset(
+            self.payload(button, language)
+            for answer in answers.values() for language in LANGUAGES
+            for button in answer.variants[language].buttons
+        )
+
+    def payload(self, button: Button, language: str) -> str:
+        """What a button sends: a subtopic's canonical question (the ResponseSelector needs text
+        and the question is a training example), or `/intent` for a plain intent."""
+        if button.target == "change_language":
+            return "/change_language" + json.dumps({"language": button.language})
+        target = self._answers.get(f"utter_{button.target}")
+        if target is not None and target.question:
+            return target.question[language]
+        return f"/{button.target}"
+
+    def language_of(self, text: str) -> str | None:
+        """The language of a text this store serves (to answer in the conversation's language)."""
+        return self._text_language.get(text)
+
+    def is_crisis_text(self, text: str) -> bool:
+        return text in self._crisis_texts
+
+    def button_payloads(self) -> frozenset[str]:
+        return self._payloads
+
+    async def reload(self, sessions: async_sessionmaker) -> None:
+        async with sessions() as session:
+            rows = (await session.scalars(select(ContentEntry))).all()
+        self.replace(parse_entries({row.key: (row.file_name, row.data) for row in rows}))
+
+
+async def import_directory(sessions: async_sessionmaker, directory: Path) -> int:
+    """Validates every file first, then replaces the stored content in one transaction."""
+    entries = read_content_dir(directory)
+    ContentStore().replace(parse_entries(entries))
+    async with sessions() as session, session.begin():
+        await session.execute(delete(ContentEntry))
+        session.add_all(
+            ContentEntry(key=key, file_name=file_name, data=raw)
+            for key, (file_name, raw) in entries.items()
+        )
+    return len(entries)
+
+
+async def stored_entries(sessions: async_sessionmaker) -> dict[str, tuple[str, dict[str, Any]]]:
+    async with sessions() as session:
+        rows = (await session.scalars(select(ContentEntry))).all()
+    return {row.key: (row.file_name, row.data) for row in rows}
+
+
+async def is_empty(sessions: async_sessionmaker) -> bool:
+    async with sessions() as session:
+        return (await session.scalar(select(ContentEntry.key).limit(1))) is None

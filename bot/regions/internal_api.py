@@ -1,0 +1,38 @@
+"""Internal API for the action server: which region serves the gemeente a user typed.
+
+Token-protected (RASA_TOKEN, shared by the internal services); the typed answer comes in the body,
+never in a URL, so it cannot end up in an access log.
+"""
+from __future__ import annotations
+
+import hmac
+
+from aiohttp import web
+
+from bot.appkeys import REGIONS, SETTINGS
+
+routes = web.RouteTableDef()
+
+
+def require_internal_token(request: web.Request) -> None:
+    token = request.app[SETTINGS].rasa_token.get_secret_value()
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise web.HTTPUnauthorized(text="a valid internal token is required")
+
+
+@routes.post("/internal/v1/regions/resolve")
+async def resolve_region(request: web.Request) -> web.Response:
+    require_internal_token(request)
+    try:
+        answer = str((await request.json())["municipality"])[:200]
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text='expected {"municipality": "..."}')
+    directory = request.app[REGIONS]
+    gemeente = directory.find_gemeente(answer)
+    region = directory.region_for(gemeente)
+    return web.json_response({
+        "gemeente": {"code": gemeente.code, "name": gemeente.name} if gemeente else None,
+        "region": {"id": region.id, "name": region.name, "organisation": region.organisation,
+                   "office_hours": region.office_hours, "confirmed": region.confirmed},
+    })

@@ -1,0 +1,42 @@
+"""All configuration of the bot service, from the environment, `.env` and var/secrets.env.
+
+Nothing else reads os.environ. Secrets have no defaults: `bot secrets init` generates the missing
+ones into var/secrets.env (outside git) on first run.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRETS_FILE = Path("var/secrets.env")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/bot.db"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr
+    secret_key: SecretStr
+    encryption_key: SecretStr
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+    redis_url: str | None = None
+    retention_days: int = 30
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Past this the user gets the "try again" message with the safety lines instead of silence.
+    rasa_timeout_seconds: float = 20.0
+    max_message_chars: int = 2000
+    content_dir: Path = Path("data/content")
+    regions_file: Path = Path("data/regions.yml")
+    gemeenten_file: Path = Path("data/gemeenten.tsv")
+    crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
+
+    @property
+    def nlg_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/nlg"

@@ -1,0 +1,109 @@
+"""`make run`: starts the action server, Rasa and the bot service, waits until all answer, prints
+where to chat, and stops all three on Ctrl-C. Children get the secrets through the environment.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+
+import aiohttp
+
+from bot.settings import Settings
+
+# Rasa loads TensorFlow and the model; on a small machine that takes a minute or two.
+STARTUP_TIMEOUT_SECONDS = 300
+RASA_PYTHON = ".venv-rasa/bin/python"
+
+
+def _commands(settings: Settings) -> dict[str, list[str]]:
+    return {
+        "actions": [RASA_PYTHON, "-m", "rasa_ext.action_server", "--port", "5055"],
+        "rasa": [RASA_PYTHON, "-m", "rasa_ext.server", "--port", "5005"],
+        "bot": [sys.executable, "-m", "bot.cli", "serve"],
+    }
+
+
+def _child_environment(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "RASA_TOKEN": settings.rasa_token.get_secret_value(),
+        "SECRET_KEY": settings.secret_key.get_secret_value(),
+        "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
+        "NLG_URL": settings.nlg_url,
+        "BOT_INTERNAL_URL": f"http://127.0.0.1:{settings.port}",
+        "ACTIONS_URL": "http://127.0.0.1:5055/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    })
+    return env
+
+
+async def run_all(settings: Settings) -> int:
+    env = _child_environment(settings)
+    children = {
+        name: await asyncio.create_subprocess_exec(*command, env=env)
+        for name, command in _commands(settings).items()
+    }
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    exited = [asyncio.create_task(child.wait()) for child in children.values()]
+    ready = asyncio.create_task(_wait_until_ready(settings))
+    try:
+        done, _ = await asyncio.wait([ready, *exited, asyncio.create_task(stop.wait())],
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready in done and ready.result():
+            _banner(settings)
+            done, _ = await asyncio.wait([*exited, asyncio.create_task(stop.wait())],
+                                         return_when=asyncio.FIRST_COMPLETED)
+        if not stop.is_set():
+            print("A process stopped; stopping the others.", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        await _stop(children)
+
+
+async def _wait_until_ready(settings: Settings) -> bool:
+    url = f"http://127.0.0.1:{settings.port}/readyz"
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    print("Starting the action server, Rasa and the bot service (Rasa takes a minute)", end="", flush=True)
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
+                    if response.status == 200:
+                        print(" ready.")
+                        return True
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                pass
+            print(".", end="", flush=True)
+            await asyncio.sleep(2)
+    print(" still not ready; see the messages above.", file=sys.stderr)
+    return False
+
+
+def _banner(settings: Settings) -> None:
+    base = f"http://127.0.0.1:{settings.port}"
+    print(f"""
+  The assistant is running.
+    Chat in this terminal:   .venv/bin/bot chat      (in a second terminal)
+    REST channel:            POST {base}/api/v1/chat  {{"sender": "me", "message": "hoi"}}
+    Health:                  {base}/healthz  {base}/readyz
+  Ctrl-C stops everything.
+""", flush=True)
+
+
+async def _stop(children: dict[str, asyncio.subprocess.Process]) -> None:
+    for child in children.values():
+        if child.returncode is None:
+            child.terminate()
+    for child in children.values():
+        try:
+            await asyncio.wait_for(child.wait(), timeout=10)
+        except asyncio.TimeoutError:
+            child.kill()

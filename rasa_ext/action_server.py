@@ -1,0 +1,43 @@
+"""Starts the rasa_sdk action server on 127.0.0.1 only, and only for callers holding RASA_TOKEN.
+
+`rasa run actions` listens on every interface and has no authentication; the action server is an
+internal service (DESIGN.md), so it is started through this module instead.
+"""
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from sanic import response
+from sanic.request import Request
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--actions", default="actions")
+    args = parser.parse_args()
+    token = os.environ.get("RASA_TOKEN", "")
+    if not token:
+        raise SystemExit("RASA_TOKEN is not set; the action server refuses to start without it")
+    logging.basicConfig(level=logging.WARNING)
+
+    app = create_app(args.actions)
+
+    @app.middleware("request")
+    async def require_token(request: Request):  # type: ignore[no-untyped-def]
+        if request.path == "/health":
+            return None
+        given = request.args.get("token", "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return response.json({"error": "unauthorised"}, status=401)
+        return None
+
+    app.run(host="127.0.0.1", port=args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Starts the Rasa server on 127.0.0.1 with its HTTP API behind RASA_TOKEN.
+
+Through rasa.api.run rather than `rasa run --auth-token`, so the token never shows in a process list.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+import rasa.api
+from rasa.utils.common import configure_logging_and_warnings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default="models/current.tar.gz")
+    parser.add_argument("--port", type=int, default=5005)
+    args = parser.parse_args()
+    token = os.environ.get("RASA_TOKEN", "")
+    if not token:
+        raise SystemExit("RASA_TOKEN is not set; Rasa refuses to start without it")
+    # INFO names actions and intents, never message text (that is DEBUG in Rasa).
+    configure_logging_and_warnings(logging.INFO)
+    rasa.api.run(
+        model=args.model, endpoints="endpoints.yml", credentials="credentials.yml",
+        interface="127.0.0.1", port=args.port, enable_api=True, auth_token=token,
+    )
+
+
+if __name__ == "__main__":
+    main()

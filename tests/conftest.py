@@ -1,0 +1,124 @@
+"""Shared fixtures: settings for an in-process app, and the whole stack as real processes.
+
+The stack fixture starts what `make run` starts (action server, Rasa with the trained model, bot
+service) on test ports with a fresh SQLite database, so the REST tests cross every real boundary.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+MODEL = ROOT / "models" / "current.tar.gz"
+STARTUP_TIMEOUT_SECONDS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for an app whose Rasa is down (nothing listens on the port)."""
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_token="test-rasa-token", secret_key="test-secret-key", encryption_key="x" * 44,
+        rasa_timeout_seconds=3,
+    )
+
+
+class Stack:
+    def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str) -> None:
+        self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
+
+    def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
+        return post_json(f"{self.base_url}/api/v1/chat", {"sender": sender, "message": message})
+
+
+def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def _wait_ready(url: str, processes: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(1)
+    raise RuntimeError("the stack did not become ready")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make test does)")
+    workdir = tmp_path_factory.mktemp("stack")
+    bot_port, rasa_port, actions_port = free_port(), free_port(), free_port()
+    token = secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        "RASA_TOKEN": token, "SECRET_KEY": secrets.token_urlsafe(32),
+        "ENCRYPTION_KEY": "y" * 44,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bot.db",
+        "PORT": str(bot_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "NLG_URL": f"http://127.0.0.1:{bot_port}/nlg",
+        "ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "BOT_INTERNAL_URL": f"http://127.0.0.1:{bot_port}",
+        "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    logs = {name: open(workdir / f"{name}.log", "w") for name in ("bot", "actions", "rasa")}
+    commands = {
+        "bot": [sys.executable, "-m", "bot.cli", "serve"],
+        "actions": [str(RASA_PYTHON), "-m", "rasa_ext.action_server", "--port", str(actions_port)],
+        "rasa": [str(RASA_PYTHON), "-m", "rasa_ext.server", "--model", str(MODEL),
+                 "--port", str(rasa_port)],
+    }
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name],
+                                  stderr=subprocess.STDOUT)
+                 for name, command in commands.items()]
+    try:
+        _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", processes)
+        yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
+                    f"http://127.0.0.1:{actions_port}", token)
+    except RuntimeError:
+        for name in logs:
+            logs[name].flush()
+            sys.stderr.write(f"--- {name} log ---\n{(workdir / f'{name}.log').read_text()[-3000:]}\n")
+        raise
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for handle in logs.values():
+            handle.close()

@@ -1,0 +1,43 @@
+"""The gateway's curated crisis phrases: found in messy text, not in ordinary questions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.gateway.crisis import CrisisPhrases
+
+PHRASES = CrisisPhrases.from_file(Path(__file__).resolve().parent.parent / "data" / "crisis_phrases.yml")
+
+
+@pytest.mark.parametrize("message, category", [
+    ("Ik wil dood.", "suicidal"),
+    ("ik zie het niet meer zitten...", "suicidal"),
+    ("I want to DIE", "suicidal"),
+    ("hij heeft mijn paspoort en ik moet al mijn geld afgeven", "trafficking"),
+    ("my pimp takes all my money", "trafficking"),
+    ("Hij slaat me als ik niet genoeg verdien", "violence"),
+    ("i was raped last week", "violence"),
+    ("help ik ben in gevaar", "danger"),
+    ("I’m not safe here", "danger"),
+    ("ik ben verkracht en ik wil niet meer leven", "suicidal"),
+])
+def test_crisis_phrases_are_found(message, category):
+    assert PHRASES.match(message) == category
+
+
+@pytest.mark.parametrize("message", [
+    "hoe vraag ik bijstand aan",
+    "I want to stop working in the club",
+    "ik heb schulden bij de belastingdienst",
+    "kan ik mijn paspoort gebruiken voor digid",
+    "is dit anoniem",
+    "grape juice",  # 'rape' only as a whole word
+])
+def test_ordinary_questions_are_not_crises(message):
+    assert PHRASES.match(message) is None
+
+
+def test_unknown_category_is_refused():
+    with pytest.raises(ValueError):
+        CrisisPhrases({"weather": ["rain"]})

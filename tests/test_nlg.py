@@ -1,0 +1,85 @@
+"""The NLG endpoint Rasa calls: the right language, buttons that work, clear errors."""
+from __future__ import annotations
+
+import pytest
+
+from bot.app import create_app
+
+TOKEN = "test-rasa-token"
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+def nlg_request(response: str, language: str | None = None, **arguments) -> dict:
+    return {"response": response, "arguments": arguments, "channel": {"name": "gateway"},
+            "tracker": {"sender_id": "abc", "slots": {"language": language}, "latest_message": {}}}
+
+
+async def nlg(client, body, token=TOKEN):
+    return await client.post(f"/nlg?token={token}", json=body)
+
+
+async def test_answers_in_dutch_when_no_language_is_set(client):
+    reply = await (await nlg(client, nlg_request("utter_thank"))).json()
+    assert reply["text"].startswith("Graag gedaan")
+
+
+async def test_answers_in_english_when_the_language_slot_is_en(client):
+    reply = await (await nlg(client, nlg_request("utter_thank", "en"))).json()
+    assert reply["text"].startswith("You're welcome")
+    assert [b["title"] for b in reply["buttons"]] == ["All topics", "Talk to someone"]
+
+
+async def test_every_response_key_is_served_in_both_languages(client, settings):
+    store = client.server.app  # the app object
+    from bot.appkeys import CONTENT_STORE
+    keys = store[CONTENT_STORE].keys()
+    assert len(keys) > 50
+    for key in keys:
+        texts = set()
+        for language in ("nl", "en"):
+            response = await nlg(client, nlg_request(key, language, organisation="X", region_name="Y",
+                                                     office_hours="Z"))
+            assert response.status == 200, key
+            texts.add((await response.json())["text"])
+        assert len(texts) == 2, f"{key} serves the same text in both languages"
+
+
+async def test_subtopic_buttons_send_their_canonical_question_and_intents_a_slash_payload(client):
+    reply = await (await nlg(client, nlg_request("utter_greet", "nl"))).json()
+    payloads = {b["title"]: b["payload"] for b in reply["buttons"]}
+    assert payloads["Praat met iemand"] == "/request_handover"
+    assert payloads["English"] == '/change_language{"language": "en"}'
+    assert not payloads["Geld en uitkering"].startswith("/")
+
+
+async def test_topic_suggestions_keep_only_the_suggested_topics_best_first(client):
+    body = nlg_request("utter_ask_affirmation", "en", suggestions=["ask_debt", "ask_benefits", "greet"])
+    reply = await (await nlg(client, body)).json()
+    assert [b["title"] for b in reply["buttons"]] == [
+        "Debts", "Money and benefits", "All topics", "Something else"]
+
+
+async def test_placeholders_are_filled_from_the_arguments(client):
+    body = nlg_request("utter_region_contact", "nl", organisation="Rebelz",
+                       region_name="Noord- en Oost-Gelderland", office_hours="ma-vr")
+    reply = await (await nlg(client, body)).json()
+    assert "Rebelz" in reply["text"] and "{" not in reply["text"]
+
+
+async def test_unknown_response_is_a_clear_404_not_a_crash(client):
+    response = await nlg(client, nlg_request("utter_does_not_exist"))
+    assert response.status == 404
+    assert "utter_does_not_exist" in await response.text()
+
+
+async def test_malformed_request_is_a_400(client):
+    response = await client.post(f"/nlg?token={TOKEN}", data=b"\x00\xff not json")
+    assert response.status == 400
+
+
+async def test_nlg_refuses_callers_without_the_token(client):
+    assert (await nlg(client, nlg_request("utter_thank"), token="wrong")).status == 401

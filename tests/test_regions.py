@@ -1,0 +1,45 @@
+"""Which region serves the gemeente a user types: typos, common names, and the national queue."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.regions.directory import RegionDirectory
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DIRECTORY = RegionDirectory.from_files(DATA / "gemeenten.tsv", DATA / "regions.yml")
+
+
+@pytest.mark.parametrize("typed, gemeente, region", [
+    ("Apeldoorn", "Apeldoorn", "apeldoorn"),
+    ("apeldorn", "Apeldoorn", "apeldoorn"),
+    ("gemeente Zutphen", "Zutphen", "apeldoorn"),
+    ("Den Haag", "'s-Gravenhage", "den-haag"),
+    ("Amsterdm", "Amsterdam", "amsterdam"),
+    ("Leeuwarden", "Leeuwarden", "fryslan"),
+    ("Den Bosch", "'s-Hertogenbosch", "national"),
+    ("  UTRECHT ", "Utrecht", "utrecht"),
+])
+def test_typed_gemeente_maps_to_its_region(typed, gemeente, region):
+    found = DIRECTORY.find_gemeente(typed)
+    assert found is not None and found.name == gemeente
+    assert DIRECTORY.region_for(found).id == region
+
+
+@pytest.mark.parametrize("typed", ["Bergen", "weet ik niet", "", "xyzzy", "ik woon bij mijn zus"])
+def test_unknown_or_ambiguous_answers_find_no_gemeente(typed):
+    assert DIRECTORY.find_gemeente(typed) is None
+
+
+def test_no_gemeente_goes_to_the_national_queue():
+    assert DIRECTORY.region_for(None).id == "national"
+
+
+def test_every_gemeente_in_regions_exists_and_belongs_to_one_region():
+    seen = {}
+    for region in DIRECTORY.regions.values():
+        for code in region.gemeenten:
+            assert code in DIRECTORY.gemeenten, code
+            assert code not in seen, f"{code} in {seen.get(code)} and {region.id}"
+            seen[code] = region.id
