@@ -73,7 +73,7 @@ run: setup train content
 test: setup train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
-	$(RASA_VENV)/bin/pytest -q tests/actions
+	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions
 	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions
 
 eval: setup

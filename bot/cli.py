@@ -77,3 +77,7 @@ async def _content(settings: Settings, direction: str, directory: Path) -> int:
         return 0
     finally:
         await engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
