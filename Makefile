@@ -76,7 +76,7 @@ test: setup train
 	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions
 	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions
 
-eval: setup
+eval: setup $(RESPONSES)
 	$(RASA_VENV)/bin/python bench/nlu_eval.py
 
 bench: setup train

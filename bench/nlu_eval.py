@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -27,12 +28,21 @@ def whitespace_variant(config: dict) -> dict:
     return variant
 
 
+def training_data(out: Path) -> Path:
+    """data/nlu plus the response declarations the ResponseSelector evaluation looks up."""
+    data = out / "nlu"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(ROOT / "data" / "nlu", data)
+    shutil.copy(ROOT / ".build" / "rasa" / "responses.yml", data / "responses.yml")
+    return data
+
+
 def cross_validate(name: str, config: dict, folds: int, out: Path) -> tuple[dict, dict, float]:
     config_path = out / f"{name}.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     started = time.monotonic()
     subprocess.run(
-        [str(RASA), "test", "nlu", "--nlu", "data/nlu", "--config", str(config_path),
+        [str(RASA), "test", "nlu", "--nlu", str(training_data(out)), "--config", str(config_path),
          "--cross-validation", "--folds", str(folds), "--out", str(out / name)],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

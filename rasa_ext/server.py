@@ -10,6 +10,7 @@ import os
 
 import rasa.api
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 
 
 def main() -> None:
@@ -20,8 +21,10 @@ def main() -> None:
     token = os.environ.get("RASA_TOKEN", "")
     if not token:
         raise SystemExit("RASA_TOKEN is not set; Rasa refuses to start without it")
-    # INFO names actions and intents, never message text (that is DEBUG in Rasa).
+    # INFO names actions and intents, never message text (that is DEBUG in Rasa), and
+    # structlog must be told too: left alone it logs every parse result with its text.
     configure_logging_and_warnings(logging.INFO)
+    configure_structlog(logging.INFO)
     rasa.api.run(
         model=args.model, endpoints="endpoints.yml", credentials="credentials.yml",
         interface="127.0.0.1", port=args.port, enable_api=True, auth_token=token,

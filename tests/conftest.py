@@ -45,8 +45,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 class Stack:
-    def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str) -> None:
+    def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str,
+                 logs: dict[str, Path]) -> None:
         self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
+        self.logs = logs
 
     def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
         return post_json(f"{self.base_url}/api/v1/chat", {"sender": sender, "message": message})
@@ -106,7 +108,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", processes)
         yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
-                    f"http://127.0.0.1:{actions_port}", token)
+                    f"http://127.0.0.1:{actions_port}", token,
+                    {name: workdir / f"{name}.log" for name in logs})
     except RuntimeError:
         for name in logs:
             logs[name].flush()
