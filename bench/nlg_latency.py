@@ -14,6 +14,7 @@ import time
 
 import aiohttp
 from aiohttp import web
+from cryptography.fernet import Fernet
 
 from bot.app import create_app
 from bot.appkeys import CONTENT_STORE
@@ -39,7 +40,7 @@ async def timed(session: aiohttp.ClientSession, method: str, url: str, **kwargs)
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
-                            secret_key="bench", encryption_key="x" * 44)
+                            secret_key="bench", encryption_key=Fernet.generate_key().decode())
         app = create_app(settings)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -1,4 +1,5 @@
-"""The `bot` command line: serve, run (all processes), content import|export, chat, secrets init."""
+"""The `bot` command line: serve, run (all processes), content import|export, purge, chat,
+secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
+    commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS")
     secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
     secrets.add_argument("action", choices=["init"])
     args = parser.parse_args(argv)
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(run_all(settings)))
     elif args.command == "content":
         sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
+    elif args.command == "purge":
+        sys.exit(asyncio.run(_purge(settings)))
     elif args.command == "chat":
         from bot.terminal_chat import chat_loop
         asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
@@ -51,6 +55,21 @@ def _serve(settings: Settings) -> None:
 
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 access_log_class=RouteAccessLogger, print=None)
+
+
+async def _purge(settings: Settings) -> int:
+    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.gateway.conversations import Conversations
+
+    engine = make_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        conversations = Conversations(session_factory(engine), settings.encryption_key.get_secret_value())
+        count = await conversations.purge(settings.retention_days)
+        print(f"deleted {count} conversations idle for more than {settings.retention_days} days")
+        return 0
+    finally:
+        await engine.dispose()
 
 
 async def _content(settings: Settings, direction: str, directory: Path) -> int:

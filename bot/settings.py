@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     gemeenten_file: Path = Path("data/gemeenten.tsv")
     crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
 
+    # Requests per conversation: a burst, then about one message every two seconds.
+    rate_limit_burst: int = 10
+    rate_limit_per_minute: int = 30
+
     @property
     def nlg_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/nlg"
+
+    @property
+    def tracker_store_url(self) -> str:
+        """The same database for Rasa's tracker store, with the driver Rasa's SQLAlchemy 1.4 has."""
+        scheme, rest = self.database_url.split("://", 1)
+        dialect = scheme.split("+", 1)[0]
+        return f"{'postgresql' if dialect.startswith('postgres') else dialect}://{rest}"

@@ -33,6 +33,7 @@ def _child_environment(settings: Settings) -> dict[str, str]:
         "SECRET_KEY": settings.secret_key.get_secret_value(),
         "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
         "NLG_URL": settings.nlg_url,
+        "TRACKER_STORE_URL": settings.tracker_store_url,
         "BOT_INTERNAL_URL": f"http://127.0.0.1:{settings.port}",
         "ACTIONS_URL": "http://127.0.0.1:5055/webhook",
         "RASA_TELEMETRY_ENABLED": "false",

@@ -5,6 +5,7 @@ service) on test ports with a fresh SQLite database, so the REST tests cross eve
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.settings import Settings
 
@@ -39,16 +41,18 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
         rasa_url=f"http://127.0.0.1:{free_port()}",
-        rasa_token="test-rasa-token", secret_key="test-secret-key", encryption_key="x" * 44,
+        rasa_token="test-rasa-token", secret_key="test-secret-key", encryption_key=Fernet.generate_key().decode(),
         rasa_timeout_seconds=3,
     )
 
 
 class Stack:
     def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str,
-                 logs: dict[str, Path]) -> None:
+                 logs: dict[str, Path], database_url: str, secret_key: str) -> None:
         self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
         self.logs = logs
+        self.database_url = database_url
+        self.secret_key = secret_key
 
     def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
         return post_json(f"{self.base_url}/api/v1/chat", {"sender": sender, "message": message})
@@ -77,18 +81,20 @@ def _wait_ready(url: str, processes: list[subprocess.Popen]) -> None:
     raise RuntimeError("the stack did not become ready")
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextlib.contextmanager
+def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
+    """Starts bot service, action server and Rasa like `make run`, on spare ports."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does)")
-    workdir = tmp_path_factory.mktemp("stack")
     bot_port, rasa_port, actions_port = free_port(), free_port(), free_port()
-    token = secrets.token_urlsafe(24)
+    token, secret_key = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
+    settings = Settings(database_url=database_url, rasa_token=token, secret_key="x",
+                        encryption_key="x")
     env = {
         **os.environ,
-        "RASA_TOKEN": token, "SECRET_KEY": secrets.token_urlsafe(32),
-        "ENCRYPTION_KEY": "y" * 44,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bot.db",
+        "RASA_TOKEN": token, "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url, "TRACKER_STORE_URL": settings.tracker_store_url,
         "PORT": str(bot_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "NLG_URL": f"http://127.0.0.1:{bot_port}/nlg",
         "ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
@@ -109,7 +115,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", processes)
         yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
                     f"http://127.0.0.1:{actions_port}", token,
-                    {name: workdir / f"{name}.log" for name in logs})
+                    {name: workdir / f"{name}.log" for name in logs}, database_url, secret_key)
     except RuntimeError:
         for name in logs:
             logs[name].flush()
@@ -125,3 +131,30 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 process.kill()
         for handle in logs.values():
             handle.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    with running_stack(workdir, f"sqlite+aiosqlite:///{workdir}/bot.db") as running:
+        yield running
+
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The same stack on PostgreSQL (127.0.0.1:5432, trust auth), in a database of its own."""
+    import psycopg
+
+    name = f"exit_support_test_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        with running_stack(tmp_path_factory.mktemp("pg_stack"),
+                           f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}") as running:
+            yield running
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

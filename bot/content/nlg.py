@@ -1,7 +1,7 @@
 """The NLG endpoint Rasa calls for every response (Rasa's NLG server protocol), from memory.
 
-Answers in the conversation's language (the `language` slot, Dutch when unset). Never logs the
-tracker: it carries the user's words.
+Answers in the conversation's language: the `language` slot the user chose, else the language
+the gateway detected, else Dutch. Never logs the tracker: it carries the user's words.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from bot.appkeys import CONTENT_STORE, SETTINGS
+from bot.appkeys import CONTENT_STORE, CONVERSATIONS, SETTINGS
 from bot.content.render import pick_language, render
 
 routes = web.RouteTableDef()
@@ -34,7 +34,11 @@ async def nlg(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"no content for response {key!r}; add it to data/content/")
     tracker = body.get("tracker") or {}
     arguments = body.get("arguments") or {}
-    language = pick_language((tracker.get("slots") or {}).get("language"))
+    # The user's explicit choice (Rasa's slot) wins over the language the gateway detected.
+    chosen = (tracker.get("slots") or {}).get("language")
+    if chosen is None and isinstance(tracker.get("sender_id"), str):
+        chosen = await request.app[CONVERSATIONS].language_of(tracker["sender_id"])
+    language = pick_language(chosen)
     suggestions = arguments.get("suggestions")
     return web.json_response(
         render(answer, language, store, values=arguments,

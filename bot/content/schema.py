@@ -18,7 +18,7 @@ MAX_BUTTON_TITLE_CHARS = 40
 # against the answers that exist.
 PLAIN_TARGETS = frozenset(
     {"request_handover", "ask_capabilities", "ask_privacy", "forget_me", "affirm", "deny",
-     "out_of_scope", "change_language", "greet"}
+     "out_of_scope", "change_language", "greet", "forget_me_confirmed"}
 )
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -19,7 +19,8 @@ from bot.db.models import ContentEntry
 # Answers the service itself relies on; content without them is refused.
 REQUIRED_KEYS = ("utter_greet", "utter_service_unavailable", "utter_input_empty",
                  "utter_crisis/danger", "utter_crisis/suicidal", "utter_crisis/trafficking",
-                 "utter_crisis/violence", "utter_crisis_offer_person")
+                 "utter_crisis/violence", "utter_crisis_offer_person", "utter_slow_down",
+                 "utter_forgotten", "utter_input_shortened")
 
 
 class ContentStore:

@@ -1,4 +1,4 @@
-"""HTTP client of the Rasa server: the token-protected gateway channel and the tracker API.
+"""HTTP client of the Rasa server: the token-protected gateway channel and its status.
 
 Turns every failure (down, slow, error status, bad JSON) into RasaUnavailable; never logs text.
 """
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
@@ -32,18 +31,6 @@ class RasaClient:
         if not isinstance(replies, list):
             raise RasaUnavailable("unexpected reply shape")
         return replies
-
-    async def slots(self, conversation_id: str) -> dict[str, Any]:
-        tracker = await self._call(
-            "GET", f"/conversations/{quote(conversation_id)}/tracker",
-            params={"include_events": "NONE", "token": self._token})
-        return tracker.get("slots") or {}
-
-    async def set_slot(self, conversation_id: str, name: str, value: Any) -> None:
-        await self._call(
-            "POST", f"/conversations/{quote(conversation_id)}/tracker/events",
-            params={"token": self._token, "include_events": "NONE"},
-            json=[{"event": "slot", "name": name, "value": value}])
 
     async def is_ready(self) -> bool:
         try:

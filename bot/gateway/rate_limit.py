@@ -1,0 +1,71 @@
+"""Per-conversation rate limit: a burst, then a steady pace (a token bucket).
+
+In memory for one process; in Redis (REDIS_URL) when several gateway replicas share the load.
+Keys are pseudonymous conversation ids, never native ids.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+# Buckets kept in memory at most; the least recently used are dropped (they were full anyway).
+_MAX_BUCKETS = 100_000
+
+_TOKEN_BUCKET_LUA = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local data = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(data[1]) or capacity
+local ts = tonumber(data[2]) or now
+tokens = math.min(capacity, tokens + (now - ts) * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return allowed
+"""
+
+
+class RateLimiter(Protocol):
+    async def allow(self, key: str) -> bool: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self, burst: int, per_minute: int) -> None:
+        self._capacity = float(burst)
+        self._rate = per_minute / 60.0
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    async def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        tokens, stamp = self._buckets.pop(key, (self._capacity, now))
+        tokens = min(self._capacity, tokens + (now - stamp) * self._rate)
+        allowed = tokens >= 1
+        self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+        if len(self._buckets) > _MAX_BUCKETS:
+            self._buckets.popitem(last=False)
+        return allowed
+
+
+class RedisRateLimiter:
+    def __init__(self, redis: Redis, burst: int, per_minute: int) -> None:
+        self._redis = redis
+        self._script = redis.register_script(_TOKEN_BUCKET_LUA)
+        self._burst = burst
+        self._rate = per_minute / 60.0
+
+    async def allow(self, key: str) -> bool:
+        try:
+            allowed = await self._script(keys=[f"ratelimit:{key}"],
+                                         args=[self._burst, self._rate, time.time()])
+        except RedisError:
+            return True  # a limiter that is down must not silence a user
+        return bool(allowed)
