@@ -13,9 +13,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
+}
+# For responses that set no policy of their own (pages that do, like the widget, also decide
+# who may frame them).
+DEFAULT_FRAMING = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
 }
 
 
@@ -24,6 +28,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if "Content-Security-Policy" not in response.headers:
+        response.headers.update(DEFAULT_FRAMING)
     return response
 
 

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     retention_days: int = 30
 
+    # Who may embed the widget: a CSP frame-ancestors source list, e.g. "'self' https://partner.nl".
+    widget_allowed_origins: str = "'self'"
+    # Where the quick exit goes: a neutral site that says nothing about this chat.
+    quick_exit_url: str = "https://www.google.nl/search?q=weerbericht"
+
     host: str = "127.0.0.1"
     port: int = 8080
     # Past this the user gets the "try again" message with the safety lines instead of silence.

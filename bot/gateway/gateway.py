@@ -27,7 +27,9 @@ from bot.privacy.redactor import Redactor
 log = logging.getLogger(__name__)
 
 Message = dict[str, Any]
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Control and invisible characters, and lone surrogates (valid JSON, but no text: they break
+# every encoder after this point).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 # What channels send for their own controls (Telegram's /start and /wis, the widget's menu);
 # with our buttons' payloads, the only texts that may name an intent.
 CHANNEL_COMMANDS = frozenset({"/greet", "/ask_capabilities", "/forget_me", "/change_language"})
@@ -50,9 +52,11 @@ class Gateway:
         self._max_chars = max_chars
 
     async def handle(self, channel: str, native_id: str, text: Any,
-                     address: str | None = None) -> list[Message]:
+                     address: str | None = None,
+                     channel_language: str | None = None) -> list[Message]:
         """Answers one message. `address` is the native reply address a channel needs later
-        (kept encrypted); most channels have none."""
+        (kept encrypted; most channels have none); `channel_language` is what the channel knows of the
+        user's language (the widget's UI language), used until a message says otherwise."""
         conversation = conversation_id(self._secret_key, channel, native_id)
         language = await self._known_language(conversation)
         cleaned = self._clean(text)
@@ -71,7 +75,7 @@ class Gateway:
         if cleaned not in self._payloads():
             # From here on only the redacted text exists: Rasa and every store see placeholders.
             cleaned = self._redactor.redact(cleaned)
-        guessed = self._guesser.guess(cleaned)
+        guessed = self._guesser.guess(cleaned) or channel_language
         # Before Rasa: the NLG endpoint answers in the language this records.
         await self._touch(conversation, channel, address, guessed)
         try:
@@ -97,14 +101,22 @@ class Gateway:
         return [self._answer(f"utter_crisis/{crisis}", language),
                 self._answer("utter_crisis_offer_person", language)] + replies
 
+    async def forget(self, channel: str, native_id: str) -> bool:
+        """Deletes everything about the conversation (quick exit, "forget me")."""
+        return await self._delete(conversation_id(self._secret_key, channel, native_id), channel)
+
     async def _forget(self, conversation: str, channel: str, language: str) -> list[Message]:
+        deleted = await self._delete(conversation, channel)
+        return [self._answer("utter_forgotten" if deleted else "utter_service_unavailable", language)]
+
+    async def _delete(self, conversation: str, channel: str) -> bool:
         try:
             await self._conversations.forget(conversation)
         except SQLAlchemyError:
             log.error("forget_failed channel=%s", channel)
-            return [self._answer("utter_service_unavailable", language)]
+            return False
         log.info("conversation_forgotten channel=%s", channel)
-        return [self._answer("utter_forgotten", language)]
+        return True
 
     async def _known_language(self, conversation: str) -> str:
         try:

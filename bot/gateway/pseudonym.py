@@ -6,5 +6,5 @@ import hmac
 
 
 def conversation_id(secret_key: str, channel: str, native_id: str) -> str:
-    message = f"{channel}:{native_id}".encode()
+    message = f"{channel}:{native_id}".encode("utf-8", "surrogatepass")  # any id a client sends
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,115 @@
+"""The web widget channel: the demo page, the widget (served in an iframe from our own origin),
+the one-line embed script, the websocket to the gateway, and the quick exit's end call.
+
+Nothing is stored on the device; the websocket session id lives only in the page's memory.
+Never logs messages or session ids.
+"""
+from __future__ import annotations
+
+import html
+import json
+import logging
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import WSMsgType, web
+
+from bot.appkeys import GATEWAY, SETTINGS
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "widget"
+CHANNEL = "web"
+# A chat message is at most 2,000 characters; the frame around it is small.
+MAX_FRAME_BYTES = 16 * 1024
+SESSION_ID_BYTES = 18
+
+
+def _csp(frame_ancestors: str, extra: str = "") -> str:
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"connect-src 'self'; base-uri 'none'; form-action 'none'; {extra}"
+            f"frame-ancestors {frame_ancestors}")
+
+
+def _page(name: str, csp: str, **values: str) -> web.Response:
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value))
+    response = web.Response(text=text, content_type="text/html")
+    response.headers["Content-Security-Policy"] = csp
+    return response
+
+
+@routes.get("/")
+async def demo_page(request: web.Request) -> web.Response:
+    """What a partner site looks like with the widget embedded."""
+    origin = f"{request.scheme}://{request.host}"
+    return _page("demo.html", _csp("'none'", extra="frame-src 'self'; "), ORIGIN=origin)
+
+
+@routes.get("/widget")
+async def widget_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    language = "en" if request.query.get("lang") == "en" else "nl"
+    # The widget lives in partners' iframes; frame-ancestors says which partners may embed it.
+    return _page("widget.html", _csp(settings.widget_allowed_origins),
+                 LANG=language, QUICK_EXIT_URL=settings.quick_exit_url)
+
+
+@routes.get("/widget/embed.js")
+async def embed_script(request: web.Request) -> web.FileResponse:
+    response = web.FileResponse(STATIC / "embed.js")
+    # Partner pages load this script cross-origin.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@routes.get("/widget/static/{name:[a-z]+\\.(js|css)}")
+async def static_file(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / request.match_info["name"])
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+@routes.get("/ws/chat")
+async def chat_socket(request: web.Request) -> web.WebSocketResponse:
+    if not _same_origin(request):
+        raise web.HTTPForbidden(text="the chat only talks to its own widget")
+    socket = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+    await socket.prepare(request)
+    session = secrets.token_urlsafe(SESSION_ID_BYTES)
+    language = "en" if request.query.get("lang") == "en" else None
+    gateway = request.app[GATEWAY]
+    await socket.send_json({"type": "session", "id": session})
+    async for frame in socket:
+        if frame.type == WSMsgType.TEXT:
+            text = _text_of(frame.data)
+        elif frame.type == WSMsgType.BINARY:
+            text = None  # answered like an empty message: "I can only read text"
+        else:
+            break
+        await socket.send_json({"type": "typing"})
+        messages = await gateway.handle(CHANNEL, session, text, channel_language=language)
+        await socket.send_json({"type": "bot", "messages": messages})
+    return socket
+
+
+def _text_of(data: str) -> str | None:
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return None
+    return parsed.get("text") if isinstance(parsed, dict) else None
+
+
+@routes.post("/api/v1/chat/end")
+async def end_conversation(request: web.Request) -> web.Response:
+    """The quick exit's sendBeacon: the widget session's conversation is deleted at once."""
+    session = (await request.text()).strip()
+    if 0 < len(session) <= 64:
+        await request.app[GATEWAY].forget(CHANNEL, session)
+    return web.Response(status=204)
