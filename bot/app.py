@@ -28,7 +28,7 @@ from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
 from bot.settings import Settings
-from channels import rest, webchat
+from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
 MAX_REQUEST_BYTES = 64 * 1024
@@ -105,7 +105,8 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
-    app.cleanup_ctx.extend([_database, _content, _redis, _gateway, _retention])
-    for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, internal_api.routes):
+    app.cleanup_ctx.extend([_database, _content, _redis, _gateway, telegram.telegram_context, _retention])
+    for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
+                    internal_api.routes):
         app.add_routes(feature)
     return app

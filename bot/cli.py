@@ -1,5 +1,5 @@
 """The `bot` command line: serve, run (all processes), content import|export, purge, chat,
-secrets init."""
+telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
     commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS")
+    telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
+    telegram_cmd.add_argument("action", choices=["set-webhook"])
     secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
     secrets.add_argument("action", choices=["init"])
     args = parser.parse_args(argv)
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(run_all(settings)))
     elif args.command == "content":
         sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
+    elif args.command == "telegram":
+        sys.exit(asyncio.run(_set_webhook(settings)))
     elif args.command == "purge":
         sys.exit(asyncio.run(_purge(settings)))
     elif args.command == "chat":
@@ -55,6 +59,20 @@ def _serve(settings: Settings) -> None:
 
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
                 access_log_class=RouteAccessLogger, print=None)
+
+
+async def _set_webhook(settings: Settings) -> int:
+    from telegram import Bot
+
+    from channels.telegram import set_webhook
+
+    if not (settings.telegram_token and settings.public_url and settings.telegram_webhook_secret):
+        print("set TELEGRAM_TOKEN, PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first", file=sys.stderr)
+        return 1
+    async with Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url) as bot:
+        await set_webhook(bot, settings.public_url, settings.telegram_webhook_secret.get_secret_value())
+    print(f"webhook set to {settings.public_url.rstrip('/')}/telegram/webhook (messages and buttons only)")
+    return 0
 
 
 async def _purge(settings: Settings) -> int:

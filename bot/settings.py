@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_webhook_secret: SecretStr | None = None
     public_url: str | None = None
+    # Telegram's Bot API; a self-hosted Bot API server (or the tests' fake one) goes here.
+    telegram_api_url: str = "https://api.telegram.org/bot"
     redis_url: str | None = None
     retention_days: int = 30
 

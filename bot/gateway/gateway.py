@@ -50,6 +50,8 @@ class Gateway:
         self._guesser = guesser
         self._secret_key = secret_key
         self._max_chars = max_chars
+        self._payloads_source: frozenset[str] = frozenset()
+        self._payloads_cache: frozenset[str] = CHANNEL_COMMANDS
 
     async def handle(self, channel: str, native_id: str, text: Any,
                      address: str | None = None,
@@ -72,7 +74,7 @@ class Gateway:
         if not await self._limiter.allow(conversation):
             log.info("rate_limited channel=%s", channel)
             return self._crisis_first(crisis, language, [self._answer("utter_slow_down", language)])
-        if cleaned not in self._payloads():
+        if cleaned not in self.button_payloads():
             # From here on only the redacted text exists: Rasa and every store see placeholders.
             cleaned = self._redactor.redact(cleaned)
         guessed = self._guesser.guess(cleaned) or channel_language
@@ -132,8 +134,13 @@ class Gateway:
             # The answer matters more than the bookkeeping; retention still sees Rasa's events.
             log.error("conversation_touch_failed channel=%s", channel)
 
-    def _payloads(self) -> frozenset[str]:
-        return self._store.button_payloads() | CHANNEL_COMMANDS
+    def button_payloads(self) -> frozenset[str]:
+        """Every text a button or a channel control may send (the same object until content changes)."""
+        store_payloads = self._store.button_payloads()
+        if store_payloads is not self._payloads_source:
+            self._payloads_cache = store_payloads | CHANNEL_COMMANDS
+            self._payloads_source = store_payloads
+        return self._payloads_cache
 
     async def rasa_ready(self) -> bool:
         return await self._rasa.is_ready()
@@ -142,7 +149,7 @@ class Gateway:
         if not isinstance(text, str):
             return ""
         text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
-        if text.startswith("/") and text not in self._payloads():
+        if text.startswith("/") and text not in self.button_payloads():
             # Only our own buttons may name an intent; a typed "/crisis" is just text.
             text = text.lstrip("/").strip()
         return text

@@ -1,0 +1,206 @@
+"""The Telegram channel (python-telegram-bot): webhook or polling, inline-keyboard buttons,
+commands, pacing, and deleting the chat's messages on "forget me".
+
+Only text reaches the gateway: photos, voice, stickers and files get the fixed "I can only read
+text" answer and are never downloaded. Messages are sent with protect_content. Never logs chat
+ids or text.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+from collections import OrderedDict, deque
+from typing import Any, AsyncIterator
+
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+
+from bot.appkeys import GATEWAY, SETTINGS
+from bot.gateway.gateway import FORGET_COMMAND, Gateway
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities", "/taal": "/change_language",
+            "/language": "/change_language", "/wis": "/forget_me"}
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram throttles bursts to one chat; about one message a second keeps every bubble.
+PACING_SECONDS = 1.0
+# Telegram lets a bot delete messages for 48 hours.
+DELETABLE_SECONDS = 48 * 3600
+_SEEN_UPDATES = 10_000
+_TRACKED_CHATS = 10_000
+_MESSAGES_PER_CHAT = 200
+POLL_TIMEOUT_SECONDS = 25
+
+
+def callback_data(payload: str) -> str:
+    """Short whitelisted callback data (Telegram allows 64 bytes): a hash of the payload."""
+    return "b:" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class TelegramChannel:
+    def __init__(self, bot: Bot, gateway: Gateway) -> None:
+        self.bot = bot
+        self._gateway = gateway
+        self._payloads: dict[str, str] = {}
+        self._payloads_from: frozenset[str] = frozenset()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._last_sent: dict[int, float] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._messages: OrderedDict[int, deque[tuple[int, float]]] = OrderedDict()
+
+    async def handle_update(self, data: dict[str, Any]) -> None:
+        update = Update.de_json(data, self.bot)
+        if update is None or self._is_duplicate(update.update_id):
+            return
+        if update.callback_query is not None:
+            query = update.callback_query
+            await self._safely(query.answer())  # always, or the button keeps spinning
+            if query.message is None:
+                return
+            chat_id = query.message.chat.id
+            # Unknown data (a button from before a content change) opens the menu.
+            text: str | None = self._payload_of(query.data or "") or "/ask_capabilities"
+            user = query.from_user
+        elif update.message is not None:
+            message = update.message
+            chat_id = message.chat.id
+            self._track(chat_id, message.message_id)
+            text = message.text  # None for photos, voice, stickers, files: never downloaded
+            if text is not None:
+                command = text.split("@", 1)[0].split(" ", 1)[0].lower()
+                text = COMMANDS.get(command, text)
+            user = message.from_user
+        else:
+            return
+        language = "en" if user and (user.language_code or "").startswith("en") else None
+        replies = await self._gateway.handle(CHANNEL, str(chat_id), text, address=str(chat_id),
+                                             channel_language=language)
+        if text == FORGET_COMMAND:
+            await self._delete_chat_messages(chat_id)
+        await self.send(chat_id, replies)
+
+    async def send(self, chat_id: int, messages: list[dict[str, Any]]) -> None:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            for message in messages:
+                wait = self._last_sent.get(chat_id, 0) + PACING_SECONDS - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                keyboard = [[InlineKeyboardButton(b["title"], callback_data=callback_data(b["payload"]))]
+                            for b in message.get("buttons", [])]
+                sent = await self._safely(self.bot.send_message(
+                    chat_id, message["text"] or "…", protect_content=True,
+                    reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None))
+                self._last_sent[chat_id] = time.monotonic()
+                if sent is not None:
+                    self._track(chat_id, sent.message_id)
+
+    def _payload_of(self, data: str) -> str | None:
+        payloads = self._gateway.button_payloads()
+        if payloads is not self._payloads_from:
+            self._payloads = {callback_data(p): p for p in payloads}
+            self._payloads_from = payloads
+        return self._payloads.get(data)
+
+    def _is_duplicate(self, update_id: int) -> bool:
+        if update_id in self._seen:
+            return True
+        self._seen[update_id] = None
+        if len(self._seen) > _SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        return False
+
+    def _track(self, chat_id: int, message_id: int) -> None:
+        """Remembers message ids (in memory only) so "forget me" can delete them in the chat."""
+        messages = self._messages.setdefault(chat_id, deque(maxlen=_MESSAGES_PER_CHAT))
+        messages.append((message_id, time.time()))
+        self._messages.move_to_end(chat_id)
+        if len(self._messages) > _TRACKED_CHATS:
+            self._messages.popitem(last=False)
+
+    async def _delete_chat_messages(self, chat_id: int) -> None:
+        cutoff = time.time() - DELETABLE_SECONDS
+        ids = [i for i, sent in self._messages.pop(chat_id, ()) if sent > cutoff]
+        for start in range(0, len(ids), 100):  # the API takes at most 100 at a time
+            await self._safely(self.bot.delete_messages(chat_id, ids[start:start + 100]))
+
+    @staticmethod
+    async def _safely(call: Any) -> Any:
+        try:
+            return await call
+        except TelegramError as error:
+            log.warning("telegram_call_failed error=%s", type(error).__name__)
+            return None
+
+
+@routes.post("/telegram/webhook")
+async def webhook(request: web.Request) -> web.Response:
+    channel = request.app.get(TELEGRAM)
+    secret = request.app[SETTINGS].telegram_webhook_secret
+    if channel is None or secret is None:
+        raise web.HTTPNotFound()
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+        log.warning("telegram_webhook_forged")
+        raise web.HTTPForbidden()
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest()
+    # Answer Telegram at once; pacing can make a reply take seconds.
+    task = asyncio.create_task(channel.handle_update(data))
+    request.app[TELEGRAM_TASKS].add(task)
+    task.add_done_callback(request.app[TELEGRAM_TASKS].discard)
+    return web.Response(text="ok")
+
+
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+TELEGRAM_TASKS = web.AppKey("telegram_tasks", set)
+
+
+async def telegram_context(app: web.Application) -> AsyncIterator[None]:
+    """Starts the channel when TELEGRAM_TOKEN is set: webhook with PUBLIC_URL, else polling."""
+    settings = app[SETTINGS]
+    app[TELEGRAM_TASKS] = set()
+    if settings.telegram_token is None:
+        yield
+        return
+    if settings.public_url and settings.telegram_webhook_secret is None:
+        raise RuntimeError("TELEGRAM_WEBHOOK_SECRET is required for webhook mode (PUBLIC_URL is set)")
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url)
+    async with bot:
+        app[TELEGRAM] = TelegramChannel(bot, app[GATEWAY])
+        poller = None if settings.public_url else asyncio.create_task(_poll(app[TELEGRAM]))
+        yield
+        if poller is not None:
+            poller.cancel()
+        for task in list(app[TELEGRAM_TASKS]):
+            task.cancel()
+
+
+async def _poll(channel: TelegramChannel) -> None:
+    """Polling for local use (no PUBLIC_URL): only messages and button presses."""
+    await channel.bot.delete_webhook()
+    offset = None
+    while True:
+        try:
+            updates = await channel.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT_SECONDS,
+                                                    allowed_updates=["message", "callback_query"])
+        except TelegramError as error:
+            log.warning("telegram_poll_failed error=%s", type(error).__name__)
+            await asyncio.sleep(5)
+            continue
+        for update in updates:
+            offset = update.update_id + 1
+            await channel.handle_update(update.to_dict())
+
+
+async def set_webhook(bot: Bot, public_url: str, secret: str) -> bool:
+    return await bot.set_webhook(url=public_url.rstrip("/") + "/telegram/webhook", secret_token=secret,
+                                 allowed_updates=["message", "callback_query"])

@@ -1,0 +1,130 @@
+"""The Telegram channel against a fake Bot API server on loopback and the real Rasa."""
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.content.files import parse_entries, read_content_dir
+from bot.settings import Settings
+from fake_telegram_api import FakeTelegramApi, button_update, photo_update, text_update
+from conftest import ROOT
+
+ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
+SECRET = "webhook-secret-for-tests"
+
+
+def text_of(key: str, language: str = "nl") -> str:
+    return ANSWERS[key].variants[language].text
+
+
+@pytest.fixture
+async def telegram(aiohttp_client, settings, stack):
+    api = FakeTelegramApi()
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server()
+    settings = Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url,
+                           "rasa_token": stack.token, "telegram_token": "123456:TEST",
+                           "telegram_webhook_secret": SECRET, "public_url": "https://chat.example.invalid",
+                           "telegram_api_url": str(server.make_url("/bot")),
+                           "secret_key": "x", "encryption_key": settings.encryption_key.get_secret_value()})
+    client = await aiohttp_client(create_app(settings))
+    yield client, api
+    await server.close()
+
+
+async def post_update(client, update, secret=SECRET):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return await client.post("/telegram/webhook", json=update, headers=headers)
+
+
+def chat() -> int:
+    return random.randint(10_000, 10_000_000)
+
+
+@pytest.mark.parametrize("secret", [None, "wrong", SECRET + "x"])
+async def test_forged_webhook_is_refused_and_nothing_is_processed(telegram, secret):
+    client, api = telegram
+    response = await post_update(client, text_update(chat(), "hoi"), secret=secret)
+    assert response.status == 403
+    await api.wait_for("sendMessage", timeout=2)
+    assert api.called("sendMessage") == []
+
+
+async def test_text_gets_the_answer_with_inline_buttons_and_protected_content(telegram):
+    client, api = telegram
+    assert (await post_update(client, text_update(chat(), "ik heb schulden"))).status == 200
+    sent = (await api.wait_for("sendMessage"))[0]
+    assert sent["text"] == text_of("utter_ask_debt/overview")
+    assert sent["protect_content"] is True
+    keyboard = sent["reply_markup"]["inline_keyboard"]
+    assert keyboard and all(len(row[0]["callback_data"].encode()) <= 64 for row in keyboard)
+
+
+async def test_a_button_press_is_answered_and_leads_on(telegram):
+    client, api = telegram
+    chat_id = chat()
+    await post_update(client, text_update(chat_id, "/start"))
+    welcome = (await api.wait_for("sendMessage"))[0]
+    assert welcome["text"] == text_of("utter_greet")
+    english = next(row[0] for row in welcome["reply_markup"]["inline_keyboard"]
+                   if row[0]["text"] == "English")
+    await post_update(client, button_update(chat_id, english["callback_data"]))
+    assert len(await api.wait_for("answerCallbackQuery")) == 1
+    assert (await api.wait_for("sendMessage", 2))[1]["text"] == text_of("utter_language_changed", "en")
+
+
+async def test_duplicate_updates_are_dropped(telegram):
+    client, api = telegram
+    update = text_update(chat(), "hoi")
+    await post_update(client, update)
+    await post_update(client, update)
+    await api.wait_for("sendMessage", 2, timeout=3)
+    assert len(api.called("sendMessage")) == 1
+
+
+async def test_a_photo_gets_the_text_only_answer_and_is_never_downloaded(telegram):
+    client, api = telegram
+    await post_update(client, photo_update(chat()))
+    sent = await api.wait_for("sendMessage")
+    assert sent[0]["text"] == text_of("utter_input_empty")
+    assert api.called("getFile") == []
+
+
+async def test_multi_bubble_answers_are_paced(telegram):
+    client, api = telegram
+    await post_update(client, text_update(chat(), "ik wil niet meer leven"))
+    started = time.monotonic()
+    sent = await api.wait_for("sendMessage", 2)
+    assert [m["text"] for m in sent[:2]] == [text_of("utter_crisis/suicidal"),
+                                            text_of("utter_crisis_offer_person")]
+    assert time.monotonic() - started >= 0.9
+
+
+async def test_wis_asks_then_forgets_and_deletes_the_chat_messages(telegram):
+    client, api = telegram
+    chat_id = chat()
+    await post_update(client, text_update(chat_id, "hoi"))
+    await api.wait_for("sendMessage")
+    await post_update(client, text_update(chat_id, "/wis"))
+    question = (await api.wait_for("sendMessage", 2))[1]
+    assert question["text"] == text_of("utter_forget_me")
+    confirm = question["reply_markup"]["inline_keyboard"][0][0]
+    await post_update(client, button_update(chat_id, confirm["callback_data"]))
+    deleted = await api.wait_for("deleteMessages")
+    assert len(deleted) == 1 and len(deleted[0]["message_ids"]) >= 4  # both sides, both turns
+    assert (await api.wait_for("sendMessage", 3))[2]["text"] == text_of("utter_forgotten")
+
+
+async def test_webhook_mode_refuses_to_start_without_a_secret(settings):
+    settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
+                           "public_url": "https://chat.example.invalid", "secret_key": "x",
+                           "rasa_token": "x", "encryption_key": settings.encryption_key.get_secret_value()})
+    from aiohttp.test_utils import TestClient
+    client = TestClient(TestServer(create_app(settings)))
+    with pytest.raises(RuntimeError, match="TELEGRAM_WEBHOOK_SECRET"):
+        await client.start_server()
+    await client.close()
