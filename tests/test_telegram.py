@@ -32,6 +32,7 @@ async def telegram(aiohttp_client, settings, stack):
                            "telegram_api_url": str(server.make_url("/bot")),
                            "secret_key": "x", "encryption_key": settings.encryption_key.get_secret_value()})
     client = await aiohttp_client(create_app(settings))
+    client.settings = settings
     yield client, api
     await server.close()
 
@@ -128,3 +129,14 @@ async def test_webhook_mode_refuses_to_start_without_a_secret(settings):
     with pytest.raises(RuntimeError, match="TELEGRAM_WEBHOOK_SECRET"):
         await client.start_server()
     await client.close()
+
+
+async def test_the_chat_id_is_stored_only_encrypted_in_either_database(telegram, stack):
+    from test_pseudonymisation import database_dump
+
+    client, api = telegram
+    chat_id = 7_700_000_000 + random.randint(0, 99_999_999)
+    await post_update(client, text_update(chat_id, "ik heb schulden"))
+    await api.wait_for("sendMessage")
+    for database_url in (client.settings.database_url, stack.database_url):
+        assert str(chat_id) not in database_dump(database_url)
