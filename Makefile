@@ -28,7 +28,7 @@ help:
 	@echo "make test   run every test"
 	@echo "make setup | train | eval | bench | clean"
 
-setup: .build/rasa.stamp .build/bot.stamp $(SPACY_MODEL)/meta.json
+setup: .build/rasa.stamp .build/bot.stamp $(SPACY_MODEL)/meta.json .build/chromium.stamp
 
 .build/rasa.stamp: requirements/rasa.txt
 	@test -n "$(PY310)" || { echo "python3.10 not found: install Python 3.10 (Rasa 3.6 needs it)"; exit 1; }
@@ -49,6 +49,12 @@ setup: .build/rasa.stamp .build/bot.stamp $(SPACY_MODEL)/meta.json
 $(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
 	@echo "==> spaCy Dutch tokenizer + lemma lookups -> $(SPACY_MODEL)"
 	$(RASA_VENV)/bin/python rasa_ext/spacy_nl.py $(SPACY_MODEL)
+
+# Debian's Chromium for the widget's browser tests (Playwright drives it; nothing is downloaded).
+.build/chromium.stamp:
+	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@mkdir -p .build && touch $@
 
 train: $(MODEL)
 

@@ -90,11 +90,15 @@ async def _wait_until_ready(settings: Settings) -> bool:
 
 def _banner(settings: Settings) -> None:
     base = f"http://127.0.0.1:{settings.port}"
+    telegram = ("off (set TELEGRAM_TOKEN in .env)" if settings.telegram_token is None
+                else "webhook at " + str(settings.public_url) if settings.public_url else "polling")
     print(f"""
   The assistant is running.
+    Web widget (demo page):  {base}/
     Chat in this terminal:   .venv/bin/bot chat      (in a second terminal)
     REST channel:            POST {base}/api/v1/chat  {{"sender": "me", "message": "hoi"}}
     Health:                  {base}/healthz  {base}/readyz
+    Telegram:                {telegram}
   Ctrl-C stops everything.
 """, flush=True)
 

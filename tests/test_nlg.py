@@ -83,3 +83,8 @@ async def test_malformed_request_is_a_400(client):
 
 async def test_nlg_refuses_callers_without_the_token(client):
     assert (await nlg(client, nlg_request("utter_thank"), token="wrong")).status == 401
+
+
+async def test_the_privacy_answer_names_the_configured_retention(client):
+    reply = await (await nlg(client, nlg_request("utter_privacy", "nl"))).json()
+    assert "30 dagen na je laatste bericht" in reply["text"]

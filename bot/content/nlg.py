@@ -40,7 +40,9 @@ async def nlg(request: web.Request) -> web.Response:
         chosen = await request.app[CONVERSATIONS].language_of(tracker["sender_id"])
     language = pick_language(chosen)
     suggestions = arguments.get("suggestions")
+    # Facts about this service itself, so answers about privacy stay true to the configuration.
+    values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}
     return web.json_response(
-        render(answer, language, store, values=arguments,
+        render(answer, language, store, values=values,
                suggestions=list(suggestions) if isinstance(suggestions, list) else None)
     )
