@@ -16,6 +16,7 @@ from aiohttp import web
 class FakeTelegramApi:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.pending_updates: list[dict[str, Any]] = []  # what getUpdates hands out next
         self._ids = itertools.count(1000)
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self._handle)
@@ -36,6 +37,8 @@ class FakeTelegramApi:
         else:
             params = {k: _decode(v) for k, v in (await request.post()).items()}
         self.calls.append((method, params))
+        if method == "getUpdates" and not self.pending_updates:
+            await asyncio.sleep(0.2)  # a short long-poll
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
@@ -45,7 +48,8 @@ class FakeTelegramApi:
             return {"message_id": next(self._ids), "date": int(time.time()), "text": params.get("text"),
                     "chat": {"id": int(params["chat_id"]), "type": "private"}}
         if method == "getUpdates":
-            return []
+            updates, self.pending_updates = self.pending_updates, []
+            return updates
         return True
 
 

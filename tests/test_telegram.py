@@ -140,3 +140,20 @@ async def test_the_chat_id_is_stored_only_encrypted_in_either_database(telegram,
     await api.wait_for("sendMessage")
     for database_url in (client.settings.database_url, stack.database_url):
         assert str(chat_id) not in database_dump(database_url)
+
+
+async def test_without_public_url_the_channel_polls(aiohttp_client, settings, stack):
+    api = FakeTelegramApi()
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server()
+    settings = Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url,
+                           "rasa_token": stack.token, "telegram_token": "123456:TEST",
+                           "telegram_api_url": str(server.make_url("/bot")), "secret_key": "x",
+                           "encryption_key": settings.encryption_key.get_secret_value()})
+    api.pending_updates.append(text_update(chat(), "ik heb schulden"))
+    await aiohttp_client(create_app(settings))
+    sent = await api.wait_for("sendMessage")
+    assert sent and sent[0]["text"] == text_of("utter_ask_debt/overview")
+    assert api.called("deleteWebhook"), "polling needs the webhook removed"
+    assert api.called("getUpdates")[0]["allowed_updates"] == ["message", "callback_query"]
+    await server.close()
