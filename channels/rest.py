@@ -19,7 +19,7 @@ async def chat(request: web.Request) -> web.Response:
     try:
         body = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest(text='expected JSON: {"sender": "...", "message": "..."}')
+        raise web.HTTPBadRequest(text='expected JSON: {"sender": "...", "message": "..."}') from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text='expected JSON: {"sender": "...", "message": "..."}')
     sender = body.get("sender")

@@ -152,12 +152,20 @@ async def webhook(request: web.Request) -> web.Response:
     try:
         data = await request.json()
     except ValueError:
-        raise web.HTTPBadRequest()
+        raise web.HTTPBadRequest() from None
     # Answer Telegram at once; pacing can make a reply take seconds.
-    task = asyncio.create_task(channel.handle_update(data))
+    task = asyncio.create_task(_guarded(channel.handle_update(data)))
     request.app[TELEGRAM_TASKS].add(task)
     task.add_done_callback(request.app[TELEGRAM_TASKS].discard)
     return web.Response(text="ok")
+
+
+async def _guarded(handling: Any) -> None:
+    """A failed update is logged by kind only: the traceback could quote the message."""
+    try:
+        await handling
+    except Exception as error:  # noqa: BLE001 - the background task must not die silently
+        log.error("telegram_update_failed error=%s", type(error).__name__)
 
 
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
@@ -198,7 +206,7 @@ async def _poll(channel: TelegramChannel) -> None:
             continue
         for update in updates:
             offset = update.update_id + 1
-            await channel.handle_update(update.to_dict())
+            await _guarded(channel.handle_update(update.to_dict()))
 
 
 async def set_webhook(bot: Bot, public_url: str, secret: str) -> bool:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
-import uuid
 
 import aiohttp
 from hypothesis import HealthCheck, given, settings, strategies as st

@@ -21,20 +21,31 @@ def text_of(key: str, language: str = "nl") -> str:
     return ANSWERS[key].variants[language].text
 
 
+def telegram_settings(settings: Settings, stack, server: TestServer, **extra) -> Settings:
+    """The test settings with the real Rasa of the stack and the fake Bot API."""
+    return Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url, "rasa_token": stack.token,
+                       "telegram_token": "123456:TEST", "telegram_api_url": str(server.make_url("/bot")),
+                       "secret_key": "x", "encryption_key": settings.encryption_key.get_secret_value(),
+                       **extra})
+
+
 @pytest.fixture
-async def telegram(aiohttp_client, settings, stack):
+async def fake_api():
     api = FakeTelegramApi()
     server = TestServer(api.app, host="127.0.0.1")
     await server.start_server()
-    settings = Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url,
-                           "rasa_token": stack.token, "telegram_token": "123456:TEST",
-                           "telegram_webhook_secret": SECRET, "public_url": "https://chat.example.invalid",
-                           "telegram_api_url": str(server.make_url("/bot")),
-                           "secret_key": "x", "encryption_key": settings.encryption_key.get_secret_value()})
+    yield api, server
+    await server.close()
+
+
+@pytest.fixture
+async def telegram(aiohttp_client, settings, stack, fake_api):
+    api, server = fake_api
+    settings = telegram_settings(settings, stack, server, telegram_webhook_secret=SECRET,
+                                 public_url="https://chat.example.invalid")
     client = await aiohttp_client(create_app(settings))
     client.settings = settings
     yield client, api
-    await server.close()
 
 
 async def post_update(client, update, secret=SECRET):
@@ -120,10 +131,8 @@ async def test_wis_asks_then_forgets_and_deletes_the_chat_messages(telegram):
     assert (await api.wait_for("sendMessage", 3))[2]["text"] == text_of("utter_forgotten")
 
 
-async def test_webhook_mode_refuses_to_start_without_a_secret(settings):
-    settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
-                           "public_url": "https://chat.example.invalid", "secret_key": "x",
-                           "rasa_token": "x", "encryption_key": settings.encryption_key.get_secret_value()})
+async def test_webhook_mode_refuses_to_start_without_a_secret(settings, stack, fake_api):
+    settings = telegram_settings(settings, stack, fake_api[1], public_url="https://chat.example.invalid")
     from aiohttp.test_utils import TestClient
     client = TestClient(TestServer(create_app(settings)))
     with pytest.raises(RuntimeError, match="TELEGRAM_WEBHOOK_SECRET"):
@@ -142,18 +151,11 @@ async def test_the_chat_id_is_stored_only_encrypted_in_either_database(telegram,
         assert str(chat_id) not in database_dump(database_url)
 
 
-async def test_without_public_url_the_channel_polls(aiohttp_client, settings, stack):
-    api = FakeTelegramApi()
-    server = TestServer(api.app, host="127.0.0.1")
-    await server.start_server()
-    settings = Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url,
-                           "rasa_token": stack.token, "telegram_token": "123456:TEST",
-                           "telegram_api_url": str(server.make_url("/bot")), "secret_key": "x",
-                           "encryption_key": settings.encryption_key.get_secret_value()})
+async def test_without_public_url_the_channel_polls(aiohttp_client, settings, stack, fake_api):
+    api, server = fake_api
     api.pending_updates.append(text_update(chat(), "ik heb schulden"))
-    await aiohttp_client(create_app(settings))
+    await aiohttp_client(create_app(telegram_settings(settings, stack, server)))
     sent = await api.wait_for("sendMessage")
     assert sent and sent[0]["text"] == text_of("utter_ask_debt/overview")
     assert api.called("deleteWebhook"), "polling needs the webhook removed"
     assert api.called("getUpdates")[0]["allowed_updates"] == ["message", "callback_query"]
-    await server.close()

@@ -26,7 +26,7 @@ async def nlg(request: web.Request) -> web.Response:
         body = await request.json()
         key = str(body["response"])
     except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text="expected Rasa's NLG request: {response, arguments, tracker}")
+        raise web.HTTPBadRequest(text="expected Rasa's NLG request: {response, arguments, tracker}") from None
     store = request.app[CONTENT_STORE]
     answer = store.get(key)
     if answer is None:

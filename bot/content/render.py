@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.content.schema import DEFAULT_LANGUAGE, LANGUAGES, PLACEHOLDER, Answer, Button
+from bot.content.schema import DEFAULT_LANGUAGE, LANGUAGES, PLACEHOLDER, Answer
 from bot.content.store import ContentStore
 
 

@@ -125,7 +125,7 @@ def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = Non
                 raise ContentError(f"{where(answer.key)}: a language button needs language nl or en")
     questions: dict[str, str] = {}
     for answer in answers.values():
-        for language, question in answer.question.items():
+        for question in answer.question.values():
             other = questions.setdefault(question.lower(), answer.key)
             if other != answer.key:
                 raise ContentError(f"{where(answer.key)}: question '{question}' is also used by {other}")

@@ -58,7 +58,7 @@ class Finding:
 def bsn_is_valid(digits: str) -> bool:
     if len(digits) != 9 or digits == "0" * 9:
         return False
-    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1)))
+    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
     return total % 11 == 0
 
 

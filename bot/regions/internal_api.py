@@ -27,7 +27,7 @@ async def resolve_region(request: web.Request) -> web.Response:
     try:
         answer = str((await request.json())["municipality"])[:200]
     except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text='expected {"municipality": "..."}')
+        raise web.HTTPBadRequest(text='expected {"municipality": "..."}') from None
     directory = request.app[REGIONS]
     gemeente = directory.find_gemeente(answer)
     region = directory.region_for(gemeente)
