@@ -50,9 +50,15 @@ def _route(request: web.Request) -> str:
     return resource.canonical if resource is not None else "unmatched"
 
 
+# Polled every few seconds by `make run` and by load balancers: noise unless they fail.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz"})
+
+
 class RouteAccessLogger(AbstractAccessLogger):
     """Logs the route template, never the path or query: paths can carry a sender id."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         route = _route(request) if isinstance(request, web.Request) else "unmatched"
+        if route in QUIET_ROUTES and response.status < 500:
+            return
         self.logger.info("%s %s %s %.0fms", request.method, route, response.status, time * 1000)
