@@ -41,3 +41,16 @@ def test_ordinary_questions_are_not_crises(message):
 def test_unknown_category_is_refused():
     with pytest.raises(ValueError):
         CrisisPhrases({"weather": ["rain"]})
+
+
+def test_phrases_stay_quiet_on_the_other_training_examples():
+    """A false alarm puts safety lines before the answer; only a pimp reading along may do that."""
+    import yaml
+
+    alarms = []
+    for path in (Path(__file__).resolve().parent.parent / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block and not block["intent"].startswith("crisis"):
+                alarms += [line[2:] for line in block["examples"].splitlines()
+                           if line.startswith("- ") and PHRASES.match(line[2:])]
+    assert [a for a in alarms if "pooier" not in a and "pimp" not in a] == []
