@@ -9,6 +9,7 @@ import hmac
 import logging
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.appkeys import CONTENT_STORE, CONVERSATIONS, SETTINGS
 from bot.content.render import pick_language, render
@@ -37,7 +38,10 @@ async def nlg(request: web.Request) -> web.Response:
     # The user's explicit choice (Rasa's slot) wins over the language the gateway detected.
     chosen = (tracker.get("slots") or {}).get("language")
     if chosen is None and isinstance(tracker.get("sender_id"), str):
-        chosen = await request.app[CONVERSATIONS].language_of(tracker["sender_id"])
+        try:
+            chosen = await request.app[CONVERSATIONS].language_of(tracker["sender_id"])
+        except SQLAlchemyError:
+            log.warning("nlg_language_lookup_failed")  # answer in Dutch rather than not at all
     language = pick_language(chosen)
     suggestions = arguments.get("suggestions")
     # Facts about this service itself, so answers about privacy stay true to the configuration.
