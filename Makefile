@@ -79,8 +79,8 @@ run: setup train content
 test: setup train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
-	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions
-	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions
+	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
+	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/rasa_ext
 
 eval: setup $(RESPONSES)
 	$(RASA_VENV)/bin/python bench/nlu_eval.py

@@ -53,6 +53,13 @@ def test_typing_a_language_switches_it(stack):
     assert stack.chat(sender, "kan het in het engels")[0]["text"] == text_of("utter_language_changed", "en")
 
 
+def test_naming_the_language_you_do_not_speak_switches_to_the_other(stack):
+    sender = new_sender()
+    stack.chat(sender, "hoi")
+    assert stack.chat(sender, "sorry, i don't speak dutch")[0]["text"] == text_of("utter_language_changed", "en")
+    assert stack.chat(sender, "ik begrijp geen engels")[0]["text"] == text_of("utter_language_changed", "nl")
+
+
 @pytest.mark.parametrize("key", sorted(k for k in ANSWERS if "/overview" in k or k.endswith("/what_is")))
 def test_every_topic_button_leads_to_its_answer(stack, key):
     """The menu's buttons send canonical questions; each must land on its own answer."""

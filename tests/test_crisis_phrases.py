@@ -33,6 +33,10 @@ def test_crisis_phrases_are_found(message, category):
     "kan ik mijn paspoort gebruiken voor digid",
     "is dit anoniem",
     "grape juice",  # 'rape' only as a whole word
+    "ik wil niet meer in de prostitutie werken",  # the most common message here, not a suicide signal
+    "de deurwaarder staat voor de deur",
+    "ik kan niet meer leven van wat ik verdien",
+    "ik wil uit het leven, hoe doe ik dat met de kvk",  # 'het leven' is also the trade itself
 ])
 def test_ordinary_questions_are_not_crises(message):
     assert PHRASES.match(message) is None
@@ -54,3 +58,17 @@ def test_phrases_stay_quiet_on_the_other_training_examples():
                 alarms += [line[2:] for line in block["examples"].splitlines()
                            if line.startswith("- ") and PHRASES.match(line[2:])]
     assert [a for a in alarms if "pooier" not in a and "pimp" not in a] == []
+
+
+def test_phrases_alone_catch_nearly_every_crisis_training_example():
+    """The safety net must not depend on the classifier: trimming the list shows up here."""
+    import yaml
+
+    caught = missed = 0
+    for path in (Path(__file__).resolve().parent.parent / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block and block["intent"].startswith("crisis"):
+                for line in block["examples"].splitlines():
+                    if line.startswith("- "):
+                        caught, missed = (caught + 1, missed) if PHRASES.match(line[2:]) else (caught, missed + 1)
+    assert caught / (caught + missed) >= 0.9
