@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from rasa_ext.stateless_component import StatelessComponent
 
 ENTITY = "language"
 OTHER = {"nl": "en", "en": "nl"}
@@ -28,22 +27,13 @@ CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(maar|but|en dan|dus|so)\b", re.IGNORECASE
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageChoice(GraphComponent):
+class LanguageChoice(StatelessComponent):
     """Keeps one `language` entity: the language the user asks for."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {}
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageChoice:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

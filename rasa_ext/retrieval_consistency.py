@@ -1,17 +1,15 @@
-"""Keeps the ResponseSelector's answer inside the topic the intent classifier chose.
+"""Keeps the sub-answer inside the topic the intent classifier finally chose.
 
-One ResponseSelector ranks the sub-answers of every topic, and Rasa's `utter_<intent>` action takes
-its top answer without checking the topic: "crisis" could be answered with a health answer.
-This picks the best-ranked answer *of the predicted intent* instead. Runs last in the pipeline.
+The sub-answers of every topic are ranked together, and Rasa's `utter_<intent>` action takes the
+top one without checking its topic; after CrisisPriority or a close call, "crisis" could be
+answered with a health answer. This picks the best-ranked answer *of the predicted intent*.
+Runs last in the pipeline.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_DEFAULT_INTENT,
@@ -24,9 +22,11 @@ from rasa.nlu.constants import (
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from rasa_ext.stateless_component import StatelessComponent
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RetrievalConsistency(GraphComponent, IntentClassifier):
+class RetrievalConsistency(StatelessComponent, IntentClassifier):
     """Re-selects the sub-answer among those belonging to the predicted intent."""
 
     @classmethod
@@ -37,15 +37,6 @@ class RetrievalConsistency(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         return {}
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RetrievalConsistency:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -56,7 +47,7 @@ class RetrievalConsistency(GraphComponent, IntentClassifier):
             prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
             if str(prediction.get(INTENT_RESPONSE_KEY, "")).startswith(f"{intent}/"):
                 continue
-            # The ranking lists every sub-answer (ranking_length 0 in config.yml), best first.
+            # The ranking lists every sub-answer, best first (rasa_ext/linear_classifier.py).
             best = next(
                 (entry for entry in selector.get(RESPONSE_SELECTOR_RANKING_KEY, [])
                  if str(entry.get(INTENT_RESPONSE_KEY, "")).startswith(f"{intent}/")),

@@ -35,7 +35,7 @@ def with_language_entities(text: str) -> Message:
     ("in het engels graag, ik spreek geen nederlands", "en"),
 ])
 def test_language_entity_is_the_language_the_user_asks_for(text: str, wanted: str) -> None:
-    message = LanguageChoice().process([with_language_entities(text)])[0]
+    message = LanguageChoice({}).process([with_language_entities(text)])[0]
     languages = [e["value"] for e in message.get("entities") if e["entity"] == "language"]
     assert languages == [wanted]
 
@@ -49,7 +49,7 @@ def classified(intent: str, ranking: list[tuple[str, float]]) -> Message:
 
 
 def crisis_priority() -> CrisisPriority:
-    return CrisisPriority(CrisisPriority.get_default_config())
+    return CrisisPriority({})
 
 
 def test_crisis_with_a_real_chance_wins_over_the_top_intent() -> None:
@@ -80,7 +80,7 @@ def selected(intent: str, top: str, ranking: list[str]) -> Message:
 
 def test_sub_answer_comes_from_the_predicted_topic() -> None:
     message = selected("crisis", "ask_health/mental", ["ask_health/mental", "ask_social/shame", "crisis/suicidal"])
-    RetrievalConsistency().process([message])
+    RetrievalConsistency({}).process([message])
     response = message.get("response_selector")["default"]["response"]
     assert response["utter_action"] == "utter_crisis/suicidal"
     assert response["intent_response_key"] == "crisis/suicidal"
@@ -88,7 +88,7 @@ def test_sub_answer_comes_from_the_predicted_topic() -> None:
 
 def test_matching_sub_answer_is_left_alone() -> None:
     message = selected("ask_debt", "ask_debt/bailiff", ["ask_debt/bailiff", "ask_debt/overview"])
-    RetrievalConsistency().process([message])
+    RetrievalConsistency({}).process([message])
     assert message.get("response_selector")["default"]["response"]["utter_action"] == "utter_ask_debt/bailiff"
 
 
