@@ -17,7 +17,8 @@ MODEL := models/current.tar.gz
 # Answer names from data/content/, declared to Rasa without their texts (rasa_ext/responses.py).
 RESPONSES := .build/rasa/responses.yml
 RASA_DATA := data $(RESPONSES)
-TRAINING_DATA := config.yml domain.yml $(RESPONSES) $(wildcard data/nlu/*.yml data/stories/*.yml data/rules/*.yml)
+TRAINING_DATA := config.yml domain.yml $(RESPONSES) rasa_ext/linear_classifier.py \
+	$(wildcard data/nlu/*.yml data/stories/*.yml data/rules/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
