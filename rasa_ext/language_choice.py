@@ -30,11 +30,6 @@ CLAUSE_BREAK = re.compile(r"[,.;!?]|\b(maar|but|en dan|dus|so)\b", re.IGNORECASE
 class LanguageChoice(StatelessComponent):
     """Keeps one `language` entity: the language the user asks for."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
-
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
@@ -59,7 +54,7 @@ def wanted_language(text: str, named: list[dict[str, Any]]) -> str:
 
 
 def _clause_around(text: str, start: int, end: int) -> str:
-    breaks = [m for m in CLAUSE_BREAK.finditer(text)]
+    breaks = list(CLAUSE_BREAK.finditer(text))
     left = max((m.end() for m in breaks if m.end() <= start), default=0)
     right = min((m.start() for m in breaks if m.start() >= end), default=len(text))
     return text[left:right]

@@ -7,8 +7,6 @@ Runs last in the pipeline.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import (
@@ -32,11 +30,6 @@ class RetrievalConsistency(StatelessComponent, IntentClassifier):
     @classmethod
     def required_components(cls) -> list[type]:
         return [IntentClassifier]
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {}
-
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

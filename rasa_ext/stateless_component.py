@@ -11,6 +11,10 @@ from rasa.engine.storage.storage import ModelStorage
 class StatelessComponent(GraphComponent):
     """A GraphComponent whose only state is its config."""
 
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
 
