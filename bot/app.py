@@ -4,16 +4,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import AsyncIterator
 
 import aiohttp
 from aiohttp import web
+from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import health
-from bot.appkeys import (CONTENT_STORE, CONVERSATIONS, ENGINE, GATEWAY, HTTP, REDIS, REGIONS,
-                         SESSIONS, SETTINGS)
+from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_STORE, CONVERSATIONS, ENGINE, GATEWAY, HANDOVERS,
+                         HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGIONS, RELAY, SESSIONS, SETTINGS,
+                         STAFF_SESSIONS)
 from bot.content import nlg
 from bot.content.store import ContentStore, import_directory, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
@@ -23,11 +26,23 @@ from bot.gateway.gateway import Gateway
 from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.handover import escalation
+from bot.handover import internal_api as handover_api
+from bot.handover.events import EventHub
+from bot.handover.handovers import Handovers
+from bot.handover.intake import IntakeNotes
+from bot.handover.relay import Relay
 from bot.middlewares import errors, security_headers
 from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
 from bot.settings import Settings
+from bot.staff import api as staff_api
+from bot.staff import pages as staff_pages
+from bot.staff import socket as staff_socket
+from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
+from bot.staff.sessions import StaffSessions
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -62,11 +77,29 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         await app[REDIS].aclose()
 
 
-def _rate_limiter(app: web.Application) -> RateLimiter:
-    settings = app[SETTINGS]
+def _rate_limiter(app: web.Application, burst: int, per_minute: int) -> RateLimiter:
     if app[REDIS] is not None:
-        return RedisRateLimiter(app[REDIS], settings.rate_limit_burst, settings.rate_limit_per_minute)
-    return MemoryRateLimiter(settings.rate_limit_burst, settings.rate_limit_per_minute)
+        return RedisRateLimiter(app[REDIS], burst, per_minute)
+    return MemoryRateLimiter(burst, per_minute)
+
+
+async def _handovers(app: web.Application) -> AsyncIterator[None]:
+    """Handovers, the live relay and its events, and the staff accounts, sessions and audit log."""
+    settings, sessions = app[SETTINGS], app[SESSIONS]
+    fernet = Fernet(settings.encryption_key.get_secret_value().encode())
+    app[CONVERSATIONS] = Conversations(sessions, settings.encryption_key.get_secret_value())
+    app[HUB] = EventHub(app[REDIS])
+    app[HANDOVERS] = Handovers(sessions, fernet)
+    app[INTAKE] = IntakeNotes(sessions, fernet)
+    app[RELAY] = Relay(app[HANDOVERS], app[HUB], app[CONVERSATIONS].address_of)
+    app[ACCOUNTS] = Accounts(sessions, fernet)
+    app[STAFF_SESSIONS] = StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
+                                        timedelta(hours=settings.staff_session_hours))
+    app[AUDIT] = AuditLog(sessions)
+    app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
+    await app[HUB].start()
+    yield
+    await app[HUB].stop()
 
 
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
@@ -75,11 +108,12 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
         app[HTTP] = session
         rasa = RasaClient(session, settings.rasa_url, settings.rasa_token.get_secret_value(),
                           settings.rasa_timeout_seconds)
-        app[CONVERSATIONS] = Conversations(app[SESSIONS], settings.encryption_key.get_secret_value())
         app[GATEWAY] = Gateway(
             rasa, app[CONTENT_STORE], CrisisPhrases.from_file(settings.crisis_phrases_file),
-            LanguageGuesser(), Redactor(), app[CONVERSATIONS], _rate_limiter(app),
-            settings.secret_key.get_secret_value(), settings.max_message_chars)
+            LanguageGuesser(), Redactor(), app[CONVERSATIONS],
+            _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
+            settings.secret_key.get_secret_value(), settings.max_message_chars,
+            app[RELAY], app[INTAKE])
         yield
 
 
@@ -89,6 +123,7 @@ async def _retention(app: web.Application) -> AsyncIterator[None]:
         while True:
             try:
                 await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
+                await app[HANDOVERS].purge(app[SETTINGS].retention_days)
             except SQLAlchemyError:
                 log.error("purge_failed")
             await asyncio.sleep(PURGE_INTERVAL_SECONDS)
@@ -105,8 +140,11 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
-    app.cleanup_ctx.extend([_database, _content, _redis, _gateway, telegram.telegram_context, _retention])
+    app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
+                            _retention, escalation.escalation_context])
+    staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
-                    internal_api.routes):
+                    internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
+                    staff_socket.routes):
         app.add_routes(feature)
     return app

@@ -8,8 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.content.store import ContentStore
 from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
+from bot.gateway.rate_limit import RateLimiter
+from bot.handover.events import EventHub
+from bot.handover.handovers import Handovers
+from bot.handover.intake import IntakeNotes
+from bot.handover.relay import Relay
 from bot.regions.directory import RegionDirectory
 from bot.settings import Settings
+from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
+from bot.staff.sessions import StaffSessions
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -20,3 +28,11 @@ GATEWAY = web.AppKey("gateway", Gateway)
 REGIONS = web.AppKey("regions", RegionDirectory)
 CONVERSATIONS = web.AppKey("conversations", Conversations)
 REDIS = web.AppKey("redis", Redis | None)  # type: ignore[arg-type]
+HUB = web.AppKey("hub", EventHub)
+HANDOVERS = web.AppKey("handovers", Handovers)
+INTAKE = web.AppKey("intake", IntakeNotes)
+RELAY = web.AppKey("relay", Relay)
+ACCOUNTS = web.AppKey("accounts", Accounts)
+STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
+AUDIT = web.AppKey("audit", AuditLog)
+LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)

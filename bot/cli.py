@@ -1,5 +1,5 @@
-"""The `bot` command line: serve, run (all processes), content import|export, purge, chat,
-telegram set-webhook, secrets init."""
+"""The `bot` command line: serve, run (all processes), content import|export, users add, purge,
+chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from aiohttp import web
+from cryptography.fernet import Fernet
 
 from bot.secret_file import ensure_secrets
 from bot.settings import Settings
@@ -24,6 +25,14 @@ def main(argv: list[str] | None = None) -> None:
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
+    users = commands.add_parser("users", help="staff accounts")
+    users.add_argument("action", choices=["add"])
+    users.add_argument("--email", required=True)
+    users.add_argument("--role", required=True, choices=["worker", "coordinator", "editor", "admin"])
+    users.add_argument("--region", action="append", default=[],
+                       help="region id from data/regions.yml (repeat for more; workers and coordinators)")
+    users.add_argument("--name", default="", help="the name users see: 'Je praat nu met <name>'")
+    users.add_argument("--json", action="store_true", help='print {"email", "password", "totp_secret"}')
     commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS")
     telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
     telegram_cmd.add_argument("action", choices=["set-webhook"])
@@ -46,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
     elif args.command == "telegram":
         sys.exit(asyncio.run(_set_webhook(settings)))
+    elif args.command == "users":
+        sys.exit(asyncio.run(_add_user(settings, args)))
     elif args.command == "purge":
         sys.exit(asyncio.run(_purge(settings)))
     elif args.command == "chat":
@@ -75,16 +86,54 @@ async def _set_webhook(settings: Settings) -> int:
     return 0
 
 
+async def _add_user(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.regions.directory import RegionDirectory
+    from bot.staff.accounts import AccountError, Accounts
+
+    known = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file).regions
+    unknown = [r for r in args.region if r not in known]
+    if unknown:
+        print(f"unknown region(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        accounts = Accounts(session_factory(engine), Fernet(settings.encryption_key.get_secret_value().encode()))
+        try:
+            new = await accounts.add(args.email, args.role, args.region, args.name)
+        except AccountError as error:
+            print(f"no account added: {error}", file=sys.stderr)
+            return 1
+    finally:
+        await engine.dispose()
+    if args.json:
+        print(json.dumps({"email": new.email, "password": new.password, "totp_secret": new.totp_secret}))
+    else:
+        print(f"account added: {new.email} ({args.role})\n"
+              f"password (shown once, give it over in person): {new.password}\n"
+              f"TOTP secret for the authenticator app (shown once): {new.totp_secret}\n"
+              f"  or as a link: otpauth://totp/Uitstap-assistent:{new.email}?secret={new.totp_secret}&issuer=Uitstap-assistent")
+    return 0
+
+
 async def _purge(settings: Settings) -> int:
     from bot.db.engine import create_tables, make_engine, session_factory
     from bot.gateway.conversations import Conversations
+    from bot.handover.handovers import Handovers
 
     engine = make_engine(settings.database_url)
     try:
         await create_tables(engine)
-        conversations = Conversations(session_factory(engine), settings.encryption_key.get_secret_value())
+        sessions = session_factory(engine)
+        conversations = Conversations(sessions, settings.encryption_key.get_secret_value())
         count = await conversations.purge(settings.retention_days)
-        print(f"deleted {count} conversations idle for more than {settings.retention_days} days")
+        handovers = await Handovers(sessions, Fernet(settings.encryption_key.get_secret_value().encode())
+                                    ).purge(settings.retention_days)
+        print(f"deleted {count} conversations and {handovers} handovers idle or closed for more than "
+              f"{settings.retention_days} days")
         return 0
     finally:
         await engine.dispose()

@@ -44,9 +44,26 @@ class Settings(BaseSettings):
     gemeenten_file: Path = Path("data/gemeenten.tsv")
     crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
 
+    # Handovers: what users are told ("usually within N minutes"), and after how long an
+    # unclaimed handover escalates to the coordinators during office hours.
+    handover_response_minutes: int = 15
+    handover_escalate_minutes: int = 20
+    # Optional: a staff Telegram group that gets "new handover, region X" (no personal data).
+    staff_telegram_chat_id: str | None = None
+    # Staff sessions: logged out after this long idle, and after this long in any case.
+    staff_idle_minutes: int = 30
+    staff_session_hours: int = 12
+    # Login attempts per e-mail address and per client address: a few, then one every 30 s.
+    login_attempts_burst: int = 5
+    login_attempts_per_minute: int = 2
+
     # Requests per conversation: a burst, then about one message every two seconds.
     rate_limit_burst: int = 10
     rate_limit_per_minute: int = 30
+
+    @property
+    def secure_cookies(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
     def nlg_url(self) -> str:

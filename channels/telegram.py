@@ -19,7 +19,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.appkeys import GATEWAY, SETTINGS
+from bot.appkeys import GATEWAY, RELAY, SETTINGS
 from bot.gateway.gateway import FORGET_COMMAND, Gateway
 
 routes = web.RouteTableDef()
@@ -85,8 +85,10 @@ class TelegramChannel:
             await self._delete_chat_messages(chat_id)
         await self.send(chat_id, replies)
 
-    async def send(self, chat_id: int, messages: list[dict[str, Any]]) -> None:
+    async def send(self, chat_id: int, messages: list[dict[str, Any]]) -> bool:
+        """Sends in order, paced; False when any message did not arrive."""
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        all_sent = True
         async with lock:
             for message in messages:
                 wait = self._last_sent.get(chat_id, 0) + PACING_SECONDS - time.monotonic()
@@ -100,6 +102,12 @@ class TelegramChannel:
                 self._last_sent[chat_id] = time.monotonic()
                 if sent is not None:
                     self._track(chat_id, sent.message_id)
+                all_sent = all_sent and sent is not None
+        return all_sent
+
+    async def push(self, address: str, messages: list[dict[str, Any]]) -> bool:
+        """A worker's messages in a live handover, to the chat's stored address."""
+        return await self.send(int(address), messages)
 
     def _payload_of(self, data: str) -> str | None:
         payloads = self._gateway.button_payloads()
@@ -184,6 +192,7 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
     bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url)
     async with bot:
         app[TELEGRAM] = TelegramChannel(bot, app[GATEWAY])
+        app[RELAY].register_channel(CHANNEL, app[TELEGRAM].push)
         poller = None if settings.public_url else asyncio.create_task(_poll(app[TELEGRAM]))
         yield
         if poller is not None:

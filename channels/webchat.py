@@ -85,16 +85,28 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     language = "en" if request.query.get("lang") == "en" else None
     gateway = request.app[GATEWAY]
     await socket.send_json({"type": "session", "id": session})
-    async for frame in socket:
-        if frame.type == WSMsgType.TEXT:
-            text = _text_of(frame.data)
-        elif frame.type == WSMsgType.BINARY:
-            text = None  # answered like an empty message: "I can only read text"
-        else:
-            break
-        await socket.send_json({"type": "typing"})
-        messages = await gateway.handle(CHANNEL, session, text, channel_language=language)
+
+    async def push(messages: list[dict]) -> bool:
+        """A worker's messages in a live handover, whenever they come."""
+        if socket.closed:
+            return False
         await socket.send_json({"type": "bot", "messages": messages})
+        return True
+
+    detach = gateway.attach(CHANNEL, session, push)
+    try:
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                text = _text_of(frame.data)
+            elif frame.type == WSMsgType.BINARY:
+                text = None  # answered like an empty message: "I can only read text"
+            else:
+                break
+            await socket.send_json({"type": "typing"})
+            messages = await gateway.handle(CHANNEL, session, text, channel_language=language)
+            await socket.send_json({"type": "bot", "messages": messages})
+    finally:
+        detach()
     return socket
 
 

@@ -11,11 +11,13 @@ import logging
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CONTENT_STORE, CONVERSATIONS, SETTINGS
+from bot.appkeys import CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
 from bot.content.render import pick_language, render
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
+# The handover form's phone question: the gateway keeps the next number out of Rasa.
+PHONE_QUESTION = "utter_ask_handover_phone"
 
 
 @routes.post("/nlg")
@@ -43,6 +45,8 @@ async def nlg(request: web.Request) -> web.Response:
         except SQLAlchemyError:
             log.warning("nlg_language_lookup_failed")  # answer in Dutch rather than not at all
     language = pick_language(chosen)
+    if key == PHONE_QUESTION and isinstance(tracker.get("sender_id"), str):
+        await request.app[INTAKE].expect_phone(tracker["sender_id"])
     suggestions = arguments.get("suggestions")
     # Facts about this service itself, so answers about privacy stay true to the configuration.
     values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}

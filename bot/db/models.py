@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, LargeBinary, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -43,3 +43,114 @@ class Conversation(Base):
     # answers in it until the user picks one (Rasa's `language` slot).
     language: Mapped[str | None] = mapped_column(String(2), nullable=True)
     last_activity: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class HandoverIntake(Base):
+    """What the gateway noted for a handover that is not made yet; owned by bot.handover.intake.
+
+    The handover form asked for a phone number: the next number the user types is kept here,
+    encrypted, for the handover only (Rasa gets the placeholder). A crisis phrase matched: a later
+    handover is urgent.
+    """
+
+    __tablename__ = "handover_intake"
+
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    awaiting_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    crisis_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Handover(Base):
+    """A user's request to talk to a PMW worker; owned by bot.handover.handovers.
+
+    Holds only what the user agreed to share: topics (not messages) with consent, and the phone
+    number encrypted. `conversation_id` is the pseudonym, never a native id.
+    """
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[str] = mapped_column(String(40), index=True)
+    gemeente_code: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    contact: Mapped[str] = mapped_column(String(10))  # chat | phone | meeting
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    availability: Mapped[str] = mapped_column(String(12), default="-")
+    language: Mapped[str] = mapped_column(String(8), default="-")
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="waiting", index=True)  # waiting | claimed | closed
+    live: Mapped[bool] = mapped_column(Boolean, default=False)  # the relay is on
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"),
+                                                   nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class HandoverMessage(Base):
+    """One relayed message (user, worker, or a notice of the service), stored encrypted.
+
+    Worker and notice messages wait here with `delivered_at` empty until the user's channel has them.
+    """
+
+    __tablename__ = "handover_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(10))  # user | worker | notice
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class StaffUser(Base):
+    """A worker, coordinator, editor or admin; owned by bot.staff.accounts."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(12))
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted
+    # The last TOTP time step accepted: a code works once.
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffSession(Base):
+    """A server-side login session; the cookie holds a token whose hash is `id`."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEvent(Base):
+    """Who did what to which handover, when; owned by bot.staff.audit. No personal data."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    handover_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -61,6 +61,10 @@ class Conversations:
         if len(self._languages) > _LANGUAGE_CACHE_SIZE:
             self._languages.popitem(last=False)
 
+    async def channel_of(self, conversation_id: str) -> str | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(Conversation.channel).where(Conversation.id == conversation_id))
+
     async def address_of(self, conversation_id: str) -> str | None:
         async with self._sessions() as session:
             row = await session.get(Conversation, conversation_id)

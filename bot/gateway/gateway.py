@@ -2,14 +2,15 @@
 
 It guarantees a reply: when Rasa is down or silent the user gets the fixed message with the
 safety lines, and a curated crisis phrase always brings the safety answer, whatever the NLU said.
-Never logs message text or native ids.
+During a live handover it relays to the worker instead of asking Rasa. Never logs message text
+or native ids.
 """
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,6 +23,8 @@ from bot.gateway.language import LanguageGuesser
 from bot.gateway.pseudonym import conversation_id
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rate_limit import RateLimiter
+from bot.handover.intake import IntakeNotes
+from bot.handover.relay import Relay, is_end_request
 from bot.privacy.redactor import Redactor
 
 log = logging.getLogger(__name__)
@@ -40,8 +43,11 @@ FORGET_COMMAND = "/forget_me_confirmed"
 class Gateway:
     def __init__(self, rasa: RasaClient, store: ContentStore, phrases: CrisisPhrases,
                  guesser: LanguageGuesser, redactor: Redactor, conversations: Conversations,
-                 limiter: RateLimiter, secret_key: str, max_chars: int) -> None:
+                 limiter: RateLimiter, secret_key: str, max_chars: int, relay: Relay,
+                 intake: IntakeNotes) -> None:
         self._rasa = rasa
+        self._relay = relay
+        self._intake = intake
         self._conversations = conversations
         self._limiter = limiter
         self._redactor = redactor
@@ -74,7 +80,15 @@ class Gateway:
         if not await self._limiter.allow(conversation):
             log.info("rate_limited channel=%s", channel)
             return self._crisis_first(crisis, language, [self._answer("utter_slow_down", language)])
+        waiting = await self._relay.take_pending(conversation)
+        live = await self._relay.handovers.live_for(conversation)
+        if live is not None:
+            return waiting + notes + await self._relay_to_worker(live, cleaned, crisis, language)
+        if crisis is not None:
+            await self._intake.note_crisis(conversation)
         if cleaned not in self.button_payloads():
+            if await self._intake.awaiting_phone(conversation):
+                await self._intake.keep_phone(conversation, self._redactor.first_phone(cleaned))
             # From here on only the redacted text exists: Rasa and every store see placeholders.
             cleaned = self._redactor.redact(cleaned)
         guessed = self._guesser.guess(cleaned) or channel_language
@@ -93,7 +107,21 @@ class Gateway:
             language = self._store.language_of(replies[0]["text"]) or language
             if any(self._store.is_crisis_text(r["text"]) for r in replies):
                 crisis = None  # Rasa already answered with the safety lines
-        return notes + self._crisis_first(crisis, language, replies)
+        return waiting + notes + self._crisis_first(crisis, language, replies)
+
+    async def _relay_to_worker(self, live: Any, text: str, crisis: str | None,
+                               language: str) -> list[Message]:
+        """A live chat: the worker gets the text (a crisis phrase flagged), the user only the
+        safety lines when a crisis phrase matched, or the way back to the assistant on "stop"."""
+        if is_end_request(text):
+            told = self._answer("utter_live_ended_by_user", language)
+            await self._relay.end_by_user(live, told)
+            return [told]
+        await self._relay.from_user(live, text, crisis)
+        if crisis is None:
+            return []
+        log.info("crisis_phrase_matched category=%s", crisis)
+        return [self._answer(f"utter_crisis/{crisis}", language)]
 
     def _crisis_first(self, crisis: str | None, language: str,
                       replies: list[Message]) -> list[Message]:
@@ -102,6 +130,16 @@ class Gateway:
         log.info("crisis_phrase_matched category=%s", crisis)
         return [self._answer(f"utter_crisis/{crisis}", language),
                 self._answer("utter_crisis_offer_person", language)] + replies
+
+    def attach(self, channel: str, native_id: str,
+               push: Callable[[list[Message]], Awaitable[bool]]) -> Callable[[], None]:
+        """An open connection that can take a worker's messages at any time (the widget's
+        websocket); returns the function that detaches it."""
+        return self._relay.attach(conversation_id(self._secret_key, channel, native_id), push)
+
+    async def pending(self, channel: str, native_id: str) -> list[Message]:
+        """Messages from a worker waiting for a client that cannot be pushed to (REST)."""
+        return await self._relay.take_pending(conversation_id(self._secret_key, channel, native_id))
 
     async def forget(self, channel: str, native_id: str) -> bool:
         """Deletes everything about the conversation (quick exit, "forget me")."""
@@ -114,6 +152,8 @@ class Gateway:
     async def _delete(self, conversation: str, channel: str) -> bool:
         try:
             await self._conversations.forget(conversation)
+            await self._relay.handovers.forget(conversation)
+            await self._intake.forget(conversation)
         except SQLAlchemyError:
             log.error("forget_failed channel=%s", channel)
             return False

@@ -122,6 +122,11 @@ class Redactor:
             findings.extend(getattr(self, f"_check_{label}")(doc, span))
         return _without_overlaps(findings)
 
+    def first_phone(self, text: str) -> str | None:
+        """The phone number in an answer to "which number may we call?", as typed."""
+        phones = [f for f in self.find(text) if f.kind == "phone"]
+        return text[phones[0].start:phones[0].end] if phones else None
+
     def redact(self, text: str) -> str:
         """The text with every finding replaced by its placeholder."""
         parts, cursor = [], 0

@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.handover.office_hours import OfficeHours
+
 NATIONAL = "national"
 # Below this similarity a typo is too far from any gemeente to guess; 85 accepts "Amsterdm",
 # "Den Bosh", "Apeldorn" and refuses ordinary words.
@@ -37,6 +39,10 @@ class Region:
     office_hours: str
     languages: tuple[str, ...]
     confirmed: bool
+
+    @property
+    def hours(self) -> OfficeHours:
+        return OfficeHours.parse(self.office_hours)
 
 
 def _key(text: str) -> str:
@@ -68,6 +74,8 @@ class RegionDirectory:
                    languages=tuple(r.get("languages") or ()), confirmed=bool(r.get("confirmed")))
             for r in yaml.safe_load(regions_file.read_text(encoding="utf-8"))
         ]
+        for region in regions:
+            region.hours  # refuse office hours nobody can read at start, not at the first handover
         return cls(gemeenten, aliases, regions)
 
     def find_gemeente(self, answer: str) -> Gemeente | None:

@@ -1,0 +1,73 @@
+"""Handovers nobody claimed in time, during their region's office hours, escalate to the
+coordinators; and the optional staff Telegram group hears of new and escalated handovers.
+
+The group notice names only the region and whether it is urgent: no reference, no topics.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.appkeys import HANDOVERS, HTTP, REGIONS, RELAY, SETTINGS
+from bot.db.models import Handover
+
+log = logging.getLogger(__name__)
+CHECK_EVERY_SECONDS = 60
+GROUP_NOTICES = {"new": "Nieuwe overdracht", "escalated": "Overdracht wacht nog (geëscaleerd)"}
+
+
+async def escalate_now(app: web.Application, now: datetime | None = None) -> list[Handover]:
+    now = now or datetime.now(timezone.utc)
+    regions = app[REGIONS].regions
+
+    def is_open(region_id: str) -> bool:
+        region = regions.get(region_id)
+        return region is not None and region.hours.is_open(now)
+
+    due = await app[HANDOVERS].escalate_due(
+        timedelta(minutes=app[SETTINGS].handover_escalate_minutes), is_open, now)
+    for handover in due:
+        log.info("handover_escalated region=%s urgent=%s", handover.region_id, str(handover.urgent).lower())
+        await app[RELAY].staff_event("escalated", handover)
+        await notify_staff_group(app, "escalated", handover)
+    return due
+
+
+async def notify_staff_group(app: web.Application, action: str, handover: Handover) -> None:
+    settings = app[SETTINGS]
+    if not (settings.staff_telegram_chat_id and settings.telegram_token):
+        return
+    region = app[REGIONS].regions.get(handover.region_id)
+    text = f"{GROUP_NOTICES[action]}, regio {region.name if region else handover.region_id}" + \
+        (", URGENT" if handover.urgent else "")
+    url = f"{settings.telegram_api_url}{settings.telegram_token.get_secret_value()}/sendMessage"
+    try:
+        async with app[HTTP].post(url, json={"chat_id": settings.staff_telegram_chat_id, "text": text},
+                                  timeout=aiohttp.ClientTimeout(total=10)) as response:
+            if response.status != 200:
+                log.warning("staff_group_notice_failed status=%d", response.status)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.warning("staff_group_notice_failed error=%s", type(error).__name__)
+
+
+async def escalation_context(app: web.Application) -> AsyncIterator[None]:
+    async def every_minute() -> None:
+        while True:
+            try:
+                await escalate_now(app)
+            except SQLAlchemyError:
+                log.error("escalation_failed")
+            await asyncio.sleep(CHECK_EVERY_SECONDS)
+
+    task = asyncio.create_task(every_minute())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,218 @@
+"""The handovers and their relayed messages: create, list by scope, claim, messages, end, close,
+escalate, forget and purge. Message bodies and phone numbers are stored only encrypted.
+
+Never logs message text, phone numbers or conversation ids.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.db.models import Handover, HandoverMessage, utcnow
+from bot.handover.intake import Intake
+
+CONTACTS = ("chat", "phone", "meeting")
+AVAILABILITY = ("morning", "afternoon", "evening", "anytime", "-")
+# What a worker records on closing: anonymous statistics later, no free text about the person.
+OUTCOMES = ("intake_planned", "referred_elsewhere", "no_contact", "user_withdrew", "helped_in_chat")
+# No 0/O, 1/I/L: a reference is read out over the phone.
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+MAX_TOPICS = 12
+
+
+class HandoverError(Exception):
+    """A state change that is not possible now (already claimed, already closed, ...)."""
+
+
+@dataclass(frozen=True)
+class NewHandover:
+    conversation_id: str
+    channel: str
+    region_id: str
+    gemeente_code: str | None
+    contact: str
+    availability: str
+    language: str
+    consent: bool
+    topics: tuple[str, ...]
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Relayed:
+    id: int
+    sender: str  # user | worker | notice
+    text: str
+    buttons: list[dict[str, str]]
+    crisis: bool
+    created_at: datetime
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    return f"{code[:3]}-{code[3:]}"
+
+
+class Handovers:
+    def __init__(self, sessions: async_sessionmaker, fernet: Fernet) -> None:
+        self._sessions = sessions
+        self._fernet = fernet
+
+    async def create(self, new: NewHandover, intake: Intake) -> Handover:
+        for _ in range(5):  # a reference collision is rare; try another
+            row = Handover(
+                reference=new_reference(), conversation_id=new.conversation_id, channel=new.channel,
+                region_id=new.region_id, gemeente_code=new.gemeente_code,
+                contact=new.contact if new.contact in CONTACTS else "chat",
+                phone=intake.phone if new.contact == "phone" else None,
+                availability=new.availability if new.availability in AVAILABILITY else "-",
+                language=new.language[:8], consent=new.consent,
+                topics=list(new.topics[:MAX_TOPICS]) if new.consent else [],
+                urgent=new.urgent or intake.crisis_seen)
+            try:
+                async with self._sessions() as session, session.begin():
+                    session.add(row)
+                return row
+            except IntegrityError:
+                continue
+        raise HandoverError("no free reference")
+
+    async def get(self, handover_id: int) -> Handover | None:
+        async with self._sessions() as session:
+            return await session.get(Handover, handover_id)
+
+    async def visible(self, region_ids: frozenset[str], include_closed: bool = False) -> list[Handover]:
+        """Urgent first, then escalated, then oldest first."""
+        query = select(Handover).where(Handover.region_id.in_(region_ids))
+        if not include_closed:
+            query = query.where(Handover.status != "closed")
+        query = query.order_by(Handover.urgent.desc(), Handover.escalated_at.is_(None),
+                               Handover.created_at)
+        async with self._sessions() as session:
+            return list((await session.scalars(query)).all())
+
+    async def claim(self, handover_id: int, staff_user_id: int) -> Handover:
+        """Only one worker gets it: the update matches only while nobody has claimed it."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(Handover, handover_id)
+            if row is None:
+                raise HandoverError("gone")
+            result = await session.execute(
+                update(Handover).where(Handover.id == handover_id, Handover.status == "waiting")
+                .values(status="claimed", claimed_by=staff_user_id, claimed_at=utcnow(),
+                        live=row.contact == "chat"))
+            if result.rowcount != 1:
+                raise HandoverError("already claimed")
+        return await self.get(handover_id)  # type: ignore[return-value]
+
+    async def live_for(self, conversation_id: str) -> Handover | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(Handover).where(
+                Handover.conversation_id == conversation_id, Handover.live.is_(True)))
+
+    async def add_message(self, handover_id: int, sender: str, message: dict[str, Any],
+                          crisis: bool = False, delivered: bool = False) -> Relayed:
+        """Persists first: nothing is acknowledged or pushed before it is stored."""
+        body = {"text": str(message.get("text", "")), "buttons": list(message.get("buttons") or [])}
+        row = HandoverMessage(handover_id=handover_id, sender=sender,
+                              body=self._fernet.encrypt(json.dumps(body).encode()), crisis=crisis,
+                              delivered_at=utcnow() if delivered else None)
+        async with self._sessions() as session, session.begin():
+            session.add(row)
+        return self._relayed(row)
+
+    async def messages(self, handover_id: int) -> list[Relayed]:
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(HandoverMessage).where(
+                HandoverMessage.handover_id == handover_id).order_by(HandoverMessage.id))).all()
+        return [self._relayed(r) for r in rows]
+
+    async def pending(self, conversation_id: str) -> list[Relayed]:
+        """Worker messages and notices the user's channel does not have yet, oldest first."""
+        async with self._sessions() as session:
+            rows = (await session.scalars(
+                select(HandoverMessage).join(Handover)
+                .where(Handover.conversation_id == conversation_id,
+                       HandoverMessage.sender != "user", HandoverMessage.delivered_at.is_(None))
+                .order_by(HandoverMessage.id))).all()
+        return [self._relayed(r) for r in rows]
+
+    async def mark_delivered(self, message_ids: list[int]) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(HandoverMessage).where(
+                HandoverMessage.id.in_(message_ids), HandoverMessage.delivered_at.is_(None))
+                .values(delivered_at=utcnow()))
+
+    def _relayed(self, row: HandoverMessage) -> Relayed:
+        body = self._decrypt(row.body)
+        message = json.loads(body) if body else {"text": "", "buttons": []}
+        return Relayed(row.id, row.sender, message["text"], message["buttons"], row.crisis, row.created_at)
+
+    async def end_chat(self, handover_id: int) -> bool:
+        """Turns the relay off; False when it was not on."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(update(Handover).where(
+                Handover.id == handover_id, Handover.live.is_(True)).values(live=False))
+        return result.rowcount == 1
+
+    async def close(self, handover_id: int, outcome: str) -> Handover:
+        if outcome not in OUTCOMES:
+            raise HandoverError("unknown outcome")
+        async with self._sessions() as session, session.begin():
+            row = await session.get(Handover, handover_id)
+            if row is None or row.status == "closed":
+                raise HandoverError("not open")
+            row.status, row.outcome, row.live, row.closed_at = "closed", outcome, False, utcnow()
+        return row
+
+    def phone_of(self, handover: Handover) -> str | None:
+        return self._decrypt(handover.phone) if handover.phone else None
+
+    async def escalate_due(self, older_than: timedelta, is_open: Callable[[str], bool],
+                           now: datetime | None = None) -> list[Handover]:
+        """Waiting handovers unclaimed for `older_than` while their region is open: marked
+        escalated once, and returned so coordinators can be told."""
+        cutoff = (now or datetime.now(timezone.utc)) - older_than
+        async with self._sessions() as session, session.begin():
+            rows = (await session.scalars(select(Handover).where(
+                Handover.status == "waiting", Handover.escalated_at.is_(None),
+                Handover.created_at < cutoff))).all()
+            due = [row for row in rows if is_open(row.region_id)]
+            for row in due:
+                row.escalated_at = utcnow()
+        return due
+
+    async def forget(self, conversation_id: str) -> int:
+        async with self._sessions() as session, session.begin():
+            ids = (await session.scalars(select(Handover.id).where(
+                Handover.conversation_id == conversation_id))).all()
+            await session.execute(delete(HandoverMessage).where(HandoverMessage.handover_id.in_(ids)))
+            await session.execute(delete(Handover).where(Handover.id.in_(ids)))
+        return len(ids)
+
+    async def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Deletes handovers closed longer ago than the retention, and open ones nobody touched
+        in that time (the user's conversation is gone by then too)."""
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
+        async with self._sessions() as session, session.begin():
+            last_message = select(HandoverMessage.handover_id).where(HandoverMessage.created_at >= cutoff)
+            ids = (await session.scalars(select(Handover.id).where(
+                or_(Handover.closed_at < cutoff,
+                    (Handover.created_at < cutoff) & Handover.id.not_in(last_message))))).all()
+            await session.execute(delete(HandoverMessage).where(HandoverMessage.handover_id.in_(ids)))
+            await session.execute(delete(Handover).where(Handover.id.in_(ids)))
+        return len(ids)
+
+    def _decrypt(self, value: bytes) -> str | None:
+        try:
+            return self._fernet.decrypt(value).decode()
+        except InvalidToken:  # the key was rotated
+            return None

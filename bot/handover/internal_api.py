@@ -1,0 +1,67 @@
+"""Internal API for the action server: create the handover the user asked for.
+
+Token-protected like the other internal routes. The action sends only the form's answers and the
+topics the user agreed to share; the phone number comes from the gateway's intake notes, never
+through Rasa. Answers honestly whether the region is open now and when it opens next.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from bot.appkeys import CONVERSATIONS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
+from bot.handover.escalation import notify_staff_group
+from bot.handover.handovers import NewHandover
+from bot.handover.office_hours import describe
+from bot.regions.internal_api import require_internal_token
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+MAX_TOPIC_CHARS = 80
+
+
+def _text(body: dict[str, Any], name: str, limit: int = 80) -> str:
+    value = body.get(name)
+    return value.strip()[:limit] if isinstance(value, str) and value.strip() else "-"
+
+
+@routes.post("/internal/v1/handovers")
+async def create_handover(request: web.Request) -> web.Response:
+    require_internal_token(request)
+    try:
+        body = await request.json()
+        conversation = str(body["conversation"])[:64]
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text='expected {"conversation": "...", ...}') from None
+    directory = request.app[REGIONS]
+    municipality = _text(body, "municipality", 200)
+    gemeente = directory.find_gemeente(municipality) if municipality != "-" else None
+    region = directory.region_for(gemeente)
+    topics = body.get("topics") if isinstance(body.get("topics"), list) else []
+    channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
+    new = NewHandover(
+        conversation_id=conversation, channel=channel, region_id=region.id,
+        gemeente_code=gemeente.code if gemeente else None, contact=_text(body, "contact"),
+        availability=_text(body, "availability"), language=_text(body, "language", 8),
+        consent=body.get("consent") is True,
+        topics=tuple(str(t)[:MAX_TOPIC_CHARS] for t in topics if isinstance(t, str)),
+        urgent=body.get("urgent") is True)
+    handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
+    await request.app[RELAY].staff_event("new", handover)
+    await notify_staff_group(request.app, "new", handover)
+    log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
+             str(handover.urgent).lower())
+    now = datetime.now(timezone.utc)
+    next_open = region.hours.next_open(now)
+    return web.json_response({
+        "reference": handover.reference,
+        "region": {"id": region.id, "name": region.name, "organisation": region.organisation},
+        "office_open": region.hours.is_open(now),
+        "response_minutes": request.app[SETTINGS].handover_response_minutes,
+        "next_open": {language: describe(next_open, language) if next_open else "-"
+                      for language in ("nl", "en")},
+        "urgent": handover.urgent,
+    }, status=201)

@@ -1,0 +1,155 @@
+"""The staff JSON API under /api/v1/staff/: the inbox for programs and tests, with exactly the same
+authentication, scope and audit as the pages (both call bot.staff.inbox).
+
+Unsafe requests need the session's CSRF token in the X-CSRF-Token header; login returns it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.appkeys import AUDIT, STAFF_SESSIONS
+from bot.db.models import Handover, StaffUser
+from bot.handover.handovers import Relayed
+from bot.staff import inbox
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.sessions import COOKIE
+
+routes = web.RouteTableDef()
+PREFIX = "/api/v1/staff"
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="expected a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return body
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such handover") from None
+
+
+def user_json(user: StaffUser) -> dict[str, Any]:
+    return {"email": user.email, "display_name": user.display_name, "role": user.role,
+            "regions": user.regions}
+
+
+def handover_json(handover: Handover) -> dict[str, Any]:
+    """The queue's view: no contact details, no messages."""
+    return {"id": handover.id, "reference": handover.reference, "region": handover.region_id,
+            "status": handover.status, "live": handover.live, "urgent": handover.urgent,
+            "escalated": handover.escalated_at is not None, "contact": handover.contact,
+            "availability": handover.availability, "language": handover.language,
+            "consent": handover.consent, "created_at": handover.created_at.isoformat(),
+            "claimed": handover.claimed_by is not None, "outcome": handover.outcome}
+
+
+def message_json(message: Relayed) -> dict[str, Any]:
+    return {"id": message.id, "sender": message.sender, "text": message.text,
+            "crisis": message.crisis, "at": message.created_at.isoformat()}
+
+
+@routes.post(f"{PREFIX}/login")
+async def login(request: web.Request) -> web.Response:
+    body = await _json(request)
+    try:
+        result = await log_in(request, str(body.get("email", "")), str(body.get("password", "")),
+                              str(body.get("totp", "")))
+    except LoginThrottled:
+        raise web.HTTPTooManyRequests(text="too many attempts; wait a minute") from None
+    if result is None:
+        raise web.HTTPUnauthorized(text="e-mail, password or code is not right")
+    token, session = result
+    response = web.json_response({"user": user_json(session.user), "csrf_token": session.csrf_token})
+    set_session_cookie(request, response, token)
+    return response
+
+
+@routes.post(f"{PREFIX}/logout")
+@staff_only(page=False)
+async def logout(request: web.Request) -> web.Response:
+    login = request[LOGIN]
+    await request.app[STAFF_SESSIONS].revoke(login.session_id)
+    await request.app[AUDIT].record(login.user.id, "logout")
+    response = web.json_response({"ok": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+@routes.get(f"{PREFIX}/handovers")
+@staff_only(page=False)
+async def handovers(request: web.Request) -> web.Response:
+    include_closed = request.query.get("closed") == "1"
+    found = await inbox.queue(request, request[LOGIN].user, include_closed)
+    return web.json_response([handover_json(h) for h in found])
+
+
+@routes.get(f"{PREFIX}/handovers/{{id}}")
+@staff_only(page=False)
+async def handover(request: web.Request) -> web.Response:
+    detail = await inbox.open_detail(request, request[LOGIN].user, _id(request))
+    return web.json_response({
+        **handover_json(detail.handover), "region_name": detail.region_name,
+        "organisation": detail.organisation, "topics": detail.topics,
+        "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
+
+
+@routes.get(f"{PREFIX}/handovers/{{id}}/contact")
+@staff_only(page=False)
+async def contact(request: web.Request) -> web.Response:
+    _, phone = await inbox.contact_details(request, request[LOGIN].user, _id(request))
+    return web.json_response({"phone": phone})
+
+
+@routes.post(f"{PREFIX}/handovers/{{id}}/claim")
+@staff_only(page=False)
+async def claim(request: web.Request) -> web.Response:
+    return web.json_response(handover_json(await inbox.claim(request, request[LOGIN].user, _id(request))))
+
+
+@routes.post(f"{PREFIX}/handovers/{{id}}/messages")
+@staff_only(page=False)
+async def send(request: web.Request) -> web.Response:
+    body = await _json(request)
+    relayed = await inbox.send(request, request[LOGIN].user, _id(request), body.get("text"))
+    return web.json_response(message_json(relayed), status=201)
+
+
+@routes.post(f"{PREFIX}/handovers/{{id}}/end")
+@staff_only(page=False)
+async def end(request: web.Request) -> web.Response:
+    await inbox.end_chat(request, request[LOGIN].user, _id(request))
+    return web.json_response({"ok": True})
+
+
+@routes.post(f"{PREFIX}/handovers/{{id}}/close")
+@staff_only(page=False)
+async def close(request: web.Request) -> web.Response:
+    body = await _json(request)
+    closed = await inbox.close(request, request[LOGIN].user, _id(request), body.get("outcome"))
+    return web.json_response(handover_json(closed))
+
+
+@routes.get(f"{PREFIX}/sessions")
+@staff_only("admin", page=False)
+async def sessions(request: web.Request) -> web.Response:
+    active = await request.app[STAFF_SESSIONS].active()
+    return web.json_response([{"id": s.id, "email": u.email, "role": u.role,
+                               "last_seen": s.last_seen.isoformat()} for s, u in active])
+
+
+@routes.post(f"{PREFIX}/sessions/{{session}}/revoke")
+@staff_only("admin", page=False)
+async def revoke(request: web.Request) -> web.Response:
+    if not await request.app[STAFF_SESSIONS].revoke(request.match_info["session"]):
+        raise web.HTTPNotFound(text="no such active session")
+    await request.app[AUDIT].record(request[LOGIN].user.id, "session_revoked")
+    return web.json_response({"ok": True})

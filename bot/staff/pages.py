@@ -1,0 +1,181 @@
+"""The staff inbox pages (Dutch, server-rendered with Jinja2 autoescaping, a little JavaScript for
+live updates): login, the queue, a handover with its live chat, contact details, and the admin's
+sessions and audit log. Every rule lives in bot.staff.inbox and bot.staff.auth.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, STAFF_SESSIONS
+from bot.staff import inbox
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.scope import HANDOVER_ROLES
+from bot.staff.sessions import COOKIE
+
+routes = web.RouteTableDef()
+HERE = Path(__file__).parent
+LOGIN_CSRF_COOKIE = "staff_login_csrf"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+LABELS: dict[str, dict[str, str]] = {
+    "roles": {"worker": "hulpverlener", "coordinator": "coördinator", "editor": "redacteur", "admin": "beheerder"},
+    "statuses": {"waiting": "wacht", "claimed": "opgepakt", "closed": "afgesloten"},
+    "contacts": {"chat": "verder in de chat", "phone": "telefoon", "meeting": "afspraak"},
+    "availability": {"morning": "ochtend", "afternoon": "middag", "evening": "avond",
+                     "anytime": "maakt niet uit", "-": "niet gezegd"},
+    "senders": {"user": "Gebruiker", "worker": "Hulpverlener", "notice": "Melding"},
+    "outcomes": {"intake_planned": "intake gepland", "referred_elsewhere": "doorverwezen",
+                 "no_contact": "geen contact gekregen", "user_withdrew": "gebruiker trok zich terug",
+                 "helped_in_chat": "geholpen in de chat"},
+}
+
+
+def setup_templates(app: web.Application) -> None:
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    app.router.add_static("/staff/static", HERE / "static")
+
+
+def _render(name: str, request: web.Request, status: int = 200, **context: Any) -> web.Response:
+    context.setdefault("login", request.get(LOGIN))
+    response = aiohttp_jinja2.render_template(name, request, {**LABELS, **context}, status=status)
+    response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such handover") from None
+
+
+@routes.get("/staff/login")
+async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    # No session yet: the form's CSRF token is a double-submit cookie.
+    csrf = secrets.token_urlsafe(24)
+    response = _render("login.html", request, status=status, csrf=csrf, error=error, login=None)
+    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/staff/login")
+    return response
+
+
+@routes.post("/staff/login")
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(str(form.get("csrf", "")).encode(), expected.encode()):
+        raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page")
+    try:
+        result = await log_in(request, str(form.get("email", "")), str(form.get("password", "")),
+                              str(form.get("totp", "")))
+    except LoginThrottled:
+        return await login_page(request, "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", 429)
+    if result is None:
+        return await login_page(request, "E-mailadres, wachtwoord of code klopt niet.", 401)
+    response = web.HTTPSeeOther("/staff/")
+    set_session_cookie(request, response, result[0])
+    raise response
+
+
+@routes.post("/staff/logout")
+@staff_only(page=True)
+async def logout(request: web.Request) -> web.Response:
+    login = request[LOGIN]
+    await request.app[STAFF_SESSIONS].revoke(login.session_id)
+    await request.app[AUDIT].record(login.user.id, "logout")
+    response = web.HTTPSeeOther("/staff/login")
+    response.del_cookie(COOKIE, path="/")
+    raise response
+
+
+@routes.get("/staff")
+async def staff_root(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/staff/")
+
+
+@routes.get("/staff/")
+@staff_only(page=True)
+async def home(request: web.Request) -> web.Response:
+    user = request[LOGIN].user
+    if user.role == "admin":
+        raise web.HTTPSeeOther("/staff/admin")
+    if user.role not in HANDOVER_ROLES:
+        return _render("home.html", request)
+    names = {r.id: r.name for r in request.app[REGIONS].regions.values()}
+    return _render("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
+
+
+@routes.get("/staff/handovers/{id}")
+@staff_only(page=True)
+async def handover(request: web.Request) -> web.Response:
+    return await _show_handover(request)
+
+
+async def _show_handover(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    detail = await inbox.open_detail(request, request[LOGIN].user, _id(request))
+    return _render("handover.html", request, status=status, h=detail.handover, d=detail, error=error)
+
+
+@routes.get("/staff/handovers/{id}/contact")
+@staff_only(page=True)
+async def contact(request: web.Request) -> web.Response:
+    found, phone = await inbox.contact_details(request, request[LOGIN].user, _id(request))
+    return _render("contact.html", request, h=found, phone=phone)
+
+
+async def _act(request: web.Request, action: Any) -> web.Response:
+    """Runs a form action, then shows the handover again (with the reason when it was refused)."""
+    try:
+        await action
+    except (web.HTTPConflict, web.HTTPBadRequest) as refused:
+        return await _show_handover(request, error=refused.text or "", status=refused.status)
+    raise web.HTTPSeeOther(f"/staff/handovers/{_id(request)}")
+
+
+@routes.post("/staff/handovers/{id}/claim")
+@staff_only(page=True)
+async def claim(request: web.Request) -> web.Response:
+    return await _act(request, inbox.claim(request, request[LOGIN].user, _id(request)))
+
+
+@routes.post("/staff/handovers/{id}/messages")
+@staff_only(page=True)
+async def send(request: web.Request) -> web.Response:
+    text = (await request.post()).get("text")
+    return await _act(request, inbox.send(request, request[LOGIN].user, _id(request), text))
+
+
+@routes.post("/staff/handovers/{id}/end")
+@staff_only(page=True)
+async def end(request: web.Request) -> web.Response:
+    return await _act(request, inbox.end_chat(request, request[LOGIN].user, _id(request)))
+
+
+@routes.post("/staff/handovers/{id}/close")
+@staff_only(page=True)
+async def close(request: web.Request) -> web.Response:
+    outcome = (await request.post()).get("outcome")
+    return await _act(request, inbox.close(request, request[LOGIN].user, _id(request), outcome))
+
+
+@routes.get("/staff/admin")
+@staff_only("admin", page=True)
+async def admin(request: web.Request) -> web.Response:
+    users = await request.app[ACCOUNTS].all()
+    return _render("admin.html", request, sessions=await request.app[STAFF_SESSIONS].active(),
+                   users=users, emails={u.id: u.email for u in users},
+                   audit=await request.app[AUDIT].recent())
+
+
+@routes.post("/staff/admin/sessions/{session}/revoke")
+@staff_only("admin", page=True)
+async def revoke(request: web.Request) -> web.Response:
+    if await request.app[STAFF_SESSIONS].revoke(request.match_info["session"]):
+        await request.app[AUDIT].record(request[LOGIN].user.id, "session_revoked")
+    raise web.HTTPSeeOther("/staff/admin")

@@ -1,0 +1,80 @@
+"""Server-side staff sessions: the cookie carries a random token, the database its hash, so a copy
+of the database logs nobody in. Idle and absolute timeouts; an admin can revoke any session.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.db.models import StaffSession, StaffUser, utcnow
+
+COOKIE = "staff_session"
+# last_seen is written at most this often: a page full of requests is not a write storm.
+TOUCH_EVERY = timedelta(seconds=30)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Login:
+    user: StaffUser
+    session_id: str
+    csrf_token: str
+
+
+class StaffSessions:
+    def __init__(self, sessions: async_sessionmaker, idle: timedelta, absolute: timedelta) -> None:
+        self._sessions = sessions
+        self.idle, self.absolute = idle, absolute
+
+    async def start(self, user_id: int) -> tuple[str, str]:
+        """A new session: (cookie token, CSRF token)."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        async with self._sessions() as session, session.begin():
+            session.add(StaffSession(id=_hash(token), user_id=user_id, csrf_token=csrf))
+        return token, csrf
+
+    async def load(self, token: str, now: datetime | None = None) -> Login | None:
+        now = now or utcnow()
+        async with self._sessions() as session, session.begin():
+            row = await session.get(StaffSession, _hash(token))
+            if row is None or row.revoked_at is not None:
+                return None
+            if now - _aware(row.last_seen) > self.idle or now - _aware(row.created_at) > self.absolute:
+                row.revoked_at = now
+                return None
+            user = await session.get(StaffUser, row.user_id)
+            if user is None or not user.active:
+                return None
+            if now - _aware(row.last_seen) > TOUCH_EVERY:
+                row.last_seen = now
+            return Login(user, row.id, row.csrf_token)
+
+    async def revoke(self, session_id: str) -> bool:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(update(StaffSession).where(
+                StaffSession.id == session_id, StaffSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        return result.rowcount == 1
+
+    async def active(self, now: datetime | None = None) -> list[tuple[StaffSession, StaffUser]]:
+        now = now or utcnow()
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(StaffSession, StaffUser).join(StaffUser)
+                .where(StaffSession.revoked_at.is_(None),
+                       StaffSession.last_seen > now - self.idle,
+                       StaffSession.created_at > now - self.absolute)
+                .order_by(StaffSession.last_seen.desc()))).all()
+        return [(s, u) for s, u in rows]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,315 @@
+"""The staff inbox and the live relay, in-process (Rasa down: a live chat never asks it).
+
+A handover is made through the internal API the action server uses; staff log in with password
+and TOTP through the JSON API or the login page, and talk with a REST user through the relay.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+import pytest
+
+from bot.app import create_app
+from bot.appkeys import ACCOUNTS, AUDIT
+from bot.gateway.pseudonym import conversation_id
+
+TOKEN = "test-rasa-token"
+PASSWORD_FIELDS = ("email", "password", "totp")
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+async def add_user(client, email: str, role: str, regions: list[str] | None = None,
+                   name: str = "") -> dict[str, Any]:
+    new = await client.server.app[ACCOUNTS].add(email, role, regions or [], name or email.split("@")[0].title())
+    return {"email": new.email, "password": new.password, "totp_secret": new.totp_secret}
+
+
+class Staff:
+    """A logged-in staff member's own cookie jar, through the JSON API."""
+
+    def __init__(self, client, session, csrf: str) -> None:
+        self.client, self.session, self.csrf = client, session, csrf
+
+    def url(self, path: str) -> str:
+        return str(self.client.make_url(path))
+
+    async def get(self, path: str):
+        return await self.session.get(self.url(path))
+
+    async def post(self, path: str, body: dict | None = None, csrf: bool = True):
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return await self.session.post(self.url(path), json=body or {}, headers=headers)
+
+
+async def log_in(client, account: dict[str, Any]) -> Staff:
+    import aiohttp
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    client._staff_sessions = getattr(client, "_staff_sessions", []) + [session]
+    response = await session.post(str(client.make_url("/api/v1/staff/login")), json={
+        "email": account["email"], "password": account["password"],
+        "totp": pyotp.TOTP(account["totp_secret"]).now()})
+    assert response.status == 200, await response.text()
+    return Staff(client, session, (await response.json())["csrf_token"])
+
+
+@pytest.fixture(autouse=True)
+async def close_staff_sessions(client):
+    yield
+    for session in getattr(client, "_staff_sessions", []):
+        await session.close()
+
+
+async def user_says(client, sender: str, text: str) -> list[dict]:
+    response = await client.post("/api/v1/chat", json={"sender": sender, "message": text})
+    assert response.status == 200
+    return await response.json()
+
+
+async def make_handover(client, settings, sender: str, municipality: str = "Apeldorn",
+                        contact: str = "chat", **extra: Any) -> dict:
+    await user_says(client, sender, "hallo")  # the conversation exists, as after a real form
+    conversation = conversation_id(settings.secret_key.get_secret_value(), "rest", sender)
+    body = {"conversation": conversation, "municipality": municipality, "contact": contact,
+            "availability": "evening", "language": "nl", "consent": True,
+            "topics": ["ask_benefits/bbz", "ask_debt"], "urgent": False, **extra}
+    response = await client.post("/internal/v1/handovers", json=body,
+                                  headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def handover_id(staff: Staff, reference: str) -> int:
+    listed = await (await staff.get("/api/v1/staff/handovers")).json()
+    return next(h["id"] for h in listed if h["reference"] == reference)
+
+
+async def test_handover_reaches_its_region_and_the_live_chat_relays_both_ways(client, settings):
+    made = await make_handover(client, settings, "user-1")
+    assert re.fullmatch(r"[A-Z2-9]{3}-[A-Z2-9]{3}", made["reference"])
+    assert made["region"]["id"] == "apeldoorn" and made["region"]["organisation"] == "Rebelz"
+    worker = await log_in(client, await add_user(client, "anna@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
+    number = await handover_id(worker, made["reference"])
+
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["consent"] and detail["contact"] == "chat" and detail["availability"] == "evening"
+    assert len(detail["topics"]) == 2 and detail["messages"] == []
+
+    assert (await worker.post(f"/api/v1/staff/handovers/{number}/claim")).status == 200
+    joined = await user_says(client, "user-1", "hoi, ben jij een mens?")
+    assert joined[0]["text"].startswith("Je praat nu met Anna van Rebelz")
+    assert joined[1:] == []  # Rasa is not consulted: no "try again later"
+
+    sent = await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Ja, ik ben Anna."})
+    assert sent.status == 201
+    pending = await (await client.get("/api/v1/chat/user-1/pending")).json()
+    assert [m["text"] for m in pending] == ["Ja, ik ben Anna."]
+    assert await (await client.get("/api/v1/chat/user-1/pending")).json() == []
+
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert [(m["sender"], m["text"]) for m in detail["messages"]][1:] == [
+        ("user", "hoi, ben jij een mens?"), ("worker", "Ja, ik ben Anna.")]
+
+    ended = await user_says(client, "user-1", "stop")
+    assert "weer met de assistent" in ended[0]["text"]
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["live"] is False and detail["messages"][-1]["sender"] == "notice"
+    back = await user_says(client, "user-1", "hallo")
+    assert "Probeer het" in back[0]["text"] or back  # Rasa (down here) is asked again
+    assert all("Anna" not in m["text"] for m in back)
+
+
+async def test_worker_of_other_region_cannot_see_or_claim_the_handover(client, settings):
+    made = await make_handover(client, settings, "user-2")
+    mine = await log_in(client, await add_user(client, "a@rebelz.nl", "worker", ["apeldoorn"]))
+    other = await log_in(client, await add_user(client, "b@shop.nl", "worker", ["den-haag"]))
+    number = await handover_id(mine, made["reference"])
+    assert await (await other.get("/api/v1/staff/handovers")).json() == []
+    assert (await other.get(f"/api/v1/staff/handovers/{number}")).status == 404
+    assert (await other.post(f"/api/v1/staff/handovers/{number}/claim")).status == 404
+    assert (await other.get(f"/staff/handovers/{number}")).status == 404
+
+
+async def test_unknown_or_withheld_gemeente_goes_to_the_national_queue_for_coordinators(client, settings):
+    made = await make_handover(client, settings, "user-3", municipality="-", urgent=True)
+    assert made["region"]["id"] == "national" and made["urgent"] is True
+    coordinator = await log_in(client, await add_user(client, "c@x.nl", "coordinator", ["twente"]))
+    worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["twente"]))
+    assert [h["reference"] for h in await (await coordinator.get("/api/v1/staff/handovers")).json()] \
+        == [made["reference"]]
+    assert await (await worker.get("/api/v1/staff/handovers")).json() == []
+
+
+async def test_urgent_handovers_come_first_in_the_queue(client, settings):
+    calm = await make_handover(client, settings, "user-4")
+    urgent = await make_handover(client, settings, "user-5", urgent=True)
+    worker = await log_in(client, await add_user(client, "w@rebelz.nl", "worker", ["apeldoorn"]))
+    listed = await (await worker.get("/api/v1/staff/handovers")).json()
+    assert [h["reference"] for h in listed] == [urgent["reference"], calm["reference"]]
+
+
+async def test_only_one_worker_can_claim_a_handover(client, settings):
+    made = await make_handover(client, settings, "user-6")
+    first = await log_in(client, await add_user(client, "one@rebelz.nl", "worker", ["apeldoorn"]))
+    second = await log_in(client, await add_user(client, "two@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(first, made["reference"])
+    assert (await first.post(f"/api/v1/staff/handovers/{number}/claim")).status == 200
+    assert (await second.post(f"/api/v1/staff/handovers/{number}/claim")).status == 409
+    assert (await second.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "hoi"})).status == 409
+    listed = await (await second.get("/api/v1/staff/handovers")).json()
+    assert listed[0]["claimed"] is True
+
+
+# Every staff route, and who may use it: (method, path, body, roles allowed).
+ROUTES = [
+    ("GET", "/api/v1/staff/handovers", None, {"worker", "coordinator"}),
+    ("GET", "/api/v1/staff/handovers/{id}", None, {"worker", "coordinator"}),
+    ("POST", "/api/v1/staff/handovers/{id}/claim", {}, {"worker", "coordinator"}),
+    ("GET", "/api/v1/staff/sessions", None, {"admin"}),
+    ("GET", "/staff/admin", None, {"admin"}),
+    ("GET", "/staff/handovers/{id}", None, {"worker", "coordinator"}),
+]
+
+
+async def test_authorisation_matrix_over_staff_routes_and_roles(client, settings):
+    made = await make_handover(client, settings, "user-7", municipality="Enschede")
+    staff = {}
+    for role in ("worker", "coordinator", "editor", "admin"):
+        regions = ["twente"] if role in ("worker", "coordinator") else []
+        staff[role] = await log_in(client, await add_user(client, f"{role}@x.nl", role, regions))
+    number = await handover_id(staff["worker"], made["reference"])
+    for method, path, body, allowed in ROUTES:
+        for role, member in staff.items():
+            url = path.format(id=number)
+            response = await (member.get(url) if method == "GET" else member.post(url, body))
+            # 409 is "allowed, but someone claimed it first": not a refusal of the role.
+            refused = response.status in (401, 403, 404)
+            assert refused != (role in allowed), (method, path, role, response.status)
+    anonymous = [await client.get(path.format(id=number)) if method == "GET" else
+                 await client.post(path.format(id=number), json=body) for method, path, body, _ in ROUTES]
+    assert all(r.status in (401, 403) or r.url.path == "/staff/login" for r in anonymous)
+
+
+async def test_unsafe_requests_without_the_csrf_token_are_refused(client, settings):
+    made = await make_handover(client, settings, "user-8")
+    worker = await log_in(client, await add_user(client, "w8@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    assert (await worker.post(f"/api/v1/staff/handovers/{number}/claim", csrf=False)).status == 403
+    page = await worker.session.post(worker.url(f"/staff/handovers/{number}/claim"), data={"csrf": "wrong"})
+    assert page.status == 403
+    listed = await (await worker.get("/api/v1/staff/handovers")).json()
+    assert listed[0]["claimed"] is False
+    login_form = await client.post("/staff/login", data={"email": "w8@rebelz.nl", "password": "x", "totp": "1"})
+    assert login_form.status == 403
+
+
+async def test_a_revoked_session_is_logged_out(client, settings):
+    admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
+    worker = await log_in(client, await add_user(client, "w9@rebelz.nl", "worker", ["apeldoorn"]))
+    assert (await worker.get("/api/v1/staff/handovers")).status == 200
+    sessions = await (await admin.get("/api/v1/staff/sessions")).json()
+    target = next(s["id"] for s in sessions if s["email"] == "w9@rebelz.nl")
+    assert (await admin.post(f"/api/v1/staff/sessions/{target}/revoke")).status == 200
+    assert (await worker.get("/api/v1/staff/handovers")).status == 401
+    assert (await worker.get("/staff/")).url.path == "/staff/login"
+
+
+async def test_brute_force_login_is_throttled_even_with_the_right_password(client, settings):
+    account = await add_user(client, "victim@x.nl", "worker", ["apeldoorn"])
+    statuses = []
+    for _ in range(settings.login_attempts_burst + 1):
+        response = await client.post("/api/v1/staff/login", json={
+            "email": account["email"], "password": "guess", "totp": "000000"})
+        statuses.append(response.status)
+    assert statuses[:-1] == [401] * settings.login_attempts_burst and statuses[-1] == 429
+    right = await client.post("/api/v1/staff/login", json={
+        "email": account["email"], "password": account["password"],
+        "totp": pyotp.TOTP(account["totp_secret"]).now()})
+    assert right.status == 429
+
+
+async def test_a_totp_code_works_only_once_and_a_wrong_one_never(client, settings):
+    account = await add_user(client, "once@x.nl", "worker", ["apeldoorn"])
+    code = pyotp.TOTP(account["totp_secret"]).now()
+    body = {"email": account["email"], "password": account["password"], "totp": code}
+    assert (await client.post("/api/v1/staff/login", json=body)).status == 200
+    assert (await client.post("/api/v1/staff/login", json=body)).status == 401
+    wrong_code = {**body, "totp": str((int(code) + 1) % 1_000_000).zfill(6)}
+    assert (await client.post("/api/v1/staff/login", json=wrong_code)).status == 401
+
+
+async def test_every_view_of_a_handover_is_in_the_audit_log(client, settings):
+    made = await make_handover(client, settings, "user-10", contact="phone")
+    worker = await log_in(client, await add_user(client, "audit@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    await worker.get(f"/api/v1/staff/handovers/{number}")
+    await worker.get(f"/staff/handovers/{number}")
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    await worker.get(f"/api/v1/staff/handovers/{number}/contact")
+    events = await client.server.app[AUDIT].recent(handover_id=number)
+    actions = [e.action for e in reversed(events)]
+    assert actions == ["handover_viewed", "handover_viewed", "handover_claimed", "contact_viewed"]
+    assert all(e.staff_user_id is not None for e in events)
+
+
+async def test_html_in_a_user_message_is_shown_as_text_in_the_inbox(client, settings):
+    made = await make_handover(client, settings, "user-11")
+    worker = await log_in(client, await add_user(client, "xss@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    await user_says(client, "user-11", attack)
+    page = await worker.get(f"/staff/handovers/{number}")
+    html = await page.text()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+async def test_closing_records_an_outcome_and_ends_a_live_chat(client, settings):
+    made = await make_handover(client, settings, "user-12")
+    worker = await log_in(client, await add_user(client, "close@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    assert (await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "vague"})).status == 400
+    closed = await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "intake_planned"})
+    assert (await closed.json())["status"] == "closed"
+    told = await (await client.get("/api/v1/chat/user-12/pending")).json()
+    assert told[-1]["text"].startswith("De hulpverlener heeft het gesprek beëindigd")
+    assert await (await worker.get("/api/v1/staff/handovers")).json() == []
+
+
+async def test_a_crisis_phrase_in_a_live_chat_is_flagged_to_the_worker(client, settings):
+    made = await make_handover(client, settings, "user-13")
+    worker = await log_in(client, await add_user(client, "crisis@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    replies = await user_says(client, "user-13", "ik wil er een eind aan maken")
+    assert "113" in replies[-1]["text"]  # the user still gets the safety lines
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["messages"][-1]["crisis"] is True
+
+
+async def test_forget_me_deletes_the_handover_too(client, settings):
+    made = await make_handover(client, settings, "user-14")
+    worker = await log_in(client, await add_user(client, "forget@rebelz.nl", "worker", ["apeldoorn"]))
+    assert len(await (await worker.get("/api/v1/staff/handovers")).json()) == 1
+    await user_says(client, "user-14", "/forget_me_confirmed")
+    assert await (await worker.get("/api/v1/staff/handovers")).json() == []
+    assert made["reference"]
+
+
+async def test_the_login_page_logs_in_with_password_and_totp(client, settings):
+    account = await add_user(client, "page@rebelz.nl", "worker", ["apeldoorn"])
+    form = await client.get("/staff/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', await form.text()).group(1)
+    response = await client.post("/staff/login", data={
+        "csrf": csrf, "email": account["email"], "password": account["password"],
+        "totp": pyotp.TOTP(account["totp_secret"]).now()})
+    assert response.status == 200 and response.url.path == "/staff/"
+    assert "Overdrachten" in await response.text()
