@@ -6,87 +6,18 @@ and TOTP through the JSON API or the login page, and talk with a REST user throu
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pyotp
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, AUDIT
-from bot.gateway.pseudonym import conversation_id
-
-TOKEN = "test-rasa-token"
-PASSWORD_FIELDS = ("email", "password", "totp")
+from bot.appkeys import AUDIT
+from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 
 
 @pytest.fixture
 async def client(aiohttp_client, settings):
     return await aiohttp_client(create_app(settings))
-
-
-async def add_user(client, email: str, role: str, regions: list[str] | None = None,
-                   name: str = "") -> dict[str, Any]:
-    new = await client.server.app[ACCOUNTS].add(email, role, regions or [], name or email.split("@")[0].title())
-    return {"email": new.email, "password": new.password, "totp_secret": new.totp_secret}
-
-
-class Staff:
-    """A logged-in staff member's own cookie jar, through the JSON API."""
-
-    def __init__(self, client, session, csrf: str) -> None:
-        self.client, self.session, self.csrf = client, session, csrf
-
-    def url(self, path: str) -> str:
-        return str(self.client.make_url(path))
-
-    async def get(self, path: str):
-        return await self.session.get(self.url(path))
-
-    async def post(self, path: str, body: dict | None = None, csrf: bool = True):
-        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
-        return await self.session.post(self.url(path), json=body or {}, headers=headers)
-
-
-async def log_in(client, account: dict[str, Any]) -> Staff:
-    import aiohttp
-    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    client._staff_sessions = getattr(client, "_staff_sessions", []) + [session]
-    response = await session.post(str(client.make_url("/api/v1/staff/login")), json={
-        "email": account["email"], "password": account["password"],
-        "totp": pyotp.TOTP(account["totp_secret"]).now()})
-    assert response.status == 200, await response.text()
-    return Staff(client, session, (await response.json())["csrf_token"])
-
-
-@pytest.fixture(autouse=True)
-async def close_staff_sessions(client):
-    yield
-    for session in getattr(client, "_staff_sessions", []):
-        await session.close()
-
-
-async def user_says(client, sender: str, text: str) -> list[dict]:
-    response = await client.post("/api/v1/chat", json={"sender": sender, "message": text})
-    assert response.status == 200
-    return await response.json()
-
-
-async def make_handover(client, settings, sender: str, municipality: str = "Apeldorn",
-                        contact: str = "chat", **extra: Any) -> dict:
-    await user_says(client, sender, "hallo")  # the conversation exists, as after a real form
-    conversation = conversation_id(settings.secret_key.get_secret_value(), "rest", sender)
-    body = {"conversation": conversation, "municipality": municipality, "contact": contact,
-            "availability": "evening", "language": "nl", "consent": True,
-            "topics": ["ask_benefits/bbz", "ask_debt"], "urgent": False, **extra}
-    response = await client.post("/internal/v1/handovers", json=body,
-                                  headers={"Authorization": f"Bearer {TOKEN}"})
-    assert response.status == 201, await response.text()
-    return await response.json()
-
-
-async def handover_id(staff: Staff, reference: str) -> int:
-    listed = await (await staff.get("/api/v1/staff/handovers")).json()
-    return next(h["id"] for h in listed if h["reference"] == reference)
 
 
 async def test_handover_reaches_its_region_and_the_live_chat_relays_both_ways(client, settings):

@@ -1,0 +1,117 @@
+"""A worker's messages reach the user on the user's own channel: Telegram (pushed through the
+Bot API, protected), the widget's websocket (pushed at once), and a widget held by another
+gateway replica (through Redis pub/sub). Rasa is down here: a live chat never asks it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.settings import Settings
+from fake_telegram_api import FakeTelegramApi
+from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover  # noqa: F401
+
+
+@pytest.fixture
+async def fake_api():
+    api = FakeTelegramApi()
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server()
+    yield api, server
+    await server.close()
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, fake_api):
+    _, server = fake_api
+    settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
+                           "telegram_api_url": str(server.make_url("/bot")),
+                           "telegram_webhook_secret": "s"})  # no PUBLIC_URL: plain-http cookies
+    client = await aiohttp_client(create_app(settings))
+    client.settings = settings
+    return client
+
+
+def update(chat_id: int, text: str) -> dict:
+    return {"update_id": secrets.randbelow(10**9), "message": {
+        "message_id": 1, "date": 0, "text": text, "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "x"}}}
+
+
+async def telegram_says(client, chat_id: int, text: str) -> None:
+    response = await client.post("/telegram/webhook", json=update(chat_id, text),
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s"})
+    assert response.status == 200
+
+
+async def test_a_telegram_user_gets_the_workers_messages_pushed(client, fake_api):
+    api, _ = fake_api
+    chat_id = 5551234
+    await telegram_says(client, chat_id, "hallo")  # the encrypted reply address is stored
+    await api.wait_for("sendMessage")
+    made = await make_handover(client, client.settings, str(chat_id), channel="telegram")
+    worker = await log_in(client, await add_user(client, "tg@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
+    number = await handover_id(worker, made["reference"])
+    before = len(api.called("sendMessage"))
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Hoi, ik ben Anna."})
+    sent = (await api.wait_for("sendMessage", before + 2))[before:]
+    assert sent[0]["text"].startswith("Je praat nu met Anna van Rebelz")
+    assert sent[1]["text"] == "Hoi, ik ben Anna."
+    assert all(int(m["chat_id"]) == chat_id and m["protect_content"] for m in sent)
+
+    await telegram_says(client, chat_id, "dank je, ik wil graag praten")
+    for _ in range(100):
+        detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+        if detail["messages"][-1]["sender"] == "user":
+            break
+        await asyncio.sleep(0.05)
+    assert detail["messages"][-1]["text"] == "dank je, ik wil graag praten"
+    assert len(api.called("sendMessage")) == before + 2  # the assistant stayed silent
+
+
+async def test_a_widget_user_gets_the_workers_messages_on_the_open_socket(client):
+    socket = await client.ws_connect("/ws/chat")
+    session = (await socket.receive_json())["id"]
+    await socket.send_str(json.dumps({"text": "hallo"}))
+    while (await socket.receive_json())["type"] != "bot":
+        pass
+    made = await make_handover(client, client.settings, session, channel="web")
+    worker = await log_in(client, await add_user(client, "web@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    joined = await asyncio.wait_for(socket.receive_json(), 10)
+    assert joined["messages"][0]["text"].startswith("Je praat nu met Anna")
+    assert joined["messages"][0]["buttons"] == [{"title": "Gesprek beëindigen", "payload": "stop"}]
+    await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Waar kan ik mee helpen?"})
+    reply = await asyncio.wait_for(socket.receive_json(), 10)
+    assert reply["messages"] == [{"text": "Waar kan ik mee helpen?", "buttons": []}]
+    await socket.close()
+
+
+async def test_a_reply_reaches_the_widget_held_by_another_replica_through_redis(aiohttp_client, settings):
+    shared = {**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"}
+    first = await aiohttp_client(create_app(Settings(**shared)))
+    second = await aiohttp_client(create_app(Settings(**shared)))
+    socket = await second.ws_connect("/ws/chat")
+    session = (await socket.receive_json())["id"]
+    await socket.send_str(json.dumps({"text": "hallo"}))
+    while (await socket.receive_json())["type"] != "bot":
+        pass
+    made = await make_handover(first, settings, session, channel="web")
+    worker = await log_in(first, await add_user(first, "redis@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Hallo vanaf replica één"})
+    texts = []
+    while len(texts) < 2:
+        texts += [m["text"] for m in (await asyncio.wait_for(socket.receive_json(), 10))["messages"]]
+    assert texts[1] == "Hallo vanaf replica één"
+    await socket.close()
+    for session_ in getattr(first, "_staff_sessions", []):
+        await session_.close()
