@@ -97,6 +97,7 @@ def _banner(settings: Settings) -> None:
     Web widget (demo page):  {base}/
     Chat in this terminal:   .venv/bin/bot chat      (in a second terminal)
     REST channel:            POST {base}/api/v1/chat  {{"sender": "me", "message": "hoi"}}
+    Staff inbox:             {base}/staff/   (accounts: .venv/bin/bot users add --help)
     Health:                  {base}/healthz  {base}/readyz
     Telegram:                {telegram}
   Ctrl-C stops everything.
