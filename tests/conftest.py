@@ -48,14 +48,32 @@ def settings(tmp_path: Path) -> Settings:
 
 class Stack:
     def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str,
-                 logs: dict[str, Path], database_url: str, secret_key: str) -> None:
+                 logs: dict[str, Path], database_url: str, secret_key: str,
+                 env: dict[str, str], processes: dict[str, subprocess.Popen]) -> None:
         self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
         self.logs = logs
         self.database_url = database_url
         self.secret_key = secret_key
+        self.env = env  # what the processes run with: for the `bot` command line in tests
+        self._processes = processes
 
     def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
         return post_json(f"{self.base_url}/api/v1/chat", {"sender": sender, "message": message})
+
+    def bot_command(self, *args: str) -> str:
+        """Runs `bot ...` against this stack's database and secrets; returns its output."""
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=self.env,
+                              check=True, capture_output=True, text=True).stdout
+
+    def restart_bot_service(self) -> None:
+        """Stops the bot service the hard way and starts it again on the same port."""
+        old = self._processes["bot"]
+        old.kill()
+        old.wait(timeout=15)
+        log = open(self.logs["bot"], "a")
+        self._processes["bot"] = subprocess.Popen(old.args, cwd=ROOT, env=self.env, stdout=log,
+                                                  stderr=subprocess.STDOUT)
+        _wait_ready(f"{self.base_url}/readyz", list(self._processes.values()))
 
 
 def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
@@ -112,23 +130,24 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         "rasa": [str(RASA_PYTHON), "-m", "rasa_ext.server", "--model", str(MODEL),
                  "--port", str(rasa_port)],
     }
-    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name],
-                                  stderr=subprocess.STDOUT)
-                 for name, command in commands.items()]
+    processes = {name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name],
+                                        stderr=subprocess.STDOUT)
+                 for name, command in commands.items()}
     try:
-        _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", processes)
+        _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", list(processes.values()))
         yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
                     f"http://127.0.0.1:{actions_port}", token,
-                    {name: workdir / f"{name}.log" for name in logs}, database_url, secret_key)
+                    {name: workdir / f"{name}.log" for name in logs}, database_url, secret_key,
+                    env, processes)
     except RuntimeError:
         for name in logs:
             logs[name].flush()
             sys.stderr.write(f"--- {name} log ---\n{(workdir / f'{name}.log').read_text()[-3000:]}\n")
         raise
     finally:
-        for process in processes:
+        for process in processes.values():
             process.terminate()
-        for process in processes:
+        for process in processes.values():
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

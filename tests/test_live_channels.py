@@ -115,3 +115,16 @@ async def test_a_reply_reaches_the_widget_held_by_another_replica_through_redis(
     await socket.close()
     for session_ in getattr(first, "_staff_sessions", []):
         await session_.close()
+
+
+async def test_the_staff_group_hears_of_a_new_handover_without_personal_data(aiohttp_client, settings,
+                                                                             fake_api):
+    api, server = fake_api
+    settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
+                           "telegram_api_url": str(server.make_url("/bot")),
+                           "staff_telegram_chat_id": "-100777"})
+    client = await aiohttp_client(create_app(settings))
+    made = await make_handover(client, settings, "group-1", urgent=True)
+    notices = [m for m in await api.wait_for("sendMessage") if str(m["chat_id"]) == "-100777"]
+    assert [m["text"] for m in notices] == ["Nieuwe overdracht, regio Noord- en Oost-Gelderland, URGENT"]
+    assert made["reference"] not in notices[0]["text"]

@@ -6,12 +6,14 @@ and TOTP through the JSON API or the login page, and talk with a REST user throu
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import AUDIT
+from bot.appkeys import ACCOUNTS, AUDIT, STAFF_SESSIONS
+from bot.db.models import utcnow
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 
 
@@ -244,3 +246,16 @@ async def test_the_login_page_logs_in_with_password_and_totp(client, settings):
         "totp": pyotp.TOTP(account["totp_secret"]).now()})
     assert response.status == 200 and response.url.path == "/staff/"
     assert "Overdrachten" in await response.text()
+
+
+async def test_an_idle_or_old_session_is_logged_out(client, settings):
+    account = await add_user(client, "idle@x.nl", "worker", ["apeldoorn"])
+    user = await client.server.app[ACCOUNTS].verify(
+        account["email"], account["password"], pyotp.TOTP(account["totp_secret"]).now())
+    sessions = client.server.app[STAFF_SESSIONS]
+    token, _ = await sessions.start(user.id)
+    assert await sessions.load(token, now=utcnow() + timedelta(minutes=settings.staff_idle_minutes - 1))
+    assert await sessions.load(token, now=utcnow() + timedelta(minutes=settings.staff_idle_minutes * 3)) is None
+    assert await sessions.load(token) is None  # ended for good, not only too idle that moment
+    fresh, _ = await sessions.start(user.id)
+    assert await sessions.load(fresh, now=utcnow() + timedelta(hours=settings.staff_session_hours + 1)) is None

@@ -14,6 +14,8 @@ DEFAULT_LANGUAGE = "nl"
 # One bubble, one idea (FACTS.md: "at most about 500 characters"); a little slack for lists.
 MAX_TEXT_CHARS = 600
 MAX_BUTTON_TITLE_CHARS = 40
+# A reply button sends its text as if typed (a form answer); short, like a typed answer.
+MAX_BUTTON_REPLY_CHARS = 60
 # Plain intents a button may point to; retrieval subtopics ("ask_benefits/bbz") are checked
 # against the answers that exist.
 PLAIN_TARGETS = frozenset(
@@ -29,10 +31,18 @@ class ContentError(ValueError):
 
 @dataclass(frozen=True)
 class Button:
+    """Either points to a `target` (an intent or a subtopic) or sends a literal `reply`."""
+
     title: str
-    target: str
+    target: str = ""  # empty for a reply button
     language: str | None = None  # only for target change_language
     always: bool = False  # kept when a response filters its buttons (topic suggestions)
+    reply: str | None = None  # the text a reply button sends, answered like typed text
+
+    @property
+    def kind(self) -> str:
+        """What must match between the languages: the target, or just "a reply"."""
+        return self.target if self.reply is None else "reply"
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def parse_answer(key: str, raw: Any) -> Answer:
     )
     if "/" in key and set(answer.question) != set(LANGUAGES):
         raise ContentError(f"{key}: a subtopic needs question.nl and question.en for its buttons")
-    targets = [[b.target for b in v.buttons] for v in variants.values()]
+    targets = [[b.kind for b in v.buttons] for v in variants.values()]
     if any(t != targets[0] for t in targets):
         raise ContentError(f"{key}: nl and en must have the same buttons in the same order")
     return answer
@@ -98,15 +108,29 @@ def _parse_variant(key: str, language: str, raw: Any, placeholders: tuple[str, .
     unknown = set(PLACEHOLDER.findall(text)) - set(placeholders)
     if unknown:
         raise ContentError(f"{where}: unknown placeholder {{{sorted(unknown)[0]}}}")
-    buttons = []
-    for item in raw.get("buttons") or ():
-        title, target = str(item.get("title", "")).strip(), str(item.get("target", "")).strip()
-        if not title or not target:
-            raise ContentError(f"{where}: every button needs a title and a target")
-        if len(title) > MAX_BUTTON_TITLE_CHARS:
-            raise ContentError(f"{where}: button title '{title}' is too long")
-        buttons.append(Button(title, target, item.get("language"), bool(item.get("always", False))))
-    return Variant(text, tuple(buttons))
+    return Variant(text, tuple(_parse_button(where, item) for item in raw.get("buttons") or ()))
+
+
+def _parse_button(where: str, raw: Any) -> Button:
+    if not isinstance(raw, dict):
+        raise ContentError(f"{where}: every button needs a title and a target or a reply")
+    title = str(raw.get("title", "")).strip()
+    target = str(raw.get("target", "") or "").strip()
+    reply = str(raw.get("reply", "") or "").strip()
+    if not title or not (target or reply):
+        raise ContentError(f"{where}: every button needs a title and a target or a reply")
+    if len(title) > MAX_BUTTON_TITLE_CHARS:
+        raise ContentError(f"{where}: button title '{title}' is too long")
+    if target and reply:
+        raise ContentError(f"{where}: button '{title}' has both a target and a reply; give one")
+    if not reply:
+        return Button(title, target, raw.get("language"), bool(raw.get("always", False)))
+    # A slash would let a button's text name an intent; only targets may do that.
+    if reply.startswith("/"):
+        raise ContentError(f"{where}: button '{title}' reply must not start with /")
+    if len(reply) > MAX_BUTTON_REPLY_CHARS:
+        raise ContentError(f"{where}: button '{title}' reply is too long")
+    return Button(title, always=bool(raw.get("always", False)), reply=reply)
 
 
 def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = None) -> None:
@@ -119,6 +143,8 @@ def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = Non
     topics = {a.topic for a in answers.values()}
     for answer in answers.values():
         for button in answer.variants[DEFAULT_LANGUAGE].buttons:
+            if button.reply is not None:
+                continue  # sends text, points nowhere
             if button.target not in PLAIN_TARGETS and button.target not in topics:
                 raise ContentError(f"{where(answer.key)}: button target '{button.target}' is not a topic")
             if button.target == "change_language" and button.language not in LANGUAGES:

@@ -60,8 +60,11 @@ class ContentStore:
         )
 
     def payload(self, button: Button, language: str) -> str:
-        """What a button sends: a subtopic's canonical question (the ResponseSelector needs text
-        and the question is a training example), or `/intent` for a plain intent."""
+        """What a button sends: its reply text (a form answer, as if typed), a subtopic's canonical
+        question (the ResponseSelector needs text and the question is a training example), or
+        `/intent` for a plain intent."""
+        if button.reply is not None:
+            return button.reply
         if button.target == "change_language":
             return "/change_language" + json.dumps({"language": button.language})
         target = self._answers.get(f"utter_{button.target}")
