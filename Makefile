@@ -89,6 +89,7 @@ eval: setup $(RESPONSES) $(SPACY_MODEL)/meta.json
 
 bench: setup train
 	$(BOT_VENV)/bin/python bench/nlg_latency.py
+	$(BOT_VENV)/bin/python bench/relay_latency.py
 
 clean:
 	rm -rf .build models results var/content.stamp

@@ -1,9 +1,6 @@
 """The app factory of the bot service: shared resources, middlewares and every feature's routes."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import timedelta
 from typing import AsyncIterator
 
@@ -11,7 +8,6 @@ import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import health
 from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_STORE, CONVERSATIONS, ENGINE, GATEWAY, HANDOVERS,
@@ -33,6 +29,7 @@ from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
 from bot.middlewares import errors, security_headers
+from bot.periodic import every
 from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
@@ -48,7 +45,6 @@ from channels import rest, telegram, webchat
 # Chat messages are short; this bounds what a client can make us read.
 MAX_REQUEST_BYTES = 64 * 1024
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
-log = logging.getLogger(__name__)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -117,22 +113,10 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def _retention(app: web.Application) -> AsyncIterator[None]:
-    """Deletes idle conversations at start and then daily (`bot purge` does the same by hand)."""
-    async def purge_daily() -> None:
-        while True:
-            try:
-                await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
-                await app[HANDOVERS].purge(app[SETTINGS].retention_days)
-            except SQLAlchemyError:
-                log.error("purge_failed")
-            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
-
-    task = asyncio.create_task(purge_daily())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task  # before the engine is disposed under it
+async def _purge(app: web.Application) -> None:
+    """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
+    await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
+    await app[HANDOVERS].purge(app[SETTINGS].retention_days)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -141,7 +125,8 @@ def create_app(settings: Settings) -> web.Application:
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
-                            _retention, escalation.escalation_context])
+                            every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
+                            every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
                     internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,

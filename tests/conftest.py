@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
 
 from bot.settings import Settings
+from fake_telegram_api import FakeTelegramApi
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
@@ -44,6 +46,16 @@ def settings(tmp_path: Path) -> Settings:
         rasa_token="test-rasa-token", secret_key="test-secret-key", encryption_key=Fernet.generate_key().decode(),
         rasa_timeout_seconds=3,
     )
+
+
+@pytest.fixture
+async def fake_api():
+    """A fake Telegram Bot API on a spare port: (the recorder, its server)."""
+    api = FakeTelegramApi()
+    server = TestServer(api.app, host="127.0.0.1")
+    await server.start_server()
+    yield api, server
+    await server.close()
 
 
 class Stack:

@@ -128,3 +128,37 @@ def test_invalid_content_is_refused_naming_file_key_and_problem(tmp_path, mutate
         ContentStore().replace(parse_entries(read_content_dir(directory)))
     assert message in str(error.value)
     assert str(error.value).startswith("welcome.yml: utter_thank")
+
+
+def test_a_reply_button_sends_its_text_and_that_text_is_a_whitelisted_payload(answers):
+    store = ContentStore()
+    store.replace(answers)
+    question = answers["utter_ask_handover_contact"]
+    for language in LANGUAGES:
+        for button in question.variants[language].buttons:
+            assert button.reply and store.payload(button, language) == button.reply
+            # The gateway lets whitelisted payloads through as they are, never as an intent.
+            assert button.reply in store.button_payloads() and not button.reply.startswith("/")
+    assert store.payload(question.variants["nl"].buttons[1], "nl") == "Bellen"
+
+
+@pytest.mark.parametrize("button, message", [
+    ({"title": "Bellen", "reply": "Bellen", "target": "request_handover"}, "has both a target and a reply"),
+    ({"title": "Bellen", "reply": "/request_handover"}, "must not start with /"),
+    ({"title": "Bellen"}, "needs a title and a target or a reply"),
+])
+def test_a_button_has_exactly_one_of_target_and_reply(tmp_path, button, message):
+    directory = _broken_copy(tmp_path, "welcome.yml",
+                             lambda d: [d["utter_thank"][lang]["buttons"].append(dict(button))
+                                        for lang in ("nl", "en")])
+    with pytest.raises(ContentError) as error:
+        parse_entries(read_content_dir(directory))
+    assert message in str(error.value)
+
+
+def test_reply_buttons_must_stand_where_the_other_language_has_them(tmp_path):
+    def mutate(d):
+        d["utter_thank"]["nl"]["buttons"].append({"title": "Overslaan", "reply": "Overslaan"})
+        d["utter_thank"]["en"]["buttons"].append({"title": "Menu", "target": "ask_capabilities"})
+    with pytest.raises(ContentError, match="same buttons in the same order"):
+        parse_entries(read_content_dir(_broken_copy(tmp_path, "welcome.yml", mutate)))

@@ -9,21 +9,10 @@ import json
 import secrets
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
 from bot.settings import Settings
-from fake_telegram_api import FakeTelegramApi
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover  # noqa: F401
-
-
-@pytest.fixture
-async def fake_api():
-    api = FakeTelegramApi()
-    server = TestServer(api.app, host="127.0.0.1")
-    await server.start_server()
-    yield api, server
-    await server.close()
 
 
 @pytest.fixture

@@ -64,8 +64,8 @@ async def test_topic_suggestions_keep_only_the_suggested_topics_best_first(clien
 
 
 async def test_placeholders_are_filled_from_the_arguments(client):
-    body = nlg_request("utter_region_contact", "nl", organisation="Rebelz",
-                       region_name="Noord- en Oost-Gelderland", office_hours="ma-vr")
+    body = nlg_request("utter_handover_region_found", "nl", organisation="Rebelz",
+                       region_name="Noord- en Oost-Gelderland")
     reply = await (await nlg(client, body)).json()
     assert "Rebelz" in reply["text"] and "{" not in reply["text"]
 
@@ -88,3 +88,12 @@ async def test_nlg_refuses_callers_without_the_token(client):
 async def test_the_privacy_answer_names_the_configured_retention(client):
     reply = await (await nlg(client, nlg_request("utter_privacy", "nl"))).json()
     assert "30 dagen na je laatste bericht" in reply["text"]
+
+
+async def test_a_long_conversations_tracker_is_not_too_large(client):
+    """Rasa sends the whole tracker; after some dozens of turns it passes 64 KB."""
+    body = nlg_request("utter_thank", "nl")
+    body["tracker"]["events"] = [{"event": "user", "text": "x" * 1000, "parse_data": {}}] * 300
+    response = await nlg(client, body)
+    assert response.status == 200
+    assert (await response.json())["text"].startswith("Graag gedaan")

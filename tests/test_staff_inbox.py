@@ -14,7 +14,8 @@ import pytest
 from bot.app import create_app
 from bot.appkeys import ACCOUNTS, AUDIT, STAFF_SESSIONS
 from bot.db.models import utcnow
-from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
+from staff_client import (add_user, close_staff_sessions, handover_id, log_in,  # noqa: F401
+                          make_handover, user_says)
 
 
 @pytest.fixture

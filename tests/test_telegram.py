@@ -30,15 +30,6 @@ def telegram_settings(settings: Settings, stack, server: TestServer, **extra) ->
 
 
 @pytest.fixture
-async def fake_api():
-    api = FakeTelegramApi()
-    server = TestServer(api.app, host="127.0.0.1")
-    await server.start_server()
-    yield api, server
-    await server.close()
-
-
-@pytest.fixture
 async def telegram(aiohttp_client, settings, stack, fake_api):
     api, server = fake_api
     settings = telegram_settings(settings, stack, server, telegram_webhook_secret=SECRET,

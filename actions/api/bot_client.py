@@ -23,13 +23,23 @@ async def resolve_region(municipality: str) -> Dict[str, Any]:
     return await _post("/internal/v1/regions/resolve", {"municipality": municipality})
 
 
-async def _post(path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Creates the handover the user asked for; `request` holds the form's answers and the
+    topics the user agreed to share (never message text).
+
+    Returns {"reference", "region": {id, name, organisation}, "office_open", "response_minutes",
+    "next_open": {"nl", "en"}}.
+    """
+    return await _post("/internal/v1/handovers", request, expected_status=201)
+
+
+async def _post(path: str, body: Dict[str, Any], expected_status: int = 200) -> Dict[str, Any]:
     base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
     headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.post(f"{base}{path}", json=body, headers=headers) as response:
-                if response.status != 200:
+                if response.status != expected_status:
                     raise BotApiUnavailable(f"status {response.status}")
                 return await response.json()
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:

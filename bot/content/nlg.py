@@ -6,6 +6,7 @@ the gateway detected, else Dutch. Never logs the tracker: it carries the user's 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 
 from aiohttp import web
@@ -16,8 +17,21 @@ from bot.content.render import pick_language, render
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
+# Rasa sends the whole tracker with every request; it grows with the conversation and passes the
+# service's 64 KB limit for public requests after some dozens of turns. Only Rasa (with the
+# token) gets this far.
+MAX_TRACKER_BYTES = 16 * 1024 * 1024
 # The handover form's phone question: the gateway keeps the next number out of Rasa.
 PHONE_QUESTION = "utter_ask_handover_phone"
+
+
+async def _read_body(request: web.Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_TRACKER_BYTES:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_TRACKER_BYTES, actual_size=len(body))
+    return bytes(body)
 
 
 @routes.post("/nlg")
@@ -26,7 +40,7 @@ async def nlg(request: web.Request) -> web.Response:
     if not hmac.compare_digest(request.query.get("token", "").encode(), token.encode()):
         raise web.HTTPUnauthorized(text="a valid token is required")
     try:
-        body = await request.json()
+        body = json.loads(await _read_body(request))
         key = str(body["response"])
     except (ValueError, KeyError, TypeError):
         raise web.HTTPBadRequest(text="expected Rasa's NLG request: {response, arguments, tracker}") from None

@@ -6,14 +6,11 @@ The group notice names only the region and whether it is urgent: no reference, n
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.appkeys import HANDOVERS, HTTP, REGIONS, RELAY, SETTINGS
 from bot.db.models import Handover
@@ -55,19 +52,3 @@ async def notify_staff_group(app: web.Application, action: str, handover: Handov
                 log.warning("staff_group_notice_failed status=%d", response.status)
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         log.warning("staff_group_notice_failed error=%s", type(error).__name__)
-
-
-async def escalation_context(app: web.Application) -> AsyncIterator[None]:
-    async def every_minute() -> None:
-        while True:
-            try:
-                await escalate_now(app)
-            except SQLAlchemyError:
-                log.error("escalation_failed")
-            await asyncio.sleep(CHECK_EVERY_SECONDS)
-
-    task = asyncio.create_task(every_minute())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -61,4 +61,5 @@ class IntakeNotes:
 
     async def forget(self, conversation_id: str) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(delete(HandoverIntake).where(HandoverIntake.conversation_id == conversation_id))
+            await session.execute(
+                delete(HandoverIntake).where(HandoverIntake.conversation_id == conversation_id))

@@ -30,12 +30,6 @@ async def _json(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such handover") from None
-
 
 def user_json(user: StaffUser) -> dict[str, Any]:
     return {"email": user.email, "display_name": user.display_name, "role": user.role,
@@ -95,7 +89,7 @@ async def handovers(request: web.Request) -> web.Response:
 @routes.get(f"{PREFIX}/handovers/{{id}}")
 @staff_only(page=False)
 async def handover(request: web.Request) -> web.Response:
-    detail = await inbox.open_detail(request, request[LOGIN].user, _id(request))
+    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
     return web.json_response({
         **handover_json(detail.handover), "region_name": detail.region_name,
         "organisation": detail.organisation, "topics": detail.topics,
@@ -105,28 +99,29 @@ async def handover(request: web.Request) -> web.Response:
 @routes.get(f"{PREFIX}/handovers/{{id}}/contact")
 @staff_only(page=False)
 async def contact(request: web.Request) -> web.Response:
-    _, phone = await inbox.contact_details(request, request[LOGIN].user, _id(request))
+    _, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
     return web.json_response({"phone": phone})
 
 
 @routes.post(f"{PREFIX}/handovers/{{id}}/claim")
 @staff_only(page=False)
 async def claim(request: web.Request) -> web.Response:
-    return web.json_response(handover_json(await inbox.claim(request, request[LOGIN].user, _id(request))))
+    claimed = await inbox.claim(request, *inbox.who_and_which(request))
+    return web.json_response(handover_json(claimed))
 
 
 @routes.post(f"{PREFIX}/handovers/{{id}}/messages")
 @staff_only(page=False)
 async def send(request: web.Request) -> web.Response:
     body = await _json(request)
-    relayed = await inbox.send(request, request[LOGIN].user, _id(request), body.get("text"))
+    relayed = await inbox.send(request, *inbox.who_and_which(request), body.get("text"))
     return web.json_response(message_json(relayed), status=201)
 
 
 @routes.post(f"{PREFIX}/handovers/{{id}}/end")
 @staff_only(page=False)
 async def end(request: web.Request) -> web.Response:
-    await inbox.end_chat(request, request[LOGIN].user, _id(request))
+    await inbox.end_chat(request, *inbox.who_and_which(request))
     return web.json_response({"ok": True})
 
 
@@ -134,7 +129,7 @@ async def end(request: web.Request) -> web.Response:
 @staff_only(page=False)
 async def close(request: web.Request) -> web.Response:
     body = await _json(request)
-    closed = await inbox.close(request, request[LOGIN].user, _id(request), body.get("outcome"))
+    closed = await inbox.close(request, *inbox.who_and_which(request), body.get("outcome"))
     return web.json_response(handover_json(closed))
 
 

@@ -16,6 +16,7 @@ from bot.content.render import pick_language, render
 from bot.content.store import ContentStore
 from bot.db.models import Handover, StaffUser
 from bot.handover.handovers import OUTCOMES, HandoverError, Relayed
+from bot.staff.auth import LOGIN
 from bot.staff.scope import HANDOVER_ROLES, can_see, visible_regions
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,15 @@ class Detail:
     messages: list[Relayed]
     topics: list[str]
     claimed_by_me: bool
+
+
+def who_and_which(request: web.Request) -> tuple[StaffUser, int]:
+    """The logged-in staff member and the handover number in the path (any other text in its
+    place is a handover that does not exist)."""
+    try:
+        return request[LOGIN].user, int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="no such handover") from None
 
 
 def require_handover_role(user: StaffUser) -> None:
@@ -135,7 +145,8 @@ async def close(request: web.Request, user: StaffUser, handover_id: int, outcome
 
 async def _end_live(request: web.Request, handover: Handover, notice_key: str) -> None:
     if await request.app[HANDOVERS].end_chat(handover.id):
-        await request.app[RELAY].to_user(handover, "notice", await _user_message(request, handover, notice_key))
+        told = await _user_message(request, handover, notice_key)
+        await request.app[RELAY].to_user(handover, "notice", told)
         await request.app[RELAY].staff_event("ended", handover)
 
 

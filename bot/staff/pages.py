@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, STAFF_SESSIONS
+from bot.handover.office_hours import DUTCH_TIME
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
 from bot.staff.scope import HANDOVER_ROLES
@@ -25,7 +27,8 @@ LOGIN_CSRF_COOKIE = "staff_login_csrf"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 LABELS: dict[str, dict[str, str]] = {
-    "roles": {"worker": "hulpverlener", "coordinator": "coördinator", "editor": "redacteur", "admin": "beheerder"},
+    "roles": {"worker": "hulpverlener", "coordinator": "coördinator", "editor": "redacteur",
+              "admin": "beheerder"},
     "statuses": {"waiting": "wacht", "claimed": "opgepakt", "closed": "afgesloten"},
     "contacts": {"chat": "verder in de chat", "phone": "telefoon", "meeting": "afspraak"},
     "availability": {"morning": "ochtend", "afternoon": "middag", "evening": "avond",
@@ -37,8 +40,17 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def dutch_time(moment: datetime, pattern: str = "%d-%m %H:%M") -> str:
+    """Stored in UTC (SQLite hands it back without a zone); staff read Dutch local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(DUTCH_TIME).strftime(pattern)
+
+
 def setup_templates(app: web.Application) -> None:
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    environment = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                       autoescape=True)
+    environment.filters["dutch_time"] = dutch_time
     app.router.add_static("/staff/static", HERE / "static")
 
 
@@ -48,12 +60,6 @@ def _render(name: str, request: web.Request, status: int = 200, **context: Any) 
     response.headers["Content-Security-Policy"] = CSP
     return response
 
-
-def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound(text="no such handover") from None
 
 
 @routes.get("/staff/login")
@@ -118,14 +124,14 @@ async def handover(request: web.Request) -> web.Response:
 
 
 async def _show_handover(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    detail = await inbox.open_detail(request, request[LOGIN].user, _id(request))
+    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
     return _render("handover.html", request, status=status, h=detail.handover, d=detail, error=error)
 
 
 @routes.get("/staff/handovers/{id}/contact")
 @staff_only(page=True)
 async def contact(request: web.Request) -> web.Response:
-    found, phone = await inbox.contact_details(request, request[LOGIN].user, _id(request))
+    found, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
     return _render("contact.html", request, h=found, phone=phone)
 
 
@@ -135,33 +141,33 @@ async def _act(request: web.Request, action: Any) -> web.Response:
         await action
     except (web.HTTPConflict, web.HTTPBadRequest) as refused:
         return await _show_handover(request, error=refused.text or "", status=refused.status)
-    raise web.HTTPSeeOther(f"/staff/handovers/{_id(request)}")
+    raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
 
 
 @routes.post("/staff/handovers/{id}/claim")
 @staff_only(page=True)
 async def claim(request: web.Request) -> web.Response:
-    return await _act(request, inbox.claim(request, request[LOGIN].user, _id(request)))
+    return await _act(request, inbox.claim(request, *inbox.who_and_which(request)))
 
 
 @routes.post("/staff/handovers/{id}/messages")
 @staff_only(page=True)
 async def send(request: web.Request) -> web.Response:
     text = (await request.post()).get("text")
-    return await _act(request, inbox.send(request, request[LOGIN].user, _id(request), text))
+    return await _act(request, inbox.send(request, *inbox.who_and_which(request), text))
 
 
 @routes.post("/staff/handovers/{id}/end")
 @staff_only(page=True)
 async def end(request: web.Request) -> web.Response:
-    return await _act(request, inbox.end_chat(request, request[LOGIN].user, _id(request)))
+    return await _act(request, inbox.end_chat(request, *inbox.who_and_which(request)))
 
 
 @routes.post("/staff/handovers/{id}/close")
 @staff_only(page=True)
 async def close(request: web.Request) -> web.Response:
     outcome = (await request.post()).get("outcome")
-    return await _act(request, inbox.close(request, request[LOGIN].user, _id(request), outcome))
+    return await _act(request, inbox.close(request, *inbox.who_and_which(request), outcome))
 
 
 @routes.get("/staff/admin")

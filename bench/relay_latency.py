@@ -1,0 +1,104 @@
+"""`make bench`: how fast a live handover feels, in-process over loopback (SQLite, Rasa not needed).
+
+Measures, one message after the other, p50/p99 of:
+  worker -> user   the worker's POST until the user's widget socket has the message
+  user -> worker   the user's widget message until the worker's inbox socket has it
+The baseline is /healthz in the same run, so the ratio is what the relay adds (storing the
+message encrypted, publishing the event, pushing it).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import pyotp
+from aiohttp import web
+from cryptography.fernet import Fernet
+
+from bot.app import create_app
+from bot.appkeys import ACCOUNTS
+from bot.gateway.pseudonym import conversation_id
+from bot.settings import Settings
+
+MESSAGES = 300
+TOKEN = "bench-token"
+sys.path.insert(0, str(Path(__file__).parent))
+from nlg_latency import percentile  # noqa: E402
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
+                            secret_key="bench", encryption_key=Fernet.generate_key().decode(),
+                            rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1,
+                            rate_limit_burst=1_000_000)
+        app = create_app(settings)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            user = await session.ws_connect(f"{base}/ws/chat")
+            sender = (await user.receive_json())["id"]
+            await user.send_str(json.dumps({"text": "hallo"}))
+            while (await user.receive_json())["type"] != "bot":
+                pass
+            made = await (await session.post(f"{base}/internal/v1/handovers", headers={
+                "Authorization": f"Bearer {TOKEN}"}, json={
+                "conversation": conversation_id("bench", "web", sender), "municipality": "Apeldoorn",
+                "contact": "chat", "consent": False})).json()
+            account = await app[ACCOUNTS].add("bench@x.nl", "worker", ["apeldoorn"], "Bench")
+            login = await (await session.post(f"{base}/api/v1/staff/login", json={
+                "email": account.email, "password": account.password,
+                "totp": pyotp.TOTP(account.totp_secret).now()})).json()
+            headers = {"X-CSRF-Token": login["csrf_token"]}
+            listed = await (await session.get(f"{base}/api/v1/staff/handovers")).json()
+            number = next(h["id"] for h in listed if h["reference"] == made["reference"])
+            await session.post(f"{base}/api/v1/staff/handovers/{number}/claim", headers=headers)
+            await user.receive_json()  # "you are now talking with ..."
+            inbox = await session.ws_connect(f"{base}/staff/ws?handover={number}")
+
+            baseline = []
+            for _ in range(MESSAGES):
+                started = time.perf_counter()
+                async with session.get(f"{base}/healthz") as response:
+                    await response.read()
+                baseline.append((time.perf_counter() - started) * 1000)
+            to_user, to_worker = [], []
+            for i in range(MESSAGES):
+                started = time.perf_counter()
+                await session.post(f"{base}/api/v1/staff/handovers/{number}/messages",
+                                   headers=headers, json={"text": f"bericht {i}"})
+                while (await user.receive_json()).get("type") != "bot":
+                    pass
+                to_user.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                await user.send_str(json.dumps({"text": f"antwoord {i}"}))
+                while True:
+                    event = await inbox.receive_json()
+                    if event.get("kind") == "message" and event["message"]["sender"] == "user":
+                        break
+                to_worker.append((time.perf_counter() - started) * 1000)
+            await user.close()
+            await inbox.close()
+        await runner.cleanup()
+
+    base_p50 = statistics.median(baseline)
+    print(f"live handover relay, {MESSAGES} messages each way, one at a time (SQLite, loopback)")
+    print(f"  baseline GET /healthz   p50 {base_p50:6.2f} ms  p99 {percentile(baseline, 0.99):6.2f} ms")
+    for name, samples in (("worker -> user widget", to_user), ("user widget -> worker", to_worker)):
+        p50 = statistics.median(samples)
+        print(f"  {name:22s}  p50 {p50:6.2f} ms  p99 {percentile(samples, 0.99):6.2f} ms"
+              f"  ({p50 / base_p50:.1f}x baseline)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

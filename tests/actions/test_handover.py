@@ -1,0 +1,420 @@
+"""The handover form and action_create_handover (run with .venv-rasa's pytest, like the other
+action tests). The bot service's internal API is a real local aiohttp server on a free port."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import pytest
+import yaml
+from aiohttp import web
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handover_answers as answers
+from actions.handover import (ActionCreateHandover, ValidateHandoverForm, asked_topics,
+                              handover_request)
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+FORM = "handover_form"
+CONVERSATION = "3f2a9c"
+
+
+def user(text: str, intent: str, subtopic: str | None = None) -> dict[str, Any]:
+    parse_data: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.9},
+                                  "intent_ranking": [{"name": intent, "confidence": 0.9}]}
+    if subtopic is not None:  # as rasa_ext/linear_classifier.py files it
+        parse_data["response_selector"] = {
+            "default": {"response": {"intent_response_key": subtopic}}}
+    return {"event": "user", "text": text, "parse_data": parse_data}
+
+
+def answering(asked: str, text: str, intent: str = "nlu_fallback",
+              slots: dict[str, Any] | None = None, before: list[dict] | None = None) -> Tracker:
+    """The tracker validate_handover_form gets: the answer extracted into the asked slot."""
+    message = user(text, intent)
+    events = (before or []) + [message, {"event": "action", "name": FORM},
+                               {"event": "slot", "name": asked, "value": text}]
+    return Tracker.from_dict({
+        "sender_id": CONVERSATION, "slots": {"requested_slot": asked, asked: text, **(slots or {})},
+        "latest_message": message["parse_data"], "events": events, "paused": False,
+        "followup_action": None, "active_loop": {"name": FORM}, "latest_action_name": FORM,
+    })
+
+
+def validate(tracker: Tracker) -> tuple[dict[str, Any], list[str], list[dict]]:
+    """The slots the validator sets, the responses it says, and all its events."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateHandoverForm().run(dispatcher, tracker, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return slots, [m["response"] for m in dispatcher.messages], events
+
+
+def finished(slots: dict[str, Any], events: list[dict] | None = None,
+             sender: str = CONVERSATION) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": sender, "slots": {"requested_slot": None, **slots}, "latest_message": {},
+        "events": events or [], "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": FORM,
+    })
+
+
+# --- typed and pressed answers, both languages ---------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("Hier in de chat", "chat"), ("Here in this chat", "chat"), ("gewoon chatten", "chat"),
+    ("Bellen", "phone"), ("Phone call", "phone"), ("bel me maar", "phone"), ("call me", "phone"),
+    ("telefonisch graag", "phone"), ("Afspreken", "meeting"), ("Meet in person", "meeting"),
+    ("kan iemand langskomen", "meeting"), ("afspraak", "meeting"),
+    ("Overslaan", "chat"), ("skip", "chat"), ("weet ik niet", "chat"),
+])
+def test_the_way_of_contact_is_understood_in_dutch_and_english(text, value):
+    slots, said, _ = validate(answering("handover_contact", text))
+    assert slots["handover_contact"] == value and said == []
+
+
+def test_a_contradicting_or_unclear_way_of_contact_is_asked_again():
+    for text in ("niet bellen, liever chatten", "nee", "hmm"):
+        slots, said, _ = validate(answering("handover_contact", text))
+        assert slots["handover_contact"] is None
+        assert said == ["utter_handover_not_understood"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("'s Ochtends", "morning"), ("in de ochtend", "morning"), ("Morning", "morning"),
+    ("'s middags", "afternoon"), ("Afternoon", "afternoon"), ("'s Avonds", "evening"),
+    ("evenings are best", "evening"), ("Maakt niet uit", "anytime"), ("Any time", "anytime"),
+    ("doesn't matter", "anytime"), ("Overslaan", "-"), ("Skip", "-"),
+])
+def test_availability_is_understood_in_dutch_and_english(text, value):
+    slots, _, _ = validate(answering("handover_availability", text))
+    assert slots["handover_availability"] == value
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Nederlands", "nl"), ("Dutch", "nl"), ("Engels", "en"), ("English", "en"),
+    ("Spaans", "es"), ("spanish please", "es"), ("Pools", "pl"), ("Roemeens", "ro"),
+    ("Bulgaars", "bg"), ("Hongaars", "hu"), ("Portugees", "pt"), ("Frans", "fr"), ("Duits", "de"),
+    ("Thai", "th"), ("Russisch", "ru"), ("Oekraïens", "uk"), ("Chinees", "zh"), ("Arabisch", "ar"),
+    ("Turks", "tr"), ("Klingon", "-"), ("Overslaan", "-"), ("skip", "-"),
+])
+def test_the_language_for_the_worker_becomes_an_iso_code(text, code):
+    slots, _, _ = validate(answering("handover_language", text, intent="change_language"))
+    assert slots["handover_language"] == code
+
+
+def test_naming_a_language_for_the_worker_does_not_switch_this_chat():
+    before = [{"event": "slot", "name": "language", "value": "nl"}]
+    tracker = answering("handover_language", "English", intent="change_language",
+                        slots={"language": "en"}, before=before)
+    tracker.events.insert(-2, {"event": "slot", "name": "language", "value": "en"})  # extraction
+    slots, _, events = validate(tracker)
+    assert slots["handover_language"] == "en" and slots["language"] == "nl"
+    assert not [e for e in events if e["event"] == "action_execution_rejected"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Ja, dat mag", True), ("Yes, that's fine", True), ("ja hoor", True), ("sure", True),
+    ("Nee, liever niet", False), ("No, rather not", False), ("dat mag niet", False),
+    ("Overslaan", False), ("Skip", False),
+])
+def test_consent_needs_a_clear_yes(text, value):
+    slots, _, _ = validate(answering("handover_consent", text))
+    assert slots["handover_consent"] is value
+
+
+def test_an_unclear_consent_is_asked_again_unless_the_intent_says_yes_or_no():
+    assert validate(answering("handover_consent", "👍", intent="affirm"))[0]["handover_consent"] is True
+    slots, said, _ = validate(answering("handover_consent", "hmm"))
+    assert slots["handover_consent"] is None and said == ["utter_handover_not_understood"]
+
+
+def test_a_number_is_given_only_as_the_gateways_placeholder():
+    slots, said, _ = validate(answering("handover_phone", "mijn nummer is [telefoonnummer]",
+                                        slots={"handover_contact": "phone"}))
+    assert slots["handover_phone"] == "given" and said == []
+    slots, said, _ = validate(answering("handover_phone", "zes twee", slots={"handover_contact": "phone"}))
+    assert slots["handover_phone"] is None and said == ["utter_handover_phone_invalid"]
+
+
+@pytest.mark.parametrize("text", ["Overslaan", "Skip", "nee", "ik heb geen telefoon"])
+def test_without_a_number_the_worker_writes_in_the_chat(text):
+    slots, said, _ = validate(answering("handover_phone", text, slots={"handover_contact": "phone"}))
+    assert slots["handover_phone"] == "-" and slots["handover_contact"] == "chat"
+    assert said == ["utter_handover_phone_skipped"]
+
+
+@pytest.mark.parametrize("asked", ["municipality", "handover_contact", "handover_availability",
+                                   "handover_language", "handover_consent"])
+@pytest.mark.parametrize("text", ["Stoppen", "Cancel", "annuleren", "laat maar", "stop"])
+def test_stop_ends_the_form_at_any_question(asked, text):
+    slots, _, _ = validate(answering(asked, text))
+    assert slots["handover_cancelled"] is True and slots[asked] is None
+    assert slots["requested_slot"] is None  # the form ends: nothing more is asked
+
+
+def test_stop_inside_a_longer_question_is_not_a_cancel():
+    assert answers.control("ik wil stoppen met sekswerk, hoe doe ik dat") is None
+
+
+def test_a_skipped_gemeente_goes_to_the_national_route():
+    for text in ("Overslaan", "Skip", "liever niet", "nee"):
+        slots, _, _ = validate(answering("municipality", text))
+        assert slots["municipality"] == "-" and slots["region"] == "national"
+
+
+CONTENT = yaml.safe_load((ROOT / "data" / "content" / "handover.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("asked", DOMAIN["forms"][FORM]["required_slots"])
+def test_every_question_has_skip_and_stop_buttons_whose_texts_the_form_understands(asked):
+    for language in ("nl", "en"):
+        replies = [b["reply"] for b in CONTENT[f"utter_ask_{asked}"][language]["buttons"]]
+        controls = [answers.control(reply) for reply in replies]
+        assert answers.SKIP in controls and answers.CANCEL in controls, (asked, language)
+        for reply in replies:
+            slots, said, _ = validate(answering(asked, reply, slots={"handover_contact": "phone"}))
+            assert "utter_handover_not_understood" not in said, (asked, reply)
+            assert slots.get(asked) is not None or slots.get("handover_cancelled"), (asked, reply)
+
+
+# --- which questions are asked ---------------------------------------------------------------
+
+def required(slots: dict[str, Any]) -> list[str]:
+    domain_slots = DOMAIN["forms"][FORM]["required_slots"]
+    return asyncio.run(ValidateHandoverForm().required_slots(
+        domain_slots, CollectingDispatcher(), finished(slots), DOMAIN))
+
+
+def test_the_number_is_asked_only_for_a_phone_call():
+    assert "handover_phone" not in required({"handover_contact": "chat"})
+    assert "handover_phone" not in required({})
+    assert required({"handover_contact": "phone"}) == [
+        "municipality", "handover_contact", "handover_phone", "handover_availability",
+        "handover_language", "handover_consent"]
+    assert required({"handover_cancelled": True}) == []
+
+
+def test_answers_left_by_an_interrupted_form_are_asked_again_but_the_gemeente_is_kept():
+    tracker = answering("handover_contact", "phone", slots={"municipality": "Utrecht"})
+    tracker.slots["requested_slot"] = None  # activation: prefilled slots are validated
+    tracker.events[-1:] = [{"event": "slot", "name": "municipality", "value": "Utrecht"},
+                           {"event": "slot", "name": "handover_contact", "value": "phone"}]
+    slots, _, _ = validate(tracker)
+    assert slots["municipality"] == "Utrecht" and slots["handover_contact"] is None
+
+
+# --- interruptions ----------------------------------------------------------------------------
+
+def test_a_crisis_interrupts_the_form_and_leaves_no_text_in_the_slot():
+    slots, _, events = validate(answering("handover_availability", "hij staat beneden, ik ben bang",
+                                          intent="crisis"))
+    assert events[-1] == {"event": "action_execution_rejected", "name": FORM, "policy": None,
+                          "confidence": None, "timestamp": None}
+    assert slots == {"handover_availability": None}
+
+
+def test_a_pressed_button_the_classifier_calls_a_crisis_is_still_an_answer():
+    slots, _, events = validate(answering("handover_availability", "'s Avonds", intent="crisis"))
+    assert slots["handover_availability"] == "evening"
+    assert not [e for e in events if e["event"] == "action_execution_rejected"]
+
+
+def test_an_understood_answer_wins_over_the_menu_and_a_new_handover_request():
+    assert validate(answering("handover_contact", "Hier in de chat", intent="ask_capabilities"))[0][
+        "handover_contact"] == "chat"
+    assert validate(answering("handover_contact", "Bellen", intent="request_handover"))[0][
+        "handover_contact"] == "phone"
+
+
+def test_the_menu_asked_for_inside_the_form_gets_the_menu():
+    _, _, events = validate(answering("handover_contact", "wat kun je allemaal", intent="ask_capabilities"))
+    assert events[-1]["event"] == "action_execution_rejected"
+
+
+# --- what the worker may learn ----------------------------------------------------------------
+
+CONVERSATION_EVENTS = [
+    user("hoi", "greet"),
+    user("ik ben zzp, kan ik bbz krijgen", "ask_benefits", "ask_benefits/bbz"),
+    user("deurwaarder help", "ask_debt", "ask_debt/bailiff"),
+    user("nog een vraag over bbz", "ask_benefits", "ask_benefits/bbz"),
+    user("iets anders", "ask_work"),
+    user("wat kun je", "ask_capabilities"),
+    user("dank je", "thank"),
+    user("ik wil iemand spreken", "request_handover"),
+    {"event": "active_loop", "name": FORM},
+    user("Utrecht", "ask_exit_program", "ask_exit_program/find"),  # an answer, not a question
+    {"event": "active_loop", "name": None},
+]
+
+
+def test_topics_are_the_distinct_questions_in_order_finest_level_first():
+    assert asked_topics(CONVERSATION_EVENTS) == ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"]
+
+
+def test_topics_are_sent_only_with_consent():
+    with_consent = handover_request(finished({"handover_consent": True}, CONVERSATION_EVENTS))
+    without = handover_request(finished({"handover_consent": False}, CONVERSATION_EVENTS))
+    assert with_consent["topics"] == ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"]
+    assert without["topics"] == [] and without["consent"] is False
+
+
+def test_a_selector_answer_of_another_intent_is_not_taken_as_the_subtopic():
+    events = [user("hoe gaat het met werk", "ask_work", "ask_benefits/bbz")]
+    assert asked_topics(events) == ["ask_work"]
+
+
+def test_urgent_after_a_crisis_or_no_place_to_sleep_and_not_otherwise():
+    calm = handover_request(finished({}, CONVERSATION_EVENTS))
+    crisis = handover_request(finished({}, CONVERSATION_EVENTS + [user("help", "crisis")]))
+    shelter = handover_request(finished({}, [user("waar kan ik vannacht slapen", "ask_housing",
+                                                    "ask_housing/shelter")]))
+    assert (calm["urgent"], crisis["urgent"], shelter["urgent"]) == (False, True, True)
+    assert shelter["topics"] == []  # urgent without consent still shares no topic
+
+
+def test_an_answer_the_classifier_called_a_crisis_is_not_urgent_but_the_safety_lines_are():
+    in_form = [{"event": "active_loop", "name": FORM}, user("'s Avonds", "crisis")]
+    assert handover_request(finished({}, in_form))["urgent"] is False
+    answered = in_form + [{"event": "action", "name": "utter_crisis"}]
+    assert handover_request(finished({}, answered))["urgent"] is True
+
+
+def test_the_request_has_a_value_for_every_field_even_when_skipped():
+    assert handover_request(finished({})) == {
+        "conversation": CONVERSATION, "municipality": "-", "contact": "chat", "availability": "-",
+        "language": "-", "consent": False, "topics": [], "urgent": False}
+
+
+# --- action_create_handover against a real local API ----------------------------------------
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def created(**overrides: Any) -> dict[str, Any]:
+    return {"reference": "K7M-4QX",
+            "region": {"id": "utrecht", "name": "Utrecht", "organisation": "Belle Hulpverlening"},
+            "office_open": True, "response_minutes": 15,
+            "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}, **overrides}
+
+
+def create(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, handler: Handler | None,
+           token: str = "s3cret") -> tuple[list[dict], list[dict], list[dict]]:
+    """Runs the action against a local server answering with `handler` (None: nothing listens
+    there); returns the messages, the events and the requests the server received."""
+    received: list[dict] = []
+
+    async def recorded(request: web.Request) -> web.StreamResponse:
+        received.append({"auth": request.headers.get("Authorization"), "body": await request.json()})
+        assert handler is not None
+        return await handler(request)
+
+    async def run() -> tuple[list[dict], list[dict]]:
+        app = web.Application()
+        app.router.add_post("/internal/v1/handovers", recorded)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        if handler is None:
+            await runner.cleanup()  # the port is free again: nothing answers
+        monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("RASA_TOKEN", token)
+        dispatcher = CollectingDispatcher()
+        try:
+            events = await ActionCreateHandover().run(dispatcher, tracker, {})
+        finally:
+            await runner.cleanup()
+        return dispatcher.messages, events
+
+    messages, events = asyncio.run(run())
+    return messages, events, received
+
+
+def answer_with(status: int, body: dict[str, Any]) -> Handler:
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(body, status=status)
+    return handler
+
+
+def test_a_chat_handover_while_open_says_the_worker_joins_soon(monkeypatch):
+    tracker = finished({"municipality": "Utrecht", "handover_contact": "chat",
+                        "handover_availability": "morning", "handover_language": "nl",
+                        "handover_consent": True}, CONVERSATION_EVENTS)
+    messages, events, received = create(tracker, monkeypatch, answer_with(201, created()))
+    assert received == [{"auth": "Bearer s3cret", "body": {
+        "conversation": CONVERSATION, "municipality": "Utrecht", "contact": "chat",
+        "availability": "morning", "language": "nl", "consent": True,
+        "topics": ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"], "urgent": False}}]
+    assert messages[0]["response"] == "utter_handover_created_chat_open"
+    assert (messages[0]["reference"], messages[0]["organisation"], messages[0]["response_minutes"]) == (
+        "K7M-4QX", "Belle Hulpverlening", 15)
+    assert len(messages) == 1
+    slots = {e["name"]: e["value"] for e in events}
+    assert all(slots[name] is None for name in ("handover_contact", "handover_phone",
+                                                "handover_availability", "handover_language",
+                                                "handover_consent", "handover_cancelled"))
+    assert "municipality" not in slots and slots["region"] == "utrecht"
+
+
+def test_a_chat_handover_while_closed_says_when_they_open_in_the_users_language(monkeypatch):
+    tracker = finished({"handover_contact": "chat", "language": "en"})
+    messages, _, _ = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    assert messages[0]["response"] == "utter_handover_created_chat_closed"
+    assert messages[0]["next_open"] == "Monday 9:00"
+    nl = create(finished({}), monkeypatch, answer_with(201, created(office_open=False)))[0]
+    assert nl[0]["next_open"] == "maandag 9:00"
+
+
+@pytest.mark.parametrize("contact", ["phone", "meeting"])
+def test_a_call_or_a_meeting_is_proposed_during_office_hours(monkeypatch, contact):
+    tracker = finished({"handover_contact": contact, "handover_phone": "given"})
+    messages, _, received = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    assert received[0]["body"]["contact"] == contact
+    assert [m["response"] for m in messages] == [f"utter_handover_created_{contact}"]
+    assert messages[0]["reference"] == "K7M-4QX"
+
+
+def test_an_urgent_handover_says_so(monkeypatch):
+    tracker = finished({"handover_contact": "chat"}, [user("ik word bedreigd", "crisis")])
+    messages, _, received = create(tracker, monkeypatch, answer_with(201, created()))
+    assert received[0]["body"]["urgent"] is True
+    assert [m["response"] for m in messages] == ["utter_handover_created_chat_open", "utter_handover_urgent"]
+
+
+def test_a_crisis_only_the_gateway_caught_still_makes_it_urgent(monkeypatch):
+    messages, _, received = create(finished({}), monkeypatch, answer_with(201, created(urgent=True)))
+    assert received[0]["body"]["urgent"] is False
+    assert [m["response"] for m in messages][-1] == "utter_handover_urgent"
+
+
+def test_when_the_service_is_down_the_user_gets_another_way_and_a_retry(monkeypatch):
+    messages, events, _ = create(finished({"handover_contact": "chat"}), monkeypatch, None)
+    assert [m["response"] for m in messages] == ["utter_handover_failed"]
+    assert {e["name"] for e in events} >= {"handover_contact", "handover_consent"}
+
+
+@pytest.mark.parametrize("status, body", [(500, {"error": "x"}), (200, created()), (201, {"ok": 1})])
+def test_an_unexpected_answer_is_a_failure_too(monkeypatch, status, body):
+    messages, _, _ = create(finished({}), monkeypatch, answer_with(status, body))
+    assert [m["response"] for m in messages] == ["utter_handover_failed"]
+
+
+def test_a_cancelled_form_sends_nothing(monkeypatch):
+    messages, events, received = create(finished({"handover_cancelled": True}), monkeypatch,
+                                        answer_with(201, created()))
+    assert received == []
+    assert [m["response"] for m in messages] == ["utter_handover_cancelled"]
+    assert {e["name"]: e["value"] for e in events}["handover_cancelled"] is None
+
+
+def test_the_request_never_carries_message_text(monkeypatch):
+    tracker = finished({"handover_consent": True}, CONVERSATION_EVENTS)
+    _, _, received = create(tracker, monkeypatch, answer_with(201, created()))
+    sent = json.dumps(received[0]["body"])
+    assert all(event["text"] not in sent for event in CONVERSATION_EVENTS if event["event"] == "user")
