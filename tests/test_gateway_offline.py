@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import create_app
+from bot.appkeys import ENGINE
 
 
 @pytest.fixture
@@ -21,6 +23,14 @@ async def test_rasa_down_gives_the_fixed_message_with_the_safety_lines(client):
     replies = await chat(client, "hoe vraag ik bijstand aan")
     assert len(replies) == 1
     assert "112" in replies[0]["text"] and "0800-0113" in replies[0]["text"]
+
+
+async def test_handover_tables_failing_still_leave_the_user_with_an_answer(client):
+    async with client.server.app[ENGINE].begin() as connection:
+        await connection.execute(text("DROP TABLE handover_messages"))
+        await connection.execute(text("DROP TABLE handover_intake"))
+    replies = await chat(client, "ik wil niet meer leven")
+    assert "0800-0113" in replies[0]["text"]
 
 
 async def test_rasa_down_answers_in_english_to_a_clearly_english_message(client):

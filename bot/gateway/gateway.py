@@ -80,15 +80,18 @@ class Gateway:
         if not await self._limiter.allow(conversation):
             log.info("rate_limited channel=%s", channel)
             return self._crisis_first(crisis, language, [self._answer("utter_slow_down", language)])
-        waiting = await self._relay.take_pending(conversation)
-        live = await self._relay.handovers.live_for(conversation)
-        if live is not None:
-            return waiting + notes + await self._relay_to_worker(live, cleaned, crisis, language)
-        if crisis is not None:
-            await self._intake.note_crisis(conversation)
-        if cleaned not in self.button_payloads():
-            if await self._intake.awaiting_phone(conversation):
-                await self._intake.keep_phone(conversation, self._redactor.first_phone(cleaned))
+        is_button = cleaned in self.button_payloads()
+        try:
+            waiting = await self._relay.take_pending(conversation)
+            live = await self._relay.handovers.live_for(conversation)
+            if live is not None:
+                return waiting + notes + await self._relay_to_worker(live, cleaned, crisis, language)
+            await self._note_for_handover(conversation, cleaned, crisis, is_button)
+        except SQLAlchemyError:
+            # The assistant still answers; a live chat resumes when the database is back.
+            log.error("handover_lookup_failed channel=%s", channel)
+            waiting = []
+        if not is_button:
             # From here on only the redacted text exists: Rasa and every store see placeholders.
             cleaned = self._redactor.redact(cleaned)
         guessed = self._guesser.guess(cleaned) or channel_language
@@ -108,6 +111,16 @@ class Gateway:
             if any(self._store.is_crisis_text(r["text"]) for r in replies):
                 crisis = None  # Rasa already answered with the safety lines
         return waiting + notes + self._crisis_first(crisis, language, replies)
+
+    async def _note_for_handover(self, conversation: str, text: str, crisis: str | None,
+                                 is_button: bool) -> None:
+        """A crisis makes a later handover urgent; the answer to "which number may we call?"
+        is kept encrypted for the handover (a button such as "skip" keeps none)."""
+        if crisis is not None:
+            await self._intake.note_crisis(conversation)
+        if await self._intake.awaiting_phone(conversation):
+            phone = None if is_button else self._redactor.first_phone(text)
+            await self._intake.keep_phone(conversation, phone)
 
     async def _relay_to_worker(self, live: Any, text: str, crisis: str | None,
                                language: str) -> list[Message]:
