@@ -13,20 +13,14 @@ import tempfile
 import time
 
 import aiohttp
-from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.app import create_app
 from bot.appkeys import CONTENT_STORE
 from bot.settings import Settings
+from service import percentile, start
 
 REQUESTS = 2000
 TOKEN = "bench-token"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def timed(session: aiohttp.ClientSession, method: str, url: str, **kwargs) -> float:
@@ -41,14 +35,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
                             secret_key="bench", encryption_key=Fernet.generate_key().decode())
-        app = create_app(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
-        keys = app[CONTENT_STORE].keys()
+        runner, base = await start(settings)
+        keys = runner.app[CONTENT_STORE].keys()
         random.seed(1)
         async with aiohttp.ClientSession() as session:
             for _ in range(100):  # warm-up

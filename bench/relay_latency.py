@@ -11,25 +11,20 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import aiohttp
 import pyotp
-from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.app import create_app
 from bot.appkeys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
 from bot.settings import Settings
+from service import percentile, start
 
 MESSAGES = 300
 TOKEN = "bench-token"
-sys.path.insert(0, str(Path(__file__).parent))
-from nlg_latency import percentile  # noqa: E402
 
 
 async def main() -> None:
@@ -38,13 +33,8 @@ async def main() -> None:
                             secret_key="bench", encryption_key=Fernet.generate_key().decode(),
                             rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1,
                             rate_limit_burst=1_000_000)
-        app = create_app(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
+        runner, base = await start(settings)
+        app = runner.app
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
             user = await session.ws_connect(f"{base}/ws/chat")
             sender = (await user.receive_json())["id"]
