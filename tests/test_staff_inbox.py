@@ -54,8 +54,8 @@ async def test_handover_reaches_its_region_and_the_live_chat_relays_both_ways(cl
     detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
     assert detail["live"] is False and detail["messages"][-1]["sender"] == "notice"
     back = await user_says(client, "user-1", "hallo")
-    assert "Probeer het" in back[0]["text"] or back  # Rasa (down here) is asked again
-    assert all("Anna" not in m["text"] for m in back)
+    # Rasa is asked again (it is down in this test: the fixed "try again later" answer).
+    assert back[0]["text"].startswith("Sorry, er ging iets mis aan mijn kant")
 
 
 async def test_worker_of_other_region_cannot_see_or_claim_the_handover(client, settings):
@@ -251,10 +251,10 @@ async def test_a_crisis_phrase_in_a_live_chat_is_flagged_to_the_worker(client, s
 async def test_forget_me_deletes_the_handover_too(client, settings):
     made = await make_handover(client, settings, "user-14")
     worker = await log_in(client, await add_user(client, "forget@rebelz.nl", "worker", ["apeldoorn"]))
-    assert len(await (await worker.get("/api/v1/staff/handovers")).json()) == 1
+    await_id = await handover_id(worker, made["reference"])
     await user_says(client, "user-14", "/forget_me_confirmed")
     assert await (await worker.get("/api/v1/staff/handovers")).json() == []
-    assert made["reference"]
+    assert (await worker.get(f"/api/v1/staff/handovers/{await_id}")).status == 404
 
 
 async def test_the_login_page_logs_in_with_password_and_totp(client, settings):

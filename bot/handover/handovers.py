@@ -135,6 +135,11 @@ class Handovers:
                 HandoverMessage.handover_id == handover_id).order_by(HandoverMessage.id))).all()
         return [self._relayed(r) for r in rows]
 
+    async def message(self, message_id: int) -> Relayed | None:
+        async with self._sessions() as session:
+            row = await session.get(HandoverMessage, message_id)
+        return self._relayed(row) if row is not None else None
+
     async def pending(self, conversation_id: str) -> list[Relayed]:
         """Worker messages and notices the user's channel does not have yet, oldest first."""
         async with self._sessions() as session:

@@ -117,10 +117,10 @@ class Relay:
                 await self._push(str(event["conversation"]), push)
 
     async def _staff_message(self, handover: Handover, relayed: Relayed) -> None:
-        await self._hub.publish({
-            "kind": "message", "handover_id": handover.id, "region_id": handover.region_id,
-            "message": {"id": relayed.id, "sender": relayed.sender, "text": relayed.text,
-                        "crisis": relayed.crisis, "at": relayed.created_at.isoformat()}})
+        """Names the stored message; the staff socket reads it from the database, so no text
+        passes through Redis."""
+        await self._hub.publish({"kind": "message", "handover_id": handover.id,
+                                 "region_id": handover.region_id, "message_id": relayed.id})
 
     async def staff_event(self, action: str, handover: Handover) -> None:
         """New, claimed, escalated, ended, closed: for the queue pages (no text)."""

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.appkeys import AUDIT, HANDOVERS, HUB
+from bot.handover.handovers import Handovers
+from bot.staff.api import message_json
 from bot.staff.auth import current_login
 from bot.staff.scope import HANDOVER_ROLES, can_see, visible_regions
 
@@ -47,7 +49,7 @@ async def staff_socket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=30, max_msg_size=1024)
     await socket.prepare(request)
     unsubscribe = request.app[HUB].subscribe(on_event)
-    sender = asyncio.create_task(_forward(queue, socket))
+    sender = asyncio.create_task(_forward(queue, socket, request.app[HANDOVERS]))
     try:
         async for frame in socket:
             if frame.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -72,6 +74,12 @@ async def _watched_handover(request: web.Request, user: Any) -> int | None:
     return handover.id
 
 
-async def _forward(queue: asyncio.Queue, socket: web.WebSocketResponse) -> None:
+async def _forward(queue: asyncio.Queue, socket: web.WebSocketResponse, handovers: Handovers) -> None:
     while not socket.closed:
-        await socket.send_json(await queue.get())
+        event = await queue.get()
+        if event.get("kind") == "message":
+            message = await handovers.message(int(event["message_id"]))
+            if message is None:  # deleted meanwhile ("forget me")
+                continue
+            event = {**event, "message": message_json(message)}
+        await socket.send_json(event)
