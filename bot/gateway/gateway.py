@@ -23,6 +23,7 @@ from bot.gateway.language import LanguageGuesser
 from bot.gateway.pseudonym import conversation_id
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rate_limit import RateLimiter
+from bot.db.models import Handover
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay, is_end_request
 from bot.privacy.redactor import Redactor
@@ -122,7 +123,7 @@ class Gateway:
             phone = None if is_button else self._redactor.first_phone(text)
             await self._intake.keep_phone(conversation, phone)
 
-    async def _relay_to_worker(self, live: Any, text: str, crisis: str | None,
+    async def _relay_to_worker(self, live: Handover, text: str, crisis: str | None,
                                language: str) -> list[Message]:
         """A live chat: the worker gets the text (a crisis phrase flagged), the user only the
         safety lines when a crisis phrase matched, or the way back to the assistant on "stop"."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.handover.office_hours import OfficeHours
+from bot.handover.office_hours import OfficeHours, OfficeHoursError
 
 NATIONAL = "national"
 # Below this similarity a typo is too far from any gemeente to guess; 85 accepts "Amsterdm",
@@ -74,8 +74,11 @@ class RegionDirectory:
                    languages=tuple(r.get("languages") or ()), confirmed=bool(r.get("confirmed")))
             for r in yaml.safe_load(regions_file.read_text(encoding="utf-8"))
         ]
-        for region in regions:
-            region.hours  # refuse office hours nobody can read at start, not at the first handover
+        for region in regions:  # refuse unreadable office hours at start, not at the first handover
+            try:
+                OfficeHours.parse(region.office_hours)
+            except OfficeHoursError as error:
+                raise OfficeHoursError(f"{regions_file}, region {region.id}: {error}") from None
         return cls(gemeenten, aliases, regions)
 
     def find_gemeente(self, answer: str) -> Gemeente | None:
