@@ -17,13 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content.render import render
 from bot.content.schema import DEFAULT_LANGUAGE
 from bot.content.store import ContentStore
+from bot.db.models import Handover
 from bot.gateway.conversations import Conversations
 from bot.gateway.crisis import CrisisPhrases
 from bot.gateway.language import LanguageGuesser
 from bot.gateway.pseudonym import conversation_id
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rate_limit import RateLimiter
-from bot.db.models import Handover
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay, is_end_request
 from bot.privacy.redactor import Redactor
