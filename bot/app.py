@@ -10,10 +10,11 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_STORE, CONVERSATIONS, ENGINE, GATEWAY, HANDOVERS,
-                         HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGIONS, RELAY, SESSIONS, SETTINGS,
-                         STAFF_SESSIONS)
+from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS, ENGINE,
+                         GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGIONS, RELAY,
+                         SESSIONS, SETTINGS, STAFF_SESSIONS)
 from bot.content import nlg
+from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore, import_directory, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.gateway.conversations import Conversations
@@ -35,6 +36,7 @@ from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
 from bot.settings import Settings
 from bot.staff import api as staff_api
+from bot.staff import editor as staff_editor
 from bot.staff import pages as staff_pages
 from bot.staff import socket as staff_socket
 from bot.staff.accounts import Accounts
@@ -80,7 +82,8 @@ def _rate_limiter(app: web.Application, burst: int, per_minute: int) -> RateLimi
 
 
 async def _handovers(app: web.Application) -> AsyncIterator[None]:
-    """Handovers, the live relay and its events, and the staff accounts, sessions and audit log."""
+    """The event hub and what uses it: handovers and the live relay, content editing; the staff
+    accounts, sessions and audit log."""
     settings, sessions = app[SETTINGS], app[SESSIONS]
     fernet = Fernet(settings.encryption_key.get_secret_value().encode())
     app[CONVERSATIONS] = Conversations(sessions, settings.encryption_key.get_secret_value())
@@ -93,6 +96,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
                                         timedelta(hours=settings.staff_session_hours))
     app[AUDIT] = AuditLog(sessions)
     app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
+    app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB])
     await app[HUB].start()
     yield
     await app[HUB].stop()
@@ -130,6 +134,6 @@ def create_app(settings: Settings) -> web.Application:
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
                     internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
-                    staff_socket.routes):
+                    staff_editor.routes, staff_socket.routes):
         app.add_routes(feature)
     return app

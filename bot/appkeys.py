@@ -5,6 +5,7 @@ from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore
 from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
@@ -36,3 +37,4 @@ ACCOUNTS = web.AppKey("accounts", Accounts)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 AUDIT = web.AppKey("audit", AuditLog)
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)
+CONTENT_EDITING = web.AppKey("content_editing", ContentEditing)

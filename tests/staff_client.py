@@ -31,6 +31,10 @@ class Staff:
     async def get(self, path: str):
         return await self.session.get(self.url(path))
 
+    async def form(self, path: str, fields: dict[str, Any]):
+        """A page's form post, with the session's CSRF token like the page has it."""
+        return await self.session.post(self.url(path), data={"csrf": self.csrf, **fields})
+
     async def post(self, path: str, body: dict | None = None, csrf: bool = True):
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
         return await self.session.post(self.url(path), json=body or {}, headers=headers)

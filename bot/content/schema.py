@@ -60,6 +60,14 @@ class Answer:
     source: str = ""
     valid_for: int | None = None
     verify: bool = False
+    # A language shown in place of a missing translation, chosen by an editor on purpose.
+    fallback: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Languages that have no text of their own (they show the fallback's)."""
+        return tuple(language for language in LANGUAGES if self.fallback and language != self.fallback
+                     and self.variants[language] is self.variants[self.fallback])
 
     @property
     def topic(self) -> str:
@@ -74,11 +82,18 @@ def parse_answer(key: str, raw: Any) -> Answer:
     if not isinstance(raw, dict):
         raise ContentError(f"{key}: expected a mapping with nl and en")
     placeholders = tuple(raw.get("placeholders") or ())
+    fallback = raw.get("fallback")
+    if fallback is not None and (fallback not in LANGUAGES or fallback not in raw):
+        raise ContentError(f"{key}: fallback must name a language that has a text (nl or en)")
     variants: dict[str, Variant] = {}
     for language in LANGUAGES:
-        if language not in raw:
-            raise ContentError(f"{key}: the {language} text is missing")
-        variants[language] = _parse_variant(key, language, raw[language], placeholders)
+        if language in raw:
+            variants[language] = _parse_variant(key, language, raw[language], placeholders)
+        elif fallback is None:
+            raise ContentError(f"{key}: the {language} text is missing (or mark a fallback language)")
+    for language in LANGUAGES:
+        if language not in variants:
+            variants[language] = variants[fallback]
     answer = Answer(
         key=key,
         variants=variants,
@@ -87,6 +102,7 @@ def parse_answer(key: str, raw: Any) -> Answer:
         source=str(raw.get("source", "")),
         valid_for=raw.get("valid_for"),
         verify=bool(raw.get("verify", False)),
+        fallback=fallback,
     )
     if "/" in key and set(answer.question) != set(LANGUAGES):
         raise ContentError(f"{key}: a subtopic needs question.nl and question.en for its buttons")

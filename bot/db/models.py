@@ -154,3 +154,20 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     handover_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ContentVersion(Base):
+    """One saved state of an answer: a draft or a publication; owned by bot.content.editing.
+
+    The published text that is served is ContentEntry; these rows are the history behind it.
+    """
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    file_name: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10))  # draft | published
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: import or before editing
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -54,7 +54,7 @@ def setup_templates(app: web.Application) -> None:
     app.router.add_static("/staff/static", HERE / "static")
 
 
-def _render(name: str, request: web.Request, status: int = 200, **context: Any) -> web.Response:
+def render_page(name: str, request: web.Request, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("login", request.get(LOGIN))
     response = aiohttp_jinja2.render_template(name, request, {**LABELS, **context}, status=status)
     response.headers["Content-Security-Policy"] = CSP
@@ -66,7 +66,7 @@ def _render(name: str, request: web.Request, status: int = 200, **context: Any) 
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     # No session yet: the form's CSRF token is a double-submit cookie.
     csrf = secrets.token_urlsafe(24)
-    response = _render("login.html", request, status=status, csrf=csrf, error=error, login=None)
+    response = render_page("login.html", request, status=status, csrf=csrf, error=error, login=None)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", path="/staff/login")
     return response
 
@@ -112,9 +112,9 @@ async def home(request: web.Request) -> web.Response:
     if user.role == "admin":
         raise web.HTTPSeeOther("/staff/admin")
     if user.role not in HANDOVER_ROLES:
-        return _render("home.html", request)
+        raise web.HTTPSeeOther("/staff/editor")
     names = {r.id: r.name for r in request.app[REGIONS].regions.values()}
-    return _render("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
+    return render_page("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
 
 
 @routes.get("/staff/handovers/{id}")
@@ -125,14 +125,14 @@ async def handover(request: web.Request) -> web.Response:
 
 async def _show_handover(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     detail = await inbox.open_detail(request, *inbox.who_and_which(request))
-    return _render("handover.html", request, status=status, h=detail.handover, d=detail, error=error)
+    return render_page("handover.html", request, status=status, h=detail.handover, d=detail, error=error)
 
 
 @routes.get("/staff/handovers/{id}/contact")
 @staff_only(page=True)
 async def contact(request: web.Request) -> web.Response:
     found, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
-    return _render("contact.html", request, h=found, phone=phone)
+    return render_page("contact.html", request, h=found, phone=phone)
 
 
 async def _act(request: web.Request, action: Any) -> web.Response:
@@ -174,7 +174,7 @@ async def close(request: web.Request) -> web.Response:
 @staff_only("admin", page=True)
 async def admin(request: web.Request) -> web.Response:
     users = await request.app[ACCOUNTS].all()
-    return _render("admin.html", request, sessions=await request.app[STAFF_SESSIONS].active(),
+    return render_page("admin.html", request, sessions=await request.app[STAFF_SESSIONS].active(),
                    users=users, emails={u.id: u.email for u in users},
                    audit=await request.app[AUDIT].recent())
 

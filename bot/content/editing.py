@@ -1,0 +1,140 @@
+"""Editing answers without a developer: drafts, publishing, history, diffs and rollback.
+
+Publishing validates the whole content set exactly as `bot content import` does, stores the new
+text, swaps it into this process's content store at once and tells other replicas (through the
+event hub) to reload. Rasa is never retrained for a text change.
+"""
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.content.files import parse_entries
+from bot.content.schema import Answer, ContentError
+from bot.content.store import ContentStore, stored_entries
+from bot.db.models import ContentEntry, ContentVersion
+from bot.handover.events import EventHub
+
+log = logging.getLogger(__name__)
+CONTENT_CHANGED = "content_published"
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    state: str
+    author_id: int | None
+    created_at: datetime
+    data: dict[str, Any]
+
+
+def as_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A line diff of two versions as their YAML, for review."""
+    return list(difflib.unified_diff(as_yaml(old).splitlines(), as_yaml(new).splitlines(),
+                                     "before", "after", lineterm="", n=2))
+
+
+class ContentEditing:
+    def __init__(self, sessions: async_sessionmaker, store: ContentStore, hub: EventHub) -> None:
+        self._sessions = sessions
+        self._store = store
+        self._hub = hub
+        hub.subscribe(self._on_event)
+
+    async def entry(self, key: str) -> tuple[str, dict[str, Any]] | None:
+        """(file name, published data) of an answer."""
+        async with self._sessions() as session:
+            row = await session.get(ContentEntry, key)
+        return (row.file_name, row.data) if row is not None else None
+
+    async def file_names(self) -> dict[str, str]:
+        """Which file each answer lives in: the topic it is listed under."""
+        async with self._sessions() as session:
+            rows = (await session.execute(select(ContentEntry.key, ContentEntry.file_name))).all()
+        return dict(rows)
+
+    async def draft(self, key: str) -> Version | None:
+        """The newest draft, if it is newer than the newest publication."""
+        history = await self.history(key)
+        return history[0] if history and history[0].state == "draft" else None
+
+    async def keys_with_drafts(self) -> set[str]:
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(ContentVersion.key, ContentVersion.state).order_by(ContentVersion.id))).all()
+        latest = {key: state for key, state in rows}
+        return {key for key, state in latest.items() if state == "draft"}
+
+    async def history(self, key: str) -> list[Version]:
+        """Newest first."""
+        async with self._sessions() as session:
+            rows = (await session.scalars(select(ContentVersion).where(ContentVersion.key == key)
+                                          .order_by(ContentVersion.id.desc()))).all()
+        return [Version(r.id, r.state, r.author_id, r.created_at, r.data) for r in rows]
+
+    async def save_draft(self, key: str, data: dict[str, Any], author_id: int) -> Version:
+        """Keeps a checked draft; nothing is served from a draft."""
+        file_name, _ = await self._require(key)
+        await self._validated(key, file_name, data)
+        row = ContentVersion(key=key, file_name=file_name, data=data, state="draft", author_id=author_id)
+        async with self._sessions() as session, session.begin():
+            session.add(row)
+        return Version(row.id, row.state, row.author_id, row.created_at, data)
+
+    async def publish(self, key: str, data: dict[str, Any], author_id: int) -> Version:
+        """Validates the whole content with this answer changed, stores it, serves it."""
+        file_name, current = await self._require(key)
+        answers = await self._validated(key, file_name, data)
+        async with self._sessions() as session, session.begin():
+            if not (await session.scalars(select(ContentVersion.id).where(
+                    ContentVersion.key == key).limit(1))).first():
+                # The first edit: keep what was published before, so it can be rolled back to.
+                session.add(ContentVersion(key=key, file_name=file_name, data=current,
+                                           state="published", author_id=None))
+            row = await session.get(ContentEntry, key)
+            row.data = data
+            version = ContentVersion(key=key, file_name=file_name, data=data, state="published",
+                                     author_id=author_id)
+            session.add(version)
+        self._store.replace(answers)
+        await self._hub.publish({"kind": CONTENT_CHANGED, "key": key})
+        log.info("content_published key=%s", key)
+        return Version(version.id, version.state, author_id, version.created_at, data)
+
+    async def rollback(self, key: str, version_id: int, author_id: int) -> Version:
+        """Publishes an earlier version again (as a new version: history only grows)."""
+        old = next((v for v in await self.history(key) if v.id == version_id), None)
+        if old is None:
+            raise ContentError(f"{key}: no version {version_id}")
+        return await self.publish(key, old.data, author_id)
+
+    async def _validated(self, key: str, file_name: str, data: dict[str, Any]) -> dict[str, Answer]:
+        """All answers with this one changed, checked exactly as `bot content import` checks."""
+        entries = await stored_entries(self._sessions)
+        entries[key] = (file_name, data)
+        answers = parse_entries(entries)
+        ContentStore().replace(answers)  # the required answers are all there
+        return answers
+
+    async def _require(self, key: str) -> tuple[str, dict[str, Any]]:
+        entry = await self.entry(key)
+        if entry is None:
+            # New answers need a new response name in Rasa, so a retrain: not an editor's job.
+            raise ContentError(f"{key}: there is no such answer")
+        return entry
+
+    async def _on_event(self, event: dict[str, Any]) -> None:
+        """Another replica published: serve the new text here too."""
+        if event.get("kind") == CONTENT_CHANGED:
+            await self._store.reload(self._sessions)

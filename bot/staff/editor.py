@@ -1,0 +1,197 @@
+"""The content editor pages for the editor role (and admin): browse and search the answers, see
+which are stale or untranslated, edit with a live preview, save drafts, publish, read the history
+with diffs, roll back. Every rule of the content lives in bot.content (schema and editing).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from bot.appkeys import ACCOUNTS, AUDIT, CONTENT_EDITING, CONTENT_STORE
+from bot.content.editing import diff
+from bot.content.schema import LANGUAGES, PLAIN_TARGETS, Answer, ContentError
+from bot.staff.auth import LOGIN, staff_only
+from bot.staff.pages import render_page
+
+routes = web.RouteTableDef()
+EDITORS = ("editor", "admin")
+# Rows offered for new buttons under the existing ones.
+NEW_BUTTON_ROWS = 1
+FILTERS = {"": "alle", "stale": "jaar verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",
+           "draft": "met concept"}
+
+
+def flags(answer: Answer, drafts: set[str], year: int) -> dict[str, bool]:
+    return {"stale": answer.valid_for is not None and int(answer.valid_for) < year,
+            "verify": answer.verify, "missing": bool(answer.missing), "draft": answer.key in drafts}
+
+
+@routes.get("/staff/editor")
+@staff_only(*EDITORS, page=True)
+async def answer_list(request: web.Request) -> web.Response:
+    store = request.app[CONTENT_STORE]
+    drafts = await request.app[CONTENT_EDITING].keys_with_drafts()
+    files = await request.app[CONTENT_EDITING].file_names()
+    query = request.query.get("q", "").strip().lower()
+    wanted = request.query.get("filter", "")
+    year = date.today().year
+    groups: dict[str, list[tuple[Answer, dict[str, bool]]]] = {}
+    for answer in store.answers():
+        found = flags(answer, drafts, year)
+        if wanted in found and not found[wanted]:
+            continue
+        texts = [answer.key] + [v.text for v in answer.variants.values()]
+        if query and not any(query in text.lower() for text in texts):
+            continue
+        groups.setdefault(files.get(answer.key, "?"), []).append((answer, found))
+    return render_page("editor_list.html", request, groups=dict(sorted(groups.items())), query=query,
+                       wanted=wanted, filters=FILTERS, year=year)
+
+
+def _key(request: web.Request) -> str:
+    return request.match_info["key"]
+
+
+async def _answer_page(request: web.Request, data: dict[str, Any], error: str = "",
+                       status: int = 200, notice: str = "") -> web.Response:
+    key = _key(request)
+    store = request.app[CONTENT_STORE]
+    targets = sorted(PLAIN_TARGETS | {a.topic for a in store.answers()})
+    draft = await request.app[CONTENT_EDITING].draft(key)
+    return render_page("editor_answer.html", request, status=status, key=key, data=data,
+                       buttons=_button_rows(data), targets=targets, error=error, notice=notice,
+                       has_draft=draft is not None, languages=LANGUAGES, year=date.today().year)
+
+
+# Before the answer's own route: its key pattern would also take "…/history".
+@routes.get("/staff/editor/answers/{key:utter_[a-z0-9_/]+}/history")
+@staff_only(*EDITORS, page=True)
+async def history_page(request: web.Request) -> web.Response:
+    versions = await request.app[CONTENT_EDITING].history(_key(request))
+    emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()}
+    rows = [(v, diff(versions[i + 1].data, v.data) if i + 1 < len(versions) else [])
+            for i, v in enumerate(versions)]
+    return render_page("editor_history.html", request, key=_key(request), rows=rows, emails=emails)
+
+
+@routes.post("/staff/editor/answers/{key:utter_[a-z0-9_/]+}/rollback")
+@staff_only(*EDITORS, page=True)
+async def rollback(request: web.Request) -> web.Response:
+    form = await request.post()
+    user = request[LOGIN].user
+    try:
+        version = int(str(form.get("version", "")))
+        await request.app[CONTENT_EDITING].rollback(_key(request), version, user.id)
+    except (ValueError, ContentError):
+        raise web.HTTPBadRequest(text="this version cannot be published again") from None
+    await request.app[AUDIT].record(user.id, "content_rolled_back", detail=f"{_key(request)} to {version}")
+    raise web.HTTPSeeOther(f"/staff/editor/answers/{_key(request)}/history")
+
+
+@routes.get("/staff/editor/answers/{key:utter_[a-z0-9_/]+}")
+@staff_only(*EDITORS, page=True)
+async def answer_page(request: web.Request) -> web.Response:
+    editing = request.app[CONTENT_EDITING]
+    entry = await editing.entry(_key(request))
+    if entry is None:
+        raise web.HTTPNotFound(text="no such answer")
+    draft = await editing.draft(_key(request))
+    return await _answer_page(request, draft.data if draft else entry[1],
+                              notice="Je ziet het concept; de gebruikers zien nog de gepubliceerde tekst."
+                              if draft else "")
+
+
+@routes.post("/staff/editor/answers/{key:utter_[a-z0-9_/]+}")
+@staff_only(*EDITORS, page=True)
+async def answer_save(request: web.Request) -> web.Response:
+    editing = request.app[CONTENT_EDITING]
+    entry = await editing.entry(_key(request))
+    if entry is None:
+        raise web.HTTPNotFound(text="no such answer")
+    form = await request.post()
+    data = answer_from_form(entry[1], form)
+    user = request[LOGIN].user
+    publish = form.get("action") == "publish"
+    try:
+        if publish:
+            await editing.publish(_key(request), data, user.id)
+        else:
+            await editing.save_draft(_key(request), data, user.id)
+    except ContentError as error:
+        return await _answer_page(request, data, error=str(error), status=400)
+    await request.app[AUDIT].record(user.id, "content_published" if publish else "content_draft_saved",
+                                    detail=_key(request))
+    return await _answer_page(request, data, notice="Gepubliceerd: gebruikers krijgen nu deze tekst."
+                              if publish else "Concept bewaard. Gebruikers zien het nog niet.")
+
+
+def _button_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per button across the languages (they share targets and order)."""
+    first = next((data[language] for language in LANGUAGES if language in data), {})
+    rows = []
+    for i, button in enumerate(first.get("buttons") or []):
+        row = {"target": button.get("target", ""), "reply": "reply" in button,
+               "language": button.get("language", ""), "always": bool(button.get("always"))}
+        for language in LANGUAGES:
+            other = ((data.get(language) or {}).get("buttons") or [])
+            theirs = other[i] if i < len(other) else {}
+            row[f"title_{language}"] = theirs.get("title", "")
+            row[f"reply_{language}"] = theirs.get("reply", "")
+        rows.append(row)
+    return rows + [{"target": "", "reply": False, "new": True, "language": "", "always": False,
+                    **{f"{f}_{language}": "" for f in ("title", "reply") for language in LANGUAGES}}
+                   for _ in range(NEW_BUTTON_ROWS)]
+
+
+def answer_from_form(current: dict[str, Any], form: MultiDictProxy) -> dict[str, Any]:
+    """The answer as the editor left it, in the stored order of its fields. A language left empty
+    is missing (publishing then needs a fallback); a button row without a title is dropped."""
+    def field(name: str) -> str:
+        return str(form.get(name, "")).replace("\r\n", "\n").strip()
+
+    rows = []
+    for i in range(int(str(form.get("button_rows", "0")) or 0)):
+        if form.get(f"b{i}_remove") or not (field(f"b{i}_title_nl") or field(f"b{i}_title_en")):
+            continue
+        rows.append(i)
+    languages: dict[str, dict[str, Any]] = {}
+    for language in LANGUAGES:
+        text = field(f"text_{language}")
+        if not text:
+            continue
+        variant: dict[str, Any] = {"text": text}
+        buttons = []
+        for i in rows:
+            button: dict[str, Any] = {"title": field(f"b{i}_title_{language}")}
+            if field(f"b{i}_kind") == "reply":
+                button["reply"] = field(f"b{i}_reply_{language}") or button["title"]
+            else:
+                button["target"] = field(f"b{i}_target")
+                if button["target"] == "change_language":
+                    button["language"] = field(f"b{i}_language")
+            if form.get(f"b{i}_always"):
+                button["always"] = True
+            buttons.append(button)
+        if buttons:
+            variant["buttons"] = buttons
+        languages[language] = variant
+    values: dict[str, Any] = {
+        **({"question": {language: field(f"question_{language}") for language in LANGUAGES}}
+           if "question" in current else {}),
+        **languages,
+        "source": field("source"),
+        "valid_for": int(field("valid_for")) if field("valid_for").isdigit() else None,
+        "verify": bool(form.get("verify")),
+        "fallback": field("fallback") or None,
+    }
+    data: dict[str, Any] = {}
+    for name in list(current) + [name for name in values if name not in current]:
+        if name in values:
+            if values[name] not in (None, False, "") or name in ("source",):
+                data[name] = values[name]
+        elif name not in LANGUAGES:
+            data[name] = current[name]  # placeholders and anything else the form does not edit
+    return data

@@ -1,0 +1,201 @@
+"""Content editors change answers in the browser's forms: drafts are not served, a publication is
+served at once (no retraining), history and rollback, validation with a clear message, and only
+editors and admins get in. In-process, Rasa down: the NLG endpoint is what Rasa would ask.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.app import create_app
+from bot.appkeys import AUDIT
+from conftest import ROOT
+from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+
+TOKEN = "test-rasa-token"
+KEY = "utter_thank"
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+async def served(client, key: str = KEY, language: str = "nl") -> str:
+    body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
+    response = await client.post(f"/nlg?token={TOKEN}", json=body)
+    assert response.status == 200
+    return (await response.json())["text"]
+
+
+def fields_of(html: str) -> dict[str, str]:
+    """The form as the page fills it in (inputs, checked boxes, textareas, selected options)."""
+    start = html.index('id="answer"')
+    form = html[start:html.index("</form>", start)]
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or ('type="checkbox"' in tag and "checked" not in tag):
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        values[name.group(1)] = value.group(1) if value else ""
+    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        values[name] = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', options)
+        values[name] = chosen.group(1) if chosen else ""
+    return values
+
+
+@pytest.fixture
+async def editor(client):
+    return await log_in(client, await add_user(client, "editor@x.nl", "editor"))
+
+
+async def open_form(editor, key: str = KEY) -> dict[str, str]:
+    page = await editor.get(f"/staff/editor/answers/{key}")
+    assert page.status == 200
+    return fields_of(await page.text())
+
+
+async def test_a_publication_is_served_at_once_and_a_draft_never(client, editor):
+    before = await served(client)
+    fields = await open_form(editor)
+    assert fields["text_nl"] == before
+    draft = await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Graag gedaan! (concept)",
+                                                                "action": "draft"})
+    assert draft.status == 200 and "Concept bewaard" in await draft.text()
+    assert await served(client) == before
+    assert (await open_form(editor))["text_nl"] == "Graag gedaan! (concept)"
+
+    published = await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Graag gedaan, echt.",
+                                                                    "action": "publish"})
+    assert published.status == 200 and "Gepubliceerd" in await published.text()
+    assert await served(client) == "Graag gedaan, echt."
+    assert await served(client, language="en") != "Graag gedaan, echt."  # English untouched
+
+
+async def test_history_shows_who_and_what_changed_and_rolls_back(client, editor):
+    original = await served(client)
+    fields = await open_form(editor)
+    await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Versie twee.", "action": "publish"})
+    history = await (await editor.get(f"/staff/editor/answers/{KEY}/history")).text()
+    assert "editor@x.nl" in history and re.search(r"\+\s+text: Versie twee\.", history)
+    first = re.findall(r'name="version" value="(\d+)"', history)[-1]  # what was there before editing
+    rolled = await editor.form(f"/staff/editor/answers/{KEY}/rollback", {"version": first})
+    assert rolled.status == 200
+    assert await served(client) == original
+    actions = [e.action for e in await client.server.app[AUDIT].recent()]
+    assert "content_rolled_back" in actions and "content_published" in actions
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"text_nl": "Hallo {naam}"}, "unknown placeholder {naam}"),
+    ({"text_nl": ""}, "the nl text is missing"),
+    ({"text_nl": "x" * 601}, "at most 600"),
+    ({"text_nl": "<b>vet</b>"}, "no HTML"),
+    ({"b0_target": "ask_nonsense/topic"}, "is not a topic"),
+])
+async def test_invalid_answers_are_refused_with_a_message_and_nothing_changes(client, editor, change, message):
+    before = await served(client)
+    fields = await open_form(editor)
+    for action in ("draft", "publish"):
+        response = await editor.form(f"/staff/editor/answers/{KEY}", {**fields, **change, "action": action})
+        assert response.status == 400
+        assert message in (await response.text()).replace("&#39;", "'")
+    assert await served(client) == before
+    assert "Geen antwoorden gevonden" in await (await editor.get("/staff/editor?filter=draft")).text()
+
+
+async def test_a_missing_translation_needs_an_explicit_fallback(client, editor):
+    fields = await open_form(editor)
+    missing = {**fields, "text_en": "", "b0_title_en": "", "b1_title_en": "", "action": "publish"}
+    assert (await editor.form(f"/staff/editor/answers/{KEY}", missing)).status == 400
+    missing = {**fields, "text_en": "", "action": "publish", "fallback": "nl"}
+    missing.update({name: "" for name in fields if re.fullmatch(r"b\d+_title_en", name)})
+    response = await editor.form(f"/staff/editor/answers/{KEY}", missing)
+    assert response.status == 200, await response.text()
+    assert await served(client, language="en") == fields["text_nl"]
+    listing = await (await editor.get("/staff/editor?filter=missing")).text()
+    assert "vertaling ontbreekt: en" in listing and "/staff/editor/answers/utter_thank" in listing
+
+
+async def test_a_passed_year_is_flagged_as_stale(client, editor):
+    fields = await open_form(editor)
+    await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "valid_for": "2024", "action": "publish"})
+    listing = await (await editor.get("/staff/editor?filter=stale")).text()
+    assert "jaar 2024 verlopen" in listing and "utter_thank" in listing
+    assert "utter_greet" not in listing
+
+
+async def test_search_finds_answers_by_their_text(client, editor):
+    listing = await (await editor.get("/staff/editor?q=deurwaarder")).text()
+    assert "ask_debt/" in listing and "ask_housing/overview" not in listing
+
+
+async def test_workers_and_coordinators_cannot_reach_the_editor(client):
+    for role in ("worker", "coordinator"):
+        member = await log_in(client, await add_user(client, f"{role}@x.nl", role, ["utrecht"]))
+        assert (await member.get("/staff/editor")).status == 403
+        assert (await member.get(f"/staff/editor/answers/{KEY}")).status == 403
+        fields = {"text_nl": "gehackt", "text_en": "hacked", "action": "publish", "button_rows": "0"}
+        assert (await member.form(f"/staff/editor/answers/{KEY}", fields)).status == 403
+    assert (await served(client)).startswith("Graag gedaan")
+
+
+async def test_nlg_keeps_serving_whole_answers_while_an_editor_publishes(client, editor):
+    fields = await open_form(editor)
+    texts = {fields["text_nl"]} | {f"Graag gedaan, versie {i}." for i in range(10)}
+    stop = asyncio.Event()
+    seen: list[str] = []
+
+    async def reader() -> None:
+        while not stop.is_set():
+            seen.append(await served(client))
+
+    readers = [asyncio.create_task(reader()) for _ in range(4)]
+    for i in range(10):
+        response = await editor.form(f"/staff/editor/answers/{KEY}",
+                                     {**fields, "text_nl": f"Graag gedaan, versie {i}.", "action": "publish"})
+        assert response.status == 200
+    stop.set()
+    await asyncio.gather(*readers)
+    assert len(seen) > 50 and set(seen) <= texts
+    assert seen[-1] == "Graag gedaan, versie 9."
+
+
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """`bot` with a database and secrets of its own (never the developer's var/)."""
+    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "RASA_TOKEN": "t",
+            "SECRET_KEY": "s", "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
+
+
+def test_import_then_export_leaves_the_content_files_byte_identical(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "data" / "content", content)
+    for direction in ("import", "export"):
+        subprocess.run([sys.executable, "-m", "bot.cli", "content", direction, "--dir", str(content)],
+                       cwd=tmp_path, env=cli_env(tmp_path), check=True, capture_output=True)
+    for original in sorted((ROOT / "data" / "content").glob("*.yml")):
+        assert (content / original.name).read_bytes() == original.read_bytes(), original.name
+
+
+def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "data" / "content", content)
+    welcome = content / "welcome.yml"
+    welcome.write_text(welcome.read_text(encoding="utf-8").replace(
+        "utter_greet:\n  nl:\n    text: |-\n      Hoi!", "utter_greet:\n  nl:\n    text: |-\n      Hoi {naam}!", 1),
+        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "content", "import", "--dir", str(content)],
+                            cwd=tmp_path, env=cli_env(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "nothing changed" in result.stderr
+    assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr
