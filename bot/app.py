@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 
 from bot import health
 from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS, ENGINE,
-                         GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGIONS, RELAY,
-                         SESSIONS, SETTINGS, STAFF_SESSIONS)
+                         GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGION_EDITING,
+                         REGIONS, RELAY, SESSIONS, SETTINGS, STAFF_SESSIONS)
 from bot.content import nlg
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore, import_directory, is_empty
@@ -34,9 +34,11 @@ from bot.periodic import every
 from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
+from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff import api as staff_api
 from bot.staff import editor as staff_editor
+from bot.staff import region_editor as staff_region_editor
 from bot.staff import pages as staff_pages
 from bot.staff import socket as staff_socket
 from bot.staff.accounts import Accounts
@@ -82,8 +84,8 @@ def _rate_limiter(app: web.Application, burst: int, per_minute: int) -> RateLimi
 
 
 async def _handovers(app: web.Application) -> AsyncIterator[None]:
-    """The event hub and what uses it: handovers and the live relay, content editing; the staff
-    accounts, sessions and audit log."""
+    """The event hub and what uses it: handovers and the live relay, content and region editing;
+    the staff accounts, sessions and audit log."""
     settings, sessions = app[SETTINGS], app[SESSIONS]
     fernet = Fernet(settings.encryption_key.get_secret_value().encode())
     app[CONVERSATIONS] = Conversations(sessions, settings.encryption_key.get_secret_value())
@@ -97,6 +99,11 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[AUDIT] = AuditLog(sessions)
     app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
     app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB])
+    app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
+    if await app[REGION_EDITING].entries():
+        await app[REGION_EDITING].load()
+    else:
+        await app[REGION_EDITING].import_file(settings.regions_file)
     await app[HUB].start()
     yield
     await app[HUB].stop()
@@ -134,6 +141,6 @@ def create_app(settings: Settings) -> web.Application:
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
                     internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
-                    staff_editor.routes, staff_socket.routes):
+                    staff_editor.routes, staff_region_editor.routes, staff_socket.routes):
         app.add_routes(feature)
     return app

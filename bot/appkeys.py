@@ -15,6 +15,7 @@ from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
 from bot.regions.directory import RegionDirectory
+from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
@@ -38,3 +39,4 @@ STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 AUDIT = web.AppKey("audit", AuditLog)
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)
 CONTENT_EDITING = web.AppKey("content_editing", ContentEditing)
+REGION_EDITING = web.AppKey("region_editing", RegionEditing)

@@ -1,5 +1,5 @@
-"""The `bot` command line: serve, run (all processes), content import|export, users add, purge,
-chat, telegram set-webhook, secrets init."""
+"""The `bot` command line: serve, run (all processes), content import|export, regions
+import|export, users add, purge, chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
+    regions = commands.add_parser("regions", help="data/regions.yml <-> database")
+    regions.add_argument("direction", choices=["import", "export"])
+    regions.add_argument("--file", type=Path, default=None, help="default: data/regions.yml")
     users = commands.add_parser("users", help="staff accounts")
     users.add_argument("action", choices=["add"])
     users.add_argument("--email", required=True)
@@ -55,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
     elif args.command == "telegram":
         sys.exit(asyncio.run(_set_webhook(settings)))
+    elif args.command == "regions":
+        sys.exit(asyncio.run(_regions(settings, args.direction, args.file or settings.regions_file)))
     elif args.command == "users":
         sys.exit(asyncio.run(_add_user(settings, args)))
     elif args.command == "purge":
@@ -117,6 +122,31 @@ async def _add_user(settings: Settings, args: argparse.Namespace) -> int:
               f"TOTP secret for the authenticator app (shown once): {new.totp_secret}\n"
               f"  or as a link: otpauth://totp/Uitstap-assistent:{new.email}?secret={new.totp_secret}&issuer=Uitstap-assistent")
     return 0
+
+
+async def _regions(settings: Settings, direction: str, path: Path) -> int:
+    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.regions.directory import RegionDirectory, RegionError
+    from bot.regions.editing import RegionEditing
+
+    engine = make_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        if direction == "import":
+            try:
+                directory = RegionDirectory.from_files(settings.gemeenten_file, path)
+                count = await RegionEditing(session_factory(engine), directory).import_file(path)
+            except RegionError as error:
+                print(f"regions not imported, nothing changed: {error}", file=sys.stderr)
+                return 1
+            print(f"imported {count} regions from {path}")
+        else:
+            directory = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
+            count = await RegionEditing(session_factory(engine), directory).export_file(path)
+            print(f"exported {count} regions to {path}")
+        return 0
+    finally:
+        await engine.dispose()
 
 
 async def _purge(settings: Settings) -> int:

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 
 from bot.app import create_app
 from bot.appkeys import AUDIT
+from bot.settings import Settings
 from conftest import ROOT
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
@@ -199,3 +200,20 @@ def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
     assert result.returncode == 1
     assert "nothing changed" in result.stderr
     assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr
+
+
+async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings):
+    shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
+    first = await aiohttp_client(create_app(shared))
+    second = await aiohttp_client(create_app(shared))
+    editor = await log_in(first, await add_user(first, "replica@x.nl", "editor"))
+    fields = await open_form(editor)
+    await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Graag gedaan, overal.",
+                                                       "action": "publish"})
+    for _ in range(50):
+        if await served(second) == "Graag gedaan, overal.":
+            break
+        await asyncio.sleep(0.1)
+    assert await served(second) == "Graag gedaan, overal."
+    for session in getattr(first, "_staff_sessions", []):
+        await session.close()

@@ -1,17 +1,15 @@
 """Reads and writes the answer files in data/content/ (YAML, one file per topic).
 
-Import validates everything before anything is stored; export writes a stable, diff-friendly order.
+Import validates everything before anything is stored; export keeps each file's layout and comments.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.comments import CommentedMap
 
+from bot import yaml_files
 from bot.content.schema import Answer, ContentError, check_targets, parse_answer
 
 
@@ -20,8 +18,8 @@ def read_content_dir(directory: Path) -> dict[str, tuple[str, dict[str, Any]]]:
     entries: dict[str, tuple[str, dict[str, Any]]] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
-            data = _READER.load(path.read_text(encoding="utf-8")) or {}
-        except YAMLError as error:
+            data = yaml_files.load(path.read_text(encoding="utf-8")) or {}
+        except yaml_files.YAMLError as error:
             raise ContentError(f"{path.name}: not valid YAML ({error})") from error
         if not isinstance(data, dict):
             raise ContentError(f"{path.name}: expected a mapping of response names")
@@ -53,51 +51,7 @@ def write_content_dir(directory: Path, entries: dict[str, tuple[str, dict[str, A
     directory.mkdir(parents=True, exist_ok=True)
     for file_name, answers in sorted(by_file.items()):
         path = directory / file_name
-        document = _YAML.load(path.read_text(encoding="utf-8")) if path.exists() else None
+        document = yaml_files.load_round_trip(path)
         if not isinstance(document, CommentedMap):
             document = CommentedMap()
-        _merge(document, answers)
-        with path.open("w", encoding="utf-8") as handle:
-            _YAML.dump(document, handle)
-
-
-def _round_trip_yaml() -> YAML:
-    # The layout of the files in data/content/: two-space mappings, lists indented by two.
-    round_trip = YAML()
-    round_trip.preserve_quotes = True
-    round_trip.width = 4096
-    round_trip.indent(mapping=2, sequence=4, offset=2)
-    return round_trip
-
-
-_YAML = _round_trip_yaml()
-# YAML 1.2, like the writer: "No" is a word, not false.
-_READER = YAML(typ="safe", pure=True)
-
-
-def _merge(old: Any, new: Any) -> Any:
-    """`new` in the shape of `old`: equal parts are kept as they are (with their comments)."""
-    if old == new:
-        return old
-    if isinstance(old, CommentedMap) and isinstance(new, dict):
-        for key in [k for k in old if k not in new]:
-            del old[key]
-        for key, value in new.items():
-            old[key] = _merge(old[key], value) if key in old else _styled(value)
-        return old
-    if isinstance(old, CommentedSeq) and isinstance(new, list) and len(old) == len(new):
-        for i, value in enumerate(new):
-            old[i] = _merge(old[i], value)
-        return old
-    return _styled(new)
-
-
-def _styled(value: Any) -> Any:
-    """New values in the house style: several lines as a `|-` block."""
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
-    if isinstance(value, dict):
-        return CommentedMap((k, _styled(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return CommentedSeq(_styled(v) for v in value)
-    return value
+        yaml_files.dump_round_trip(path, yaml_files.merge(document, answers))

@@ -171,3 +171,28 @@ class ContentVersion(Base):
     state: Mapped[str] = mapped_column(String(10))  # draft | published
     author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: import or before editing
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegionEntry(Base):
+    """One exit-support region as data/regions.yml holds it, editable in the web app; owned by
+    bot.regions.editing. `position` keeps the file's order."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExamplePhrasing(Base):
+    """An example of what users type for one intent, written by an editor (never a real user's
+    message); owned by bot.nlu.phrasings, exported into data/nlu/ for retraining."""
+
+    __tablename__ = "example_phrasings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intent: Mapped[str] = mapped_column(String(120), index=True)  # ask_debt/bailiff, greet, ...
+    text: Mapped[str] = mapped_column(String(300))
+    author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: seeded from the file
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

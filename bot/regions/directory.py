@@ -6,13 +6,15 @@ only against the whole answer, never a substring of free text (gemeenten.README.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
+from bot import yaml_files
 from bot.handover.office_hours import OfficeHours, OfficeHoursError
 
 NATIONAL = "national"
@@ -39,6 +41,9 @@ class Region:
     office_hours: str
     languages: tuple[str, ...]
     confirmed: bool
+    # Public contact details of the organisation (website, phone of the office), for staff and
+    # for answers; never a worker's own.
+    contact: str = ""
 
     @property
     def hours(self) -> OfficeHours:
@@ -51,35 +56,82 @@ def _key(text: str) -> str:
     return text.removeprefix("gemeente ").strip()
 
 
+class RegionError(ValueError):
+    """Regions that cannot be served; the message names the region and the problem."""
+
+
+REGION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+
+
+def parse_regions(raw: Any, gemeenten: dict[str, Gemeente], where: str = "data/regions.yml") -> list[Region]:
+    """Checks regions as an operator or editor wrote them: ids, gemeente codes that exist and
+    belong to one region only, office hours that can be read, a national region."""
+    if not isinstance(raw, list):
+        raise RegionError(f"{where}: expected a list of regions")
+    regions: list[Region] = []
+    owner: dict[str, str] = {}
+    for item in raw:
+        if not isinstance(item, dict) or not REGION_ID.match(str(item.get("id", ""))):
+            raise RegionError(f"{where}: every region needs an id of lower-case letters, digits and -")
+        region_id = str(item["id"])
+        name, organisation = str(item.get("name") or "").strip(), str(item.get("organisation") or "").strip()
+        if not name or not organisation:
+            raise RegionError(f"{where}, region {region_id}: a name and an organisation are required")
+        codes = tuple(str(code) for code in item.get("gemeenten") or ())
+        for code in codes:
+            if code not in gemeenten:
+                raise RegionError(f"{where}, region {region_id}: {code} is not a gemeente code")
+            if code in owner:
+                raise RegionError(f"{where}, region {region_id}: {gemeenten[code].name} is also in "
+                                  f"region {owner[code]}")
+            owner[code] = region_id
+        try:
+            OfficeHours.parse(str(item.get("office_hours", "")))
+        except OfficeHoursError as error:
+            raise RegionError(f"{where}, region {region_id}: {error}") from None
+        languages = tuple(str(language) for language in item.get("languages") or ())
+        if not all(LANGUAGE_CODE.match(language) for language in languages):
+            raise RegionError(f"{where}, region {region_id}: languages are two-letter codes (nl, en, ...)")
+        regions.append(Region(id=region_id, name=name, organisation=organisation, gemeenten=codes,
+                              office_hours=str(item["office_hours"]), languages=languages,
+                              confirmed=bool(item.get("confirmed")), contact=str(item.get("contact") or "")))
+    if len({r.id for r in regions}) != len(regions):
+        raise RegionError(f"{where}: two regions have the same id")
+    if NATIONAL not in {r.id for r in regions}:
+        raise RegionError(f"{where}: a region with id national takes every other gemeente")
+    return regions
+
+
+def read_gemeenten(gemeenten_file: Path) -> tuple[list[Gemeente], dict[str, str]]:
+    gemeenten, aliases = [], {}
+    with gemeenten_file.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            gemeenten.append(Gemeente(row["code"], row["name"], row["province"]))
+            for alias in filter(None, (row.get("aliases") or "").split("|")):
+                aliases[_key(alias)] = row["code"]
+    return gemeenten, aliases
+
+
 class RegionDirectory:
     def __init__(self, gemeenten: list[Gemeente], aliases: dict[str, str], regions: list[Region]) -> None:
         self.gemeenten = {g.code: g for g in gemeenten}
-        self.regions = {r.id: r for r in regions}
-        if NATIONAL not in self.regions:
-            raise ValueError("data/regions.yml needs a region with id national")
         self._names = {_key(g.name): g.code for g in gemeenten} | aliases
-        self._region_of = {code: r.id for r in regions for code in r.gemeenten}
+        self.replace(regions)
 
     @classmethod
     def from_files(cls, gemeenten_file: Path, regions_file: Path) -> "RegionDirectory":
-        gemeenten, aliases = [], {}
-        with gemeenten_file.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                gemeenten.append(Gemeente(row["code"], row["name"], row["province"]))
-                for alias in filter(None, (row.get("aliases") or "").split("|")):
-                    aliases[_key(alias)] = row["code"]
-        regions = [
-            Region(id=r["id"], name=r["name"], organisation=r["organisation"],
-                   gemeenten=tuple(r.get("gemeenten") or ()), office_hours=r.get("office_hours", ""),
-                   languages=tuple(r.get("languages") or ()), confirmed=bool(r.get("confirmed")))
-            for r in yaml.safe_load(regions_file.read_text(encoding="utf-8"))
-        ]
-        for region in regions:  # refuse unreadable office hours at start, not at the first handover
-            try:
-                OfficeHours.parse(region.office_hours)
-            except OfficeHoursError as error:
-                raise OfficeHoursError(f"{regions_file}, region {region.id}: {error}") from None
-        return cls(gemeenten, aliases, regions)
+        gemeenten, aliases = read_gemeenten(gemeenten_file)
+        raw = yaml_files.load(regions_file.read_text(encoding="utf-8"))
+        return cls(gemeenten, aliases, parse_regions(raw, {g.code: g for g in gemeenten}, str(regions_file)))
+
+    def replace(self, regions: list[Region]) -> None:
+        """Serves other regions from now on (an editor saved one); readers see the old set or the
+        new one, never a mix."""
+        if NATIONAL not in {r.id for r in regions}:
+            raise RegionError("a region with id national is required")
+        self.regions, self._region_of = ({r.id: r for r in regions},
+                                         {code: r.id for r in regions for code in r.gemeenten})
 
     def find_gemeente(self, answer: str) -> Gemeente | None:
         key = _key(answer)

@@ -1,0 +1,80 @@
+"""The regions section of the editor pages: organisation, gemeenten, office hours, languages and
+public contact details of each exit-support region. The checks live in bot.regions.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.appkeys import AUDIT, REGION_EDITING, REGIONS
+from bot.regions.directory import RegionDirectory, RegionError
+from bot.staff.auth import LOGIN, staff_only
+from bot.staff.pages import render_page
+
+routes = web.RouteTableDef()
+EDITORS = ("editor", "admin")
+
+
+@routes.get("/staff/editor/regions")
+@staff_only(*EDITORS, page=True)
+async def region_list(request: web.Request) -> web.Response:
+    directory = request.app[REGIONS]
+    return render_page("editor_regions.html", request, regions=list(directory.regions.values()),
+                       gemeenten=directory.gemeenten)
+
+
+async def _region_page(request: web.Request, data: dict, error: str = "", notice: str = "",
+                       status: int = 200) -> web.Response:
+    return render_page("editor_region.html", request, status=status, data=data, error=error,
+                       notice=notice, gemeenten=request.app[REGIONS].gemeenten)
+
+
+async def _stored(request: web.Request) -> dict:
+    region_id = request.match_info["id"]
+    for entry in await request.app[REGION_EDITING].entries():
+        if entry["id"] == region_id:
+            return entry
+    raise web.HTTPNotFound(text="no such region")
+
+
+@routes.get("/staff/editor/regions/{id}")
+@staff_only(*EDITORS, page=True)
+async def region_page(request: web.Request) -> web.Response:
+    return await _region_page(request, await _stored(request))
+
+
+@routes.post("/staff/editor/regions/{id}")
+@staff_only(*EDITORS, page=True)
+async def region_save(request: web.Request) -> web.Response:
+    stored = await _stored(request)
+    form = await request.post()
+    directory = request.app[REGIONS]
+    data = {**stored,
+            "name": str(form.get("name", "")).strip(),
+            "organisation": str(form.get("organisation", "")).strip(),
+            "office_hours": str(form.get("office_hours", "")).strip(),
+            "languages": [code.strip() for code in str(form.get("languages", "")).split(",") if code.strip()],
+            "contact": str(form.get("contact", "")).strip(),
+            "confirmed": bool(form.get("confirmed"))}
+    if not data["contact"]:
+        data.pop("contact")
+    try:
+        data["gemeenten"] = gemeente_codes(directory, str(form.get("gemeenten", "")))
+        await request.app[REGION_EDITING].save(stored["id"], data)
+    except RegionError as error:
+        return await _region_page(request, data, error=str(error), status=400)
+    await request.app[AUDIT].record(request[LOGIN].user.id, "region_saved", detail=stored["id"])
+    return await _region_page(request, data, notice="Bewaard: nieuwe overdrachten gaan vanaf nu zo.")
+
+
+def gemeente_codes(directory: RegionDirectory, text: str) -> list[str]:
+    """One gemeente per line, by name or CBS code; a line that is neither is refused by name."""
+    codes = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        if line.upper() in directory.gemeenten:
+            codes.append(line.upper())
+            continue
+        found = directory.find_gemeente(line)
+        if found is None or found.name.lower() != line.lower():
+            raise RegionError(f"'{line}' is not the name or CBS code of a gemeente")
+        codes.append(found.code)
+    return codes

@@ -1,0 +1,75 @@
+"""Editors keep the regions current: organisation, gemeenten, office hours, contact details. A
+saved change routes the next handover at once; a wrong gemeente or unreadable hours are refused
+with the reason; data/regions.yml round-trips byte for byte."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.app import create_app
+from conftest import ROOT
+from staff_client import add_user, close_staff_sessions, log_in, make_handover  # noqa: F401
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def editor(client):
+    return await log_in(client, await add_user(client, "regions@x.nl", "editor"))
+
+
+APELDOORN = {"name": "Noord- en Oost-Gelderland", "organisation": "Rebelz", "office_hours": "ma-vr 9:00-17:00",
+             "languages": "nl, en", "gemeenten": "Apeldoorn\nZutphen\nGM0197"}
+
+
+async def test_a_saved_region_routes_the_next_handover(client, settings, editor):
+    response = await editor.form("/staff/editor/regions/apeldoorn", {**APELDOORN, "organisation": "Rebelz Oost",
+                                                                     "confirmed": "1"})
+    assert response.status == 200 and "Bewaard" in await response.text()
+    made = await make_handover(client, settings, "region-1", municipality="Zutphen")
+    assert made["region"] == {"id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz Oost"}
+    moved_out = await make_handover(client, settings, "region-2", municipality="Doetinchem")
+    assert moved_out["region"]["id"] == "national"  # no longer listed for the region
+    listing = await (await editor.get("/staff/editor/regions")).text()
+    assert "Rebelz Oost" in listing
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"gemeenten": "Apeldoorn\nAtlantis"}, "'Atlantis' is not the name or CBS code of a gemeente"),
+    ({"gemeenten": "Apeldoorn\nUtrecht"}, "Utrecht is also in region utrecht"),
+    ({"office_hours": "doordeweeks overdag"}, "write them like 'ma-vr 9:00-17:00'"),
+    ({"organisation": ""}, "a name and an organisation are required"),
+])
+async def test_a_wrong_region_is_refused_with_the_reason_and_nothing_changes(client, settings, editor,
+                                                                            change, message):
+    response = await editor.form("/staff/editor/regions/apeldoorn", {**APELDOORN, **change})
+    assert response.status == 400
+    assert message in (await response.text()).replace("&#39;", "'")
+    made = await make_handover(client, settings, "region-3", municipality="Apeldoorn")
+    assert made["region"]["organisation"] == "Rebelz"
+
+
+async def test_workers_cannot_edit_regions(client):
+    worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
+    assert (await worker.get("/staff/editor/regions")).status == 403
+    assert (await worker.form("/staff/editor/regions/apeldoorn", APELDOORN)).status == 403
+
+
+def test_regions_import_then_export_is_byte_identical(tmp_path):
+    copy = tmp_path / "regions.yml"
+    shutil.copy(ROOT / "data" / "regions.yml", copy)
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+           "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
+           "REGIONS_FILE": str(ROOT / "data" / "regions.yml"),
+           "GEMEENTEN_FILE": str(ROOT / "data" / "gemeenten.tsv")}
+    for direction in ("import", "export"):
+        subprocess.run([sys.executable, "-m", "bot.cli", "regions", direction, "--file", str(copy)],
+                       cwd=tmp_path, env=env, check=True, capture_output=True)
+    assert copy.read_bytes() == (ROOT / "data" / "regions.yml").read_bytes()
