@@ -75,7 +75,13 @@ var/content.stamp: .build/bot.stamp $(wildcard data/content/*.yml)
 	$(BOT) content import
 	@touch $@
 
-run: setup train content
+# Regions changed in git are imported like content (editors may also change them in the web app;
+# `bot regions export` writes those changes back to data/regions.yml).
+var/regions.stamp: .build/bot.stamp data/regions.yml
+	$(BOT) regions import
+	@touch $@
+
+run: setup train content var/regions.stamp
 	@$(BOT) run
 
 test: setup train

@@ -3,6 +3,7 @@ written back so that what did not change keeps every byte, comment and line brea
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-__all__ = ["YAMLError", "load", "load_round_trip", "dump_round_trip", "merge"]
+__all__ = ["YAMLError", "load", "load_round_trip", "dump_round_trip", "dumps", "merge", "styled"]
 
 
 def _round_trip_yaml(sequence: int, offset: int) -> YAML:
@@ -44,6 +45,13 @@ def dump_round_trip(path: Path, document: Any) -> None:
     writer = _ROUND_TRIP_LIST if isinstance(document, CommentedSeq) else _ROUND_TRIP
     with path.open("w", encoding="utf-8") as handle:
         writer.dump(document, handle)
+
+
+def dumps(data: Any) -> str:
+    """Plain data as the files write it (for showing differences)."""
+    out = io.StringIO()
+    _ROUND_TRIP.dump(styled(data), out)
+    return out.getvalue()
 
 
 def merge(old: Any, new: Any) -> Any:

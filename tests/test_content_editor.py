@@ -217,3 +217,14 @@ async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_clien
     assert await served(second) == "Graag gedaan, overal."
     for session in getattr(first, "_staff_sessions", []):
         await session.close()
+
+
+async def test_what_was_served_before_the_first_publication_can_be_restored(client, editor):
+    original = await served(client)
+    fields = await open_form(editor)
+    await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Eerst een concept.", "action": "draft"})
+    await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Dan gepubliceerd.", "action": "publish"})
+    history = await (await editor.get(f"/staff/editor/answers/{KEY}/history")).text()
+    oldest = re.findall(r'name="version" value="(\d+)"', history)[-1]
+    await editor.form(f"/staff/editor/answers/{KEY}/rollback", {"version": oldest})
+    assert await served(client) == original

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot import yaml_files
 from bot.content.files import parse_entries
 from bot.content.schema import Answer, ContentError
 from bot.content.store import ContentStore, stored_entries
@@ -35,13 +35,9 @@ class Version:
     data: dict[str, Any]
 
 
-def as_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """A line diff of two versions as their YAML, for review."""
-    return list(difflib.unified_diff(as_yaml(old).splitlines(), as_yaml(new).splitlines(),
+    """A line diff of two versions, written as in data/content/, for review."""
+    return list(difflib.unified_diff(yaml_files.dumps(old).splitlines(), yaml_files.dumps(new).splitlines(),
                                      "before", "after", lineterm="", n=2))
 
 
@@ -85,10 +81,11 @@ class ContentEditing:
 
     async def save_draft(self, key: str, data: dict[str, Any], author_id: int) -> Version:
         """Keeps a checked draft; nothing is served from a draft."""
-        file_name, _ = await self._require(key)
+        file_name, current = await self._require(key)
         await self._validated(key, file_name, data)
         row = ContentVersion(key=key, file_name=file_name, data=data, state="draft", author_id=author_id)
         async with self._sessions() as session, session.begin():
+            await self._keep_original(session, key, file_name, current)
             session.add(row)
         return Version(row.id, row.state, row.author_id, row.created_at, data)
 
@@ -97,11 +94,7 @@ class ContentEditing:
         file_name, current = await self._require(key)
         answers = await self._validated(key, file_name, data)
         async with self._sessions() as session, session.begin():
-            if not (await session.scalars(select(ContentVersion.id).where(
-                    ContentVersion.key == key).limit(1))).first():
-                # The first edit: keep what was published before, so it can be rolled back to.
-                session.add(ContentVersion(key=key, file_name=file_name, data=current,
-                                           state="published", author_id=None))
+            await self._keep_original(session, key, file_name, current)
             row = await session.get(ContentEntry, key)
             row.data = data
             version = ContentVersion(key=key, file_name=file_name, data=data, state="published",
@@ -118,6 +111,16 @@ class ContentEditing:
         if old is None:
             raise ContentError(f"{key}: no version {version_id}")
         return await self.publish(key, old.data, author_id)
+
+    @staticmethod
+    async def _keep_original(session: Any, key: str, file_name: str, current: dict[str, Any]) -> None:
+        """The first change of an answer starts its history with what was served until then
+        (from data/content/), so that can be restored too."""
+        if not (await session.scalars(select(ContentVersion.id).where(
+                ContentVersion.key == key).limit(1))).first():
+            session.add(ContentVersion(key=key, file_name=file_name, data=current, state="published",
+                                       author_id=None))
+            await session.flush()  # before the new version: history is in id order
 
     async def _validated(self, key: str, file_name: str, data: dict[str, Any]) -> dict[str, Answer]:
         """All answers with this one changed, checked exactly as `bot content import` checks."""

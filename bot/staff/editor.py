@@ -72,7 +72,8 @@ async def _answer_page(request: web.Request, data: dict[str, Any], error: str = 
 async def history_page(request: web.Request) -> web.Response:
     versions = await request.app[CONTENT_EDITING].history(_key(request))
     emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()}
-    rows = [(v, diff(versions[i + 1].data, v.data) if i + 1 < len(versions) else [])
+    # Each version against what users were served before it: the next older publication.
+    rows = [(v, next((diff(older.data, v.data) for older in versions[i + 1:] if older.state == "published"), []))
             for i, v in enumerate(versions)]
     return render_page("editor_history.html", request, key=_key(request), rows=rows, emails=emails)
 

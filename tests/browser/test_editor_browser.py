@@ -1,0 +1,67 @@
+"""A content editor in headless Chromium: find an answer, edit it with the live preview, save a
+draft (not served), publish (served at once through the REST channel and Rasa, no retraining),
+roll back from the history. Takes the screenshots of docs/editor-guide.md."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pyotp
+from playwright.sync_api import Page, expect
+
+from test_widget import DOCS, browser, page  # noqa: F401  (fixtures)
+
+ANSWER = "utter_goodbye"
+
+
+def goodbye(stack) -> str:
+    return stack.chat(f"editor-{uuid.uuid4().hex[:8]}", "doei, tot ziens")[0]["text"]
+
+
+def log_in_as_editor(page: Page, stack) -> None:
+    account = json.loads(stack.bot_command("users", "add", "--email", f"ed-{uuid.uuid4().hex[:8]}@x.nl",
+                                           "--role", "editor", "--name", "Eva", "--json"))
+    page.goto(stack.base_url + "/staff/login")
+    page.get_by_label("E-mailadres").fill(account["email"])
+    page.get_by_label("Wachtwoord").fill(account["password"])
+    page.get_by_label("Code uit je authenticator-app").fill(pyotp.TOTP(account["totp_secret"]).now())
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Antwoorden")).to_be_visible()
+
+
+def test_edit_preview_publish_and_roll_back(page, stack):  # noqa: F811
+    original = goodbye(stack)
+    assert original.startswith("Dag!")
+    log_in_as_editor(page, stack)
+    page.get_by_label("Zoeken").fill("Je kunt altijd terugkomen")
+    page.get_by_role("button", name="Zoeken").click()
+    page.screenshot(path=str(DOCS / "editor-list.png"), full_page=True)
+    page.get_by_role("link", name="goodbye").click()
+
+    text = page.locator("textarea[name=text_nl]")
+    text.fill("Dag! Tot de volgende keer. Je bent altijd welkom.")
+    expect(page.locator("#preview-text")).to_have_text("Dag! Tot de volgende keer. Je bent altijd welkom.")
+    page.screenshot(path=str(DOCS / "editor-answer.png"), full_page=True)
+
+    page.get_by_role("button", name="Concept bewaren").click()
+    expect(page.get_by_role("status")).to_contain_text("Concept bewaard")
+    assert goodbye(stack) == original  # a draft is never served
+
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_role("status")).to_contain_text("Gepubliceerd")
+    assert goodbye(stack) == "Dag! Tot de volgende keer. Je bent altijd welkom."
+
+    page.get_by_role("link", name="Geschiedenis").click()
+    page.screenshot(path=str(DOCS / "editor-history.png"), full_page=True)
+    page.get_by_role("button", name="Deze versie weer publiceren").last.click()
+    assert goodbye(stack) == original
+
+
+def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):  # noqa: F811
+    log_in_as_editor(page, stack)
+    page.goto(f"{stack.base_url}/staff/editor/answers/{ANSWER}")
+    page.locator("textarea[name=text_en]").fill("Bye {name}!")
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_role("alert")).to_contain_text("unknown placeholder {name}")
+    expect(page.locator("textarea[name=text_en]")).to_have_value("Bye {name}!")
+    assert goodbye(stack).startswith("Dag!")

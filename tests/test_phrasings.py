@@ -1,0 +1,449 @@
+"""Example phrasings per intent and retraining from the staff web app: the rules a phrasing must
+meet, the export as Rasa NLU data (read back by Rasa itself), the pages with their roles and
+audit log, and the retrain job: with a stand-in Rasa for its steps and failures, and once for real
+against the stack's Rasa (train, test stories, PUT /model).
+
+Nothing here writes to the repository's models/ or data/nlu/: every job runs on a copy in tmp.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import urllib.request
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.appkeys import AUDIT
+from bot.db.engine import create_tables, make_engine, session_factory
+from bot.nlu.phrasings import PhrasingError, Phrasings
+from bot.nlu.retrain import Retrainer
+from bot.nlu.training_data import EDITOR_FILE, TrainingData
+from bot.settings import Settings
+from bot.staff.training import PHRASINGS, RETRAINER, TrainingPaths, setup_training
+from conftest import MODEL, RASA_PYTHON, ROOT
+from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+EXAMPLE = "ik heb schulden"  # a training example of ask_debt/overview in data/nlu/debt.yml
+AUDITED = ("phrasing_added", "phrasing_removed", "retrain_started")
+
+
+def copy_nlu(root: Path) -> Path:
+    shutil.copytree(ROOT / "data" / "nlu", root / "data" / "nlu",
+                    ignore=shutil.ignore_patterns(EDITOR_FILE))
+    return root
+
+
+@pytest.fixture
+async def phrasings(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/phrasings.db")
+    await create_tables(engine)
+    yield Phrasings(session_factory(engine), TrainingData.read(copy_nlu(tmp_path / "nlu_only") / "data" / "nlu"))
+    await engine.dispose()
+
+
+def rasa_reads(*paths: Path) -> list[list[list]]:
+    """What Rasa's own loader makes of NLU files: [intent, intent_response_key, text, entities]."""
+    script = ("import json, sys\n"
+              "from rasa.shared.nlu.training_data.loading import load_data\n"
+              "print(json.dumps([[[m.get('intent'), m.get('intent_response_key'), m.get('text'),"
+              " m.get('entities') or []] for m in load_data(p).intent_examples] for p in sys.argv[1:]]))")
+    result = subprocess.run([str(RASA_PYTHON), "-W", "ignore", "-c", script, *map(str, paths)],
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- the phrasings themselves ------------------------------------------------------------------
+
+async def test_a_phrasing_is_kept_on_one_line_per_intent_and_can_be_removed(phrasings):
+    added = await phrasings.add("ask_debt/bailiff", "  de deurwaarder \t staat   voor de deur ", author_id=7)
+    assert added.text == "de deurwaarder staat voor de deur" and added.author_id == 7
+    await phrasings.add("greet", "goeiemorgen allemaal", author_id=None)
+    assert [p.text for p in await phrasings.for_intent("ask_debt/bailiff")] == [added.text]
+    assert await phrasings.counts() == {"ask_debt/bailiff": 1, "greet": 1}
+    assert (await phrasings.remove(added.id)).intent == "ask_debt/bailiff"
+    assert await phrasings.remove(added.id) is None
+    assert [p.intent for p in await phrasings.all()] == ["greet"]
+
+
+def test_the_known_intents_come_from_the_training_data_with_their_subtopics():
+    training = TrainingData.read(ROOT / "data" / "nlu")
+    assert {"greet", "crisis/danger", "ask_debt/bailiff", "ask_benefits/bbz"} <= training.intents
+    assert "ask_debt" not in training.intents  # only its subtopics have examples
+    assert training.owner_of("IK  HEB Schulden") == "ask_debt/overview"
+
+
+@pytest.mark.parametrize(("intent", "text", "message"), [
+    ("ask_nonsense", "ik heb een vraag", "Onbekend onderwerp"),
+    ("ask_debt", "de deurwaarder komt morgen", "Onbekend onderwerp"),  # a subtopic must be chosen
+    ("greet", "h", "2 tot 200 tekens"),
+    ("greet", "hallo " * 40, "2 tot 200 tekens"),
+    ("greet", "hallo\ndaar", "één regel"),
+    ("greet", "hallo\u2028daar", "één regel"),
+    ("greet", "hallo\x00daar", "onzichtbaar teken"),
+    ("ask_housing/shelter", "ik slaap in [Utrecht](city)", "vierkante haken"),
+    ("ask_housing/shelter", "ik slaap in [Utrecht]", "vierkante haken"),
+    ("ask_debt/overview", EXAMPLE.upper(), "staat al in de trainingsdata, bij ask_debt/overview"),
+    ("greet", f"  {EXAMPLE}  ", "staat al in de trainingsdata, bij ask_debt/overview"),
+])
+async def test_a_phrasing_that_breaks_a_rule_is_refused_with_the_reason(phrasings, intent, text, message):
+    with pytest.raises(PhrasingError, match=re.escape(message)):
+        await phrasings.add(intent, text, author_id=1)
+    assert await phrasings.all() == []
+
+
+async def test_the_same_phrasing_twice_is_refused_whatever_the_case_or_intent(phrasings):
+    await phrasings.add("ask_debt/bailiff", "Deurwaarder aan de deur", author_id=1)
+    for intent in ("ask_debt/bailiff", "ask_debt/overview"):
+        with pytest.raises(PhrasingError, match="al toegevoegd, bij ask_debt/bailiff"):
+            await phrasings.add(intent, "deurwaarder  AAN de deur", author_id=2)
+
+
+TRICKY = [  # what Rasa must read back exactly, as plain text without entities
+    ("ask_debt/bailiff", "de deurwaarder (denk ik) komt morgen :)"),
+    ("ask_debt/bailiff", "- beslag op mijn loon?"),
+    ("ask_housing/shelter", "# waar kan ik slapen vannacht"),
+    ("ask_housing/shelter", "slapen {vannacht} 'ergens' \"veilig\""),
+    ("greet", "hoi: één vraag 🙂"),
+    ("ask_benefits/bbz", "Bbz & btw | hoe werkt dat"),
+]
+
+
+async def test_the_export_is_rasa_nlu_data_in_a_stable_order(phrasings, tmp_path):
+    for intent, text in reversed(TRICKY):
+        await phrasings.add(intent, text, author_id=1)
+    first, second = tmp_path / "first.yml", tmp_path / "second.yml"
+    assert await phrasings.export(first) == len(TRICKY)
+    assert await phrasings.export(second) == len(TRICKY)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_text(encoding="utf-8").startswith("#")
+    assert 'version: "3.1"\nnlu:\n- intent: ask_benefits/bbz\n  examples: |\n    - Bbz & btw' in first.read_text()
+
+    await phrasings.remove((await phrasings.all())[0].id)
+    empty_engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    await create_tables(empty_engine)
+    empty = tmp_path / "empty.yml"
+    await Phrasings(session_factory(empty_engine), phrasings.training).export(empty)
+    await empty_engine.dispose()
+    assert empty.read_text().endswith('version: "3.1"\nnlu: []\n')
+
+    read, read_empty = rasa_reads(first, empty)
+    assert read_empty == []
+    expected = sorted(TRICKY)
+    assert [text for _, _, text, _ in read] == [text for _, text in expected]
+    assert [key for _, key, _, _ in read] == [intent for intent, _ in expected]
+    assert [intent for intent, _, _, _ in read] == [intent.split("/")[0] for intent, _ in expected]
+    assert all(entities == [] for *_, entities in read)
+
+
+async def test_a_fresh_database_takes_the_phrasings_of_the_committed_file(phrasings, tmp_path):
+    await phrasings.add("greet", "goedemiddag!", author_id=1)
+    await phrasings.add("ask_debt/bailiff", "deurwaarder bij de buren", author_id=1)
+    committed = tmp_path / EDITOR_FILE
+    await phrasings.export(committed)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
+    await create_tables(engine)
+    fresh = Phrasings(session_factory(engine), phrasings.training)
+    assert await fresh.seed(committed) == 2
+    assert await fresh.seed(committed) == 0  # only into an empty table
+    assert [(p.intent, p.text, p.author_id) for p in await fresh.all()] == [
+        ("ask_debt/bailiff", "deurwaarder bij de buren", None), ("greet", "goedemiddag!", None)]
+    await engine.dispose()
+
+
+# --- the pages, with a stand-in Rasa ------------------------------------------------------------
+
+FAKE_RASA = '''\
+"""Stands in for .venv-rasa/bin/rasa and python: quick, and steered by files in the working dir."""
+import pathlib, sys, time
+args = sys.argv[1:]
+cwd = pathlib.Path.cwd()
+if args[:1] == ["train"]:
+    print("\\x1b[92mTraining the model\\x1b[0m")
+    while (cwd / "hold").exists():
+        time.sleep(0.05)
+    out = pathlib.Path(args[args.index("--out") + 1])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / (args[args.index("--fixed-model-name") + 1] + ".tar.gz")).write_bytes(b"new model")
+    print("progress 1%\\rprogress 100%")
+elif args[:2] == ["test", "core"]:
+    print("Evaluating stories")
+    sys.exit(1 if (cwd / "fail_tests").exists() else 0)
+'''
+
+
+class FakeRasaServer:
+    """Rasa's PUT /model: records what it was asked to load."""
+
+    def __init__(self, answer: int = 204) -> None:
+        self.loaded: list[tuple[str, str]] = []
+        self.answer = answer
+        self.app = web.Application()
+        self.app.router.add_put("/model", self.put_model)
+
+    async def put_model(self, request: web.Request) -> web.Response:
+        self.loaded.append((request.query.get("token", ""), (await request.json())["model_file"]))
+        return web.Response(status=self.answer)
+
+
+@pytest.fixture
+def project(tmp_path) -> TrainingPaths:
+    root = copy_nlu(tmp_path / "project")
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("rasa", "python"):
+        (bin_dir / name).write_text(f"#!{sys.executable}\n{FAKE_RASA}")
+        (bin_dir / name).chmod(0o755)
+    (root / "models").mkdir()
+    (root / "models" / "current.tar.gz").write_bytes(b"old model")
+    return TrainingPaths(root, bin_dir / "rasa", root / "models", root / "tests" / "test_stories.yml")
+
+
+@pytest.fixture
+async def fake_rasa():
+    fake = FakeRasaServer()
+    server = TestServer(fake.app, host="127.0.0.1")
+    await server.start_server()
+    fake.url = str(server.make_url("")).rstrip("/")
+    yield fake
+    await server.close()
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, project, fake_rasa):
+    settings = Settings(**{**settings.model_dump(), "rasa_url": fake_rasa.url})
+    app = create_app(settings)
+    setup_training(app, settings, project)
+    return await aiohttp_client(app)
+
+
+async def audited(client) -> list[tuple[str, str]]:
+    return [(e.action, e.detail) for e in await client.server.app[AUDIT].recent() if e.action in AUDITED]
+
+
+async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client):
+    editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
+    overview = await (await editor.get("/staff/training")).text()
+    assert "ask_debt/bailiff" in overview and "plak nooit een echt bericht" in overview
+    added = await editor.form("/staff/training/phrasings", {"intent": "ask_debt/bailiff",
+                                                            "text": "de deurwaarder <b>belt</b> steeds"})
+    assert added.status == 200 and added.url.path_qs == "/staff/training?intent=ask_debt/bailiff"
+    page = await added.text()
+    assert "de deurwaarder &lt;b&gt;belt&lt;/b&gt; steeds" in page and "nog niet getraind" in page
+    number = re.search(r"/staff/training/phrasings/(\d+)/delete", page).group(1)
+    removed = await editor.form(f"/staff/training/phrasings/{number}/delete", {})
+    assert removed.status == 200 and "belt" not in await removed.text()
+    assert await audited(client) == [("phrasing_removed", "ask_debt/bailiff"), ("phrasing_added", "ask_debt/bailiff")]
+    assert (await editor.form(f"/staff/training/phrasings/{number}/delete", {})).status == 404
+
+
+async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(client):
+    editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
+    accepted = await editor.form("/staff/training/phrasings", {"intent": "greet", "text": f"{EXAMPLE}!"})
+    assert accepted.status == 200  # "ik heb schulden!" is not the same sentence
+    refused = await editor.form("/staff/training/phrasings", {"intent": "greet", "text": "hoi [daar]"})
+    page = await refused.text()
+    assert refused.status == 400 and "vierkante haken" in page and 'value="hoi [daar]"' in page
+    assert (await editor.form("/staff/training/phrasings", {"intent": "ask_x", "text": "hoi"})).status == 400
+    assert (await editor.get("/staff/training?intent=ask_x")).status == 404
+    assert await client.server.app[PHRASINGS].counts() == {"greet": 1}
+
+
+async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
+    worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
+    for method, path in [("GET", "/staff/training"), ("GET", "/staff/training?intent=greet"),
+                         ("GET", "/staff/training/status"), ("POST", "/staff/training/phrasings"),
+                         ("POST", "/staff/training/phrasings/1/delete"), ("POST", "/staff/training/retrain")]:
+        response = await (worker.get(path) if method == "GET" else worker.form(path, {"intent": "greet",
+                                                                                       "text": "hoi hoi"}))
+        assert response.status == 403, (method, path)
+        anonymous = await (client.get(path, allow_redirects=False) if method == "GET"
+                           else client.post(path, allow_redirects=False))
+        assert anonymous.status in (303, 401), (method, path)
+    assert await client.server.app[PHRASINGS].counts() == {}
+
+
+async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_swapped_in(client, project, fake_rasa):
+    editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
+    admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
+    await editor.form("/staff/training/phrasings", {"intent": "ask_debt/bailiff", "text": "beslag op mijn loon"})
+    assert "Een beheerder start de training" in await (await editor.get("/staff/training")).text()
+    assert (await editor.form("/staff/training/retrain", {})).status == 403
+    assert (await client.server.app[RETRAINER].wait()).phase == "idle"
+
+    started = await admin.form("/staff/training/retrain", {})
+    assert started.status == 200 and started.url.path == "/staff/training"
+    assert 'data-running="true"' in await started.text()
+    assert (await client.server.app[RETRAINER].wait()).phase == "done"
+    status = await (await editor.get("/staff/training/status")).json()
+    assert status["phase"] == "done" and status["label"] == "klaar" and not status["running"]
+    assert status["started_at"] and status["finished_at"]
+    assert "Training the model" in status["lines"] and "progress 100%" in status["lines"]
+    assert not any("\x1b" in line for line in status["lines"])
+    candidate = project.models_dir / "candidate.tar.gz"
+    assert fake_rasa.loaded == [("test-rasa-token", str(candidate))]
+    assert (project.models_dir / "current.tar.gz").read_bytes() == b"new model"
+    exported = (project.project_root / "data" / "nlu" / EDITOR_FILE).read_text()
+    assert "- intent: ask_debt/bailiff\n  examples: |\n    - beslag op mijn loon\n" in exported
+    assert "nog niet getraind" not in await (await editor.get("/staff/training?intent=ask_debt/bailiff")).text()
+    assert ("retrain_started", "") in await audited(client)
+
+
+async def test_a_second_retrain_while_one_runs_is_refused(client, project):
+    admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
+    hold = project.project_root / "hold"
+    hold.touch()
+    assert (await admin.form("/staff/training/retrain", {})).status == 200
+    again = await admin.form("/staff/training/retrain", {})
+    assert again.status == 409 and "Er loopt al een training" in await again.text()
+    assert (await (await admin.get("/staff/training/status")).json())["running"] is True
+    hold.unlink()
+    assert (await client.server.app[RETRAINER].wait()).phase == "done"
+    assert [a for a, _ in await audited(client)] == ["retrain_started"]
+
+
+@pytest.mark.parametrize(("breakage", "message"), [
+    ("fail_tests", "De testgesprekken slaagden niet"),
+    ("rasa_refuses", "Rasa kon het nieuwe model niet laden (HTTP 500)"),
+    ("rasa_down", "Rasa was niet bereikbaar"),
+    ("no_rasa_installed", "Het trainen is mislukt. (rasa kon niet starten)"),
+])
+async def test_a_failed_retrain_leaves_model_and_training_data_as_they_were(client, project, fake_rasa,
+                                                                          breakage, message):
+    admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
+    await client.server.app[PHRASINGS].add("greet", "hoi daar, ik ben nieuw", author_id=None)
+    committed = project.project_root / "data" / "nlu" / EDITOR_FILE
+    committed.write_text('version: "3.1"\nnlu: []\n')
+    before = committed.stat().st_mtime_ns
+    retrainer = client.server.app[RETRAINER]
+    if breakage == "fail_tests":
+        (project.project_root / "fail_tests").touch()
+    elif breakage == "rasa_refuses":
+        fake_rasa.answer = 500
+    elif breakage == "rasa_down":
+        retrainer._rasa_url = "http://127.0.0.1:9"  # the discard port: nothing answers
+    else:
+        project.rasa.rename(project.rasa.with_name("rasa-gone"))
+    await admin.form("/staff/training/retrain", {})
+    status = await retrainer.wait()
+    assert status.phase == "failed" and message in status.message
+    assert "Het huidige model blijft actief; er is niets veranderd." in status.message
+    assert (project.models_dir / "current.tar.gz").read_bytes() == b"old model"
+    assert committed.read_text() == 'version: "3.1"\nnlu: []\n' and committed.stat().st_mtime_ns == before
+    assert (breakage == "rasa_refuses") == bool(fake_rasa.loaded)
+    page = await (await admin.get("/staff/training")).text()
+    assert "mislukt" in page and "1 voorbeeldzin nog niet getraind" in page
+
+
+# --- for real: Rasa trains, tests and loads the model (a few minutes) -----------------------------
+
+WRONG_STORIES = """\
+version: "3.1"
+stories:
+- story: a greeting answered with a goodbye (wrong on purpose)
+  steps:
+  - user: hallo
+    intent: greet
+  - action: utter_goodbye
+"""
+
+
+@pytest.fixture(scope="module")
+def rasa_project(tmp_path_factory) -> Path:
+    """What `make train` reads, copied: the repository's models/ and data/nlu/ stay untouched."""
+    root = tmp_path_factory.mktemp("rasa_project")
+    shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns(EDITOR_FILE))
+    shutil.copytree(ROOT / "rasa_ext", root / "rasa_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("config.yml", "domain.yml", "tests/test_stories.yml", ".build/rasa/responses.yml"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, root / name)
+    (root / "tests" / "wrong_stories.yml").write_text(WRONG_STORIES)
+    return root
+
+
+def rasa_get(stack, path: str) -> dict:
+    with urllib.request.urlopen(f"{stack.rasa_url}{path}?token={stack.token}", timeout=60) as response:
+        return json.loads(response.read())
+
+
+def rasa_loads(stack, model: Path) -> None:
+    request = urllib.request.Request(f"{stack.rasa_url}/model?token={stack.token}", method="PUT",
+                                     data=json.dumps({"model_file": str(model)}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        assert response.status == 204
+
+
+def model_id(model: Path) -> str:
+    with tarfile.open(model) as archive:
+        member = next(m for m in archive.getmembers() if m.name.lstrip("/") == "metadata.json")
+        return json.load(archive.extractfile(member))["model_id"]
+
+
+def fingerprint(path: Path) -> tuple[str, int] | None:
+    return (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) if path.exists() else None
+
+
+@pytest.fixture
+async def real_phrasings(tmp_path, rasa_project):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    await create_tables(engine)
+    yield Phrasings(session_factory(engine), TrainingData.read(rasa_project / "data" / "nlu"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def repository_untouched():
+    """The repository's live model and training data are the same after the test."""
+    watched = [MODEL, ROOT / "data" / "nlu" / EDITOR_FILE]
+    before = [fingerprint(path) for path in watched]
+    yield
+    assert [fingerprint(path) for path in watched] == before
+
+
+async def test_a_real_retrain_is_tested_and_swapped_into_the_running_rasa(stack, rasa_project, real_phrasings,
+                                                                          repository_untouched):
+    text = "de deurwaarder wil mijn spullen komen halen, wat kan ik doen"
+    await real_phrasings.add("ask_debt/bailiff", text, author_id=1)
+    before = rasa_get(stack, "/status")
+    retrainer = Retrainer(real_phrasings, rasa_project, RASA, rasa_project / "models", stack.rasa_url,
+                          stack.token, rasa_project / "tests" / "test_stories.yml")
+    try:
+        retrainer.start()
+        status = await retrainer.wait()
+        assert status.phase == "done", (status.message, list(status.lines))
+        after = rasa_get(stack, "/status")
+        assert after["model_file"] == "candidate.tar.gz" != before["model_file"]
+        assert after["model_id"] == model_id(rasa_project / "models" / "current.tar.gz") != before["model_id"]
+        assert text in (rasa_project / "data" / "nlu" / EDITOR_FILE).read_text()
+    finally:
+        rasa_loads(stack, MODEL)  # the other tests of the session talk to the repository's model
+    assert rasa_get(stack, "/status")["model_id"] == before["model_id"]
+
+
+async def test_a_real_retrain_whose_test_stories_fail_keeps_the_live_model(stack, rasa_project, real_phrasings,
+                                                                           repository_untouched):
+    await real_phrasings.add("greet", "goeiesmorgens iedereen", author_id=1)
+    before = rasa_get(stack, "/status")
+    exported = rasa_project / "data" / "nlu" / EDITOR_FILE
+    kept = fingerprint(exported)
+    retrainer = Retrainer(real_phrasings, rasa_project, RASA, rasa_project / "models", stack.rasa_url,
+                          stack.token, rasa_project / "tests" / "wrong_stories.yml")
+    retrainer.start()
+    status = await retrainer.wait()
+    assert status.phase == "failed" and "testgesprekken slaagden niet" in status.message
+    assert any("predicted: utter_greet" in line for line in status.lines), list(status.lines)
+    assert rasa_get(stack, "/status") == before
+    assert fingerprint(exported) == kept
