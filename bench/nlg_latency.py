@@ -1,21 +1,25 @@
-"""`make bench`: latency of the NLG endpoint and the gateway's own work, from memory.
+"""`make bench`: latency of the NLG endpoint, from memory, and while an editor publishes.
 
 Starts the bot service in-process on a spare port (SQLite in a temp dir, Rasa not needed), sends
 N requests one after the other over loopback and prints p50/p99. The baseline is /healthz in the
-same run (an aiohttp round trip doing nothing), so the ratio is what serving an answer adds.
+same run (an aiohttp round trip doing nothing), so the ratio is what serving an answer adds. The
+third figure is the same NLG requests while answers are published back to back (each publication
+validates all content, stores it and swaps the in-memory set).
 """
 from __future__ import annotations
 
 import asyncio
+import copy
 import random
 import statistics
 import tempfile
 import time
 
 import aiohttp
+from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.appkeys import CONTENT_STORE
+from bot.appkeys import ACCOUNTS, CONTENT_EDITING, CONTENT_STORE
 from bot.settings import Settings
 from service import percentile, start
 
@@ -42,17 +46,46 @@ async def main() -> None:
             for _ in range(100):  # warm-up
                 await timed(session, "GET", f"{base}/healthz")
             baseline = [await timed(session, "GET", f"{base}/healthz") for _ in range(REQUESTS)]
-            nlg = []
-            for _ in range(REQUESTS):
-                body = {"response": random.choice(keys), "arguments": {},
-                        "tracker": {"slots": {"language": random.choice(["nl", "en"])}}}
-                nlg.append(await timed(session, "POST", f"{base}/nlg?token={TOKEN}", json=body))
+            nlg = [await timed_nlg(session, base, keys) for _ in range(REQUESTS)]
+            publishing = asyncio.Event()
+            publisher = asyncio.create_task(publish_repeatedly(runner.app, publishing))
+            await publishing.wait()
+            during = [await timed_nlg(session, base, keys) for _ in range(REQUESTS)]
+            publisher.cancel()
+            publications = await asyncio.gather(publisher, return_exceptions=True)
         await runner.cleanup()
     print(f"{REQUESTS} sequential requests over loopback, {len(keys)} answers in the store")
-    for name, samples in (("baseline /healthz", baseline), ("NLG /nlg", nlg)):
-        print(f"{name:<18} p50 {percentile(samples, 0.5):6.2f} ms   p99 {percentile(samples, 0.99):6.2f} ms"
+    for name, samples in (("baseline /healthz", baseline), ("NLG /nlg", nlg),
+                          ("NLG while publishing", during)):
+        print(f"{name:<21} p50 {percentile(samples, 0.5):6.2f} ms   p99 {percentile(samples, 0.99):6.2f} ms"
               f"   mean {statistics.fmean(samples):6.2f} ms")
-    print(f"NLG/baseline p50 ratio: {percentile(nlg, 0.5) / percentile(baseline, 0.5):.2f}")
+    print(f"NLG/baseline p50 ratio: {percentile(nlg, 0.5) / percentile(baseline, 0.5):.2f}; "
+          f"while publishing/NLG p50 ratio: {percentile(during, 0.5) / percentile(nlg, 0.5):.2f} "
+          f"({PUBLISHED[0]} publications meanwhile)")
+
+
+PUBLISHED = [0]
+
+
+async def timed_nlg(session: aiohttp.ClientSession, base: str, keys: list[str]) -> float:
+    body = {"response": random.choice(keys), "arguments": {},
+            "tracker": {"slots": {"language": random.choice(["nl", "en"])}}}
+    return await timed(session, "POST", f"{base}/nlg?token={TOKEN}", json=body)
+
+
+async def publish_repeatedly(app: web.Application, started: asyncio.Event) -> None:
+    """An editor publishing utter_thank over and over, as fast as the service allows."""
+    editor = await app[ACCOUNTS].add("bench-editor@x.nl", "editor", [], "Bench")
+    user_id = next(u.id for u in await app[ACCOUNTS].all() if u.email == editor.email)
+    entry = await app[CONTENT_EDITING].entry("utter_thank")
+    assert entry is not None
+    data = copy.deepcopy(entry[1])
+    started.set()
+    while True:
+        data["nl"]["text"] = f"Graag gedaan ({PUBLISHED[0]})."
+        await app[CONTENT_EDITING].publish("utter_thank", data, user_id)
+        PUBLISHED[0] += 1
+        await asyncio.sleep(0)
 
 
 if __name__ == "__main__":
