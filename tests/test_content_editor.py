@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.appkeys import AUDIT
+from bot.appkeys import AUDIT, CONTENT_EDITING
 from bot.settings import Settings
 from conftest import ROOT
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
@@ -228,3 +228,13 @@ async def test_what_was_served_before_the_first_publication_can_be_restored(clie
     oldest = re.findall(r'name="version" value="(\d+)"', history)[-1]
     await editor.form(f"/staff/editor/answers/{KEY}/rollback", {"version": oldest})
     assert await served(client) == original
+
+
+async def test_a_subtopic_keeps_its_question_and_placeholders_when_edited(client, editor):
+    fields = await open_form(editor, "utter_ask_benefits/bbz")
+    response = await editor.form("/staff/editor/answers/utter_ask_benefits/bbz",
+                                 {**fields, "text_en": "The Bbz, in short.", "action": "publish"})
+    assert response.status == 200, await response.text()
+    assert await served(client, "utter_ask_benefits/bbz", "en") == "The Bbz, in short."
+    entry = await client.server.app[CONTENT_EDITING].entry("utter_ask_benefits/bbz")
+    assert entry[1]["question"] == {"nl": "Wat is de Bbz?", "en": "What is the Bbz?"}

@@ -81,14 +81,14 @@ class _SavedFile:
 
     path: Path
     content: bytes | None
-    times: tuple[float, float] | None
+    times: tuple[int, int] | None  # access and modification time, ns
 
     @classmethod
     def of(cls, path: Path) -> _SavedFile:
         if not path.exists():
             return cls(path, None, None)
         stat = path.stat()
-        return cls(path, path.read_bytes(), (stat.st_atime, stat.st_mtime))
+        return cls(path, path.read_bytes(), (stat.st_atime_ns, stat.st_mtime_ns))
 
     def restore(self) -> None:
         if self.content is None:
@@ -97,7 +97,7 @@ class _SavedFile:
         self.path.write_bytes(self.content)
         # The old time too: make would otherwise retrain for a file that did not change.
         assert self.times is not None
-        os.utime(self.path, self.times)
+        os.utime(self.path, ns=self.times)
 
 
 class Retrainer:

@@ -180,8 +180,6 @@ def answer_from_form(current: dict[str, Any], form: MultiDictProxy) -> dict[str,
             variant["buttons"] = buttons
         languages[language] = variant
     values: dict[str, Any] = {
-        **({"question": {language: field(f"question_{language}") for language in LANGUAGES}}
-           if "question" in current else {}),
         **languages,
         "source": field("source"),
         "valid_for": int(field("valid_for")) if field("valid_for").isdigit() else None,
@@ -194,5 +192,7 @@ def answer_from_form(current: dict[str, Any], form: MultiDictProxy) -> dict[str,
             if values[name] not in (None, False, "") or name in ("source",):
                 data[name] = values[name]
         elif name not in LANGUAGES:
-            data[name] = current[name]  # placeholders and anything else the form does not edit
+            # Placeholders, and a subtopic's question: a button sends it and the classifier must
+            # know it (a training example), so it changes with the training data, not here.
+            data[name] = current[name]
     return data
