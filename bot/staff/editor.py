@@ -55,6 +55,13 @@ def _key(request: web.Request) -> str:
     return request.match_info["key"]
 
 
+async def _published(request: web.Request) -> dict[str, Any]:
+    entry = await request.app[CONTENT_EDITING].entry(_key(request))
+    if entry is None:
+        raise web.HTTPNotFound(text="no such answer")
+    return entry[1]
+
+
 async def _answer_page(request: web.Request, data: dict[str, Any], error: str = "",
                        status: int = 200, notice: str = "") -> web.Response:
     key = _key(request)
@@ -95,12 +102,9 @@ async def rollback(request: web.Request) -> web.Response:
 @routes.get("/staff/editor/answers/{key:utter_[a-z0-9_/]+}")
 @staff_only(*EDITORS, page=True)
 async def answer_page(request: web.Request) -> web.Response:
-    editing = request.app[CONTENT_EDITING]
-    entry = await editing.entry(_key(request))
-    if entry is None:
-        raise web.HTTPNotFound(text="no such answer")
-    draft = await editing.draft(_key(request))
-    return await _answer_page(request, draft.data if draft else entry[1],
+    published = await _published(request)
+    draft = await request.app[CONTENT_EDITING].draft(_key(request))
+    return await _answer_page(request, draft.data if draft else published,
                               notice="Je ziet het concept; de gebruikers zien nog de gepubliceerde tekst."
                               if draft else "")
 
@@ -109,11 +113,8 @@ async def answer_page(request: web.Request) -> web.Response:
 @staff_only(*EDITORS, page=True)
 async def answer_save(request: web.Request) -> web.Response:
     editing = request.app[CONTENT_EDITING]
-    entry = await editing.entry(_key(request))
-    if entry is None:
-        raise web.HTTPNotFound(text="no such answer")
     form = await request.post()
-    data = answer_from_form(entry[1], form)
+    data = answer_from_form(await _published(request), form)
     user = request[LOGIN].user
     publish = form.get("action") == "publish"
     try:

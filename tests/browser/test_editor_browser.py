@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import uuid
 
-import pyotp
 from playwright.sync_api import Page, expect
 
+from staff_login import staff_login
 from test_widget import DOCS, browser, page  # noqa: F401  (fixtures)
 
 ANSWER = "utter_goodbye"
@@ -21,12 +21,7 @@ def goodbye(stack) -> str:
 def log_in_as_editor(page: Page, stack) -> None:
     account = json.loads(stack.bot_command("users", "add", "--email", f"ed-{uuid.uuid4().hex[:8]}@x.nl",
                                            "--role", "editor", "--name", "Eva", "--json"))
-    page.goto(stack.base_url + "/staff/login")
-    page.get_by_label("E-mailadres").fill(account["email"])
-    page.get_by_label("Wachtwoord").fill(account["password"])
-    page.get_by_label("Code uit je authenticator-app").fill(pyotp.TOTP(account["totp_secret"]).now())
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", name="Antwoorden")).to_be_visible()
+    staff_login(page, stack, account, "Antwoorden")
 
 
 def test_edit_preview_publish_and_roll_back(page, stack):  # noqa: F811

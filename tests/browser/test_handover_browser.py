@@ -6,21 +6,12 @@ import json
 import re
 import uuid
 
-import pyotp
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from staff_login import staff_login
 from test_widget import DOCS, browser, open_widget, page  # noqa: F401  (fixtures and helpers)
 
 FORM_ANSWERS = ["Apeldoorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]
-
-
-def staff_login(page: Page, stack, account: dict) -> None:
-    page.goto(stack.base_url + "/staff/login")
-    page.get_by_label("E-mailadres").fill(account["email"])
-    page.get_by_label("Wachtwoord").fill(account["password"])
-    page.get_by_label("Code uit je authenticator-app").fill(pyotp.TOTP(account["totp_secret"]).now())
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", name="Overdrachten")).to_be_visible()
 
 
 def test_worker_and_widget_user_talk_live(browser, page, stack):  # noqa: F811
@@ -44,7 +35,7 @@ def test_worker_and_widget_user_talk_live(browser, page, stack):  # noqa: F811
     staff_context = browser.new_context(viewport={"width": 1100, "height": 900})
     try:
         inbox = staff_context.new_page()
-        staff_login(inbox, stack, account)
+        staff_login(inbox, stack, account, "Overdrachten")
         inbox.get_by_role("link", name=reference).click()
         expect(inbox.get_by_role("heading", name=f"Overdracht {reference}")).to_be_visible()
         inbox.get_by_role("button", name="Oppakken en het gesprek starten").click()
