@@ -44,6 +44,7 @@ from bot.staff import socket as staff_socket
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
 from bot.staff.sessions import StaffSessions
+from bot.staff.training import setup_training
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -143,4 +144,5 @@ def create_app(settings: Settings) -> web.Application:
                     internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
                     staff_editor.routes, staff_region_editor.routes, staff_socket.routes):
         app.add_routes(feature)
+    setup_training(app, settings)
     return app

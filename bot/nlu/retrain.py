@@ -105,8 +105,9 @@ class Retrainer:
                  rasa_url: str, token: str, stories: Path) -> None:
         self._phrasings = phrasings
         self._root = project_root.resolve()
-        self._rasa = rasa.absolute()  # not resolved: a venv's python is a symlink that must stay one
-        self._python = self._rasa.parent / "python"  # the same virtual environment as rasa
+        self._rasa = rasa.absolute()
+        # Rasa's virtual environment; never resolved, since its python is a symlink out of it.
+        self._python = self._rasa.parent / "python"
         self._models = models_dir.resolve()
         self._rasa_url = rasa_url.rstrip("/")
         self._token = token
