@@ -35,7 +35,8 @@ async def answer_list(request: web.Request) -> web.Response:
     store = request.app[CONTENT_STORE]
     drafts = await request.app[CONTENT_EDITING].keys_with_drafts()
     files = await request.app[CONTENT_EDITING].file_names()
-    query = request.query.get("q", "").strip().lower()
+    typed = request.query.get("q", "").strip()
+    query = typed.lower()
     wanted = request.query.get("filter", "")
     year = date.today().year
     groups: dict[str, list[tuple[Answer, dict[str, bool]]]] = {}
@@ -47,7 +48,7 @@ async def answer_list(request: web.Request) -> web.Response:
         if query and not any(query in text.lower() for text in texts):
             continue
         groups.setdefault(files.get(answer.key, "?"), []).append((answer, found))
-    return render_page("editor_list.html", request, groups=dict(sorted(groups.items())), query=query,
+    return render_page("editor_list.html", request, groups=dict(sorted(groups.items())), query=typed,
                        wanted=wanted, filters=FILTERS, year=year)
 
 
