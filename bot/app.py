@@ -44,7 +44,7 @@ from bot.staff import socket as staff_socket
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
 from bot.staff.sessions import StaffSessions
-from bot.staff.training import setup_training
+from bot.staff.training import TrainingPaths, setup_training
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -131,7 +131,8 @@ async def _purge(app: web.Application) -> None:
     await app[HANDOVERS].purge(app[SETTINGS].retention_days)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, training_paths: TrainingPaths | None = None) -> web.Application:
+    """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
     app = web.Application(middlewares=[errors, security_headers], client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
@@ -144,5 +145,5 @@ def create_app(settings: Settings) -> web.Application:
                     internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
                     staff_editor.routes, staff_region_editor.routes, staff_socket.routes):
         app.add_routes(feature)
-    setup_training(app, settings)
+    setup_training(app, settings, training_paths)
     return app

@@ -29,7 +29,7 @@ from bot.nlu.phrasings import PhrasingError, Phrasings
 from bot.nlu.retrain import Retrainer
 from bot.nlu.training_data import EDITOR_FILE, TrainingData
 from bot.settings import Settings
-from bot.staff.training import PHRASINGS, RETRAINER, TrainingPaths, setup_training
+from bot.staff.training import PHRASINGS, RETRAINER, TrainingPaths
 from conftest import MODEL, RASA_PYTHON, ROOT
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
@@ -224,8 +224,7 @@ async def fake_rasa():
 @pytest.fixture
 async def client(aiohttp_client, settings, project, fake_rasa):
     settings = Settings(**{**settings.model_dump(), "rasa_url": fake_rasa.url})
-    app = create_app(settings)
-    setup_training(app, settings, project)
+    app = create_app(settings, training_paths=project)
     return await aiohttp_client(app)
 
 
