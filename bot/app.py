@@ -10,9 +10,11 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import (ACCOUNTS, AUDIT, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS, ENGINE,
-                         GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS, REGION_EDITING,
-                         REGIONS, RELAY, SESSIONS, SETTINGS, STAFF_SESSIONS)
+from bot.appkeys import (ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
+                         ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS,
+                         REGION_EDITING, REGIONS, RELAY, SESSIONS, SETTINGS, STAFF_SESSIONS)
+from bot.checks import internal_api as rules_api
+from bot.checks.rules import read_rules
 from bot.content import nlg
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore, import_directory, is_empty
@@ -137,13 +139,15 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
+    app[CHECK_RULES] = read_rules(settings.check_rules_file)
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
                             every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
-                    internal_api.routes, handover_api.routes, staff_api.routes, staff_pages.routes,
-                    staff_editor.routes, staff_region_editor.routes, staff_socket.routes):
+                    internal_api.routes, handover_api.routes, rules_api.routes, staff_api.routes,
+                    staff_pages.routes, staff_editor.routes, staff_region_editor.routes,
+                    staff_socket.routes):
         app.add_routes(feature)
     setup_training(app, settings, training_paths)
     return app

@@ -5,6 +5,7 @@ from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.checks.rules import Rule
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore
 from bot.gateway.conversations import Conversations
@@ -40,3 +41,4 @@ AUDIT = web.AppKey("audit", AuditLog)
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)
 CONTENT_EDITING = web.AppKey("content_editing", ContentEditing)
 REGION_EDITING = web.AppKey("region_editing", RegionEditing)
+CHECK_RULES = web.AppKey("check_rules", dict[str, Rule])

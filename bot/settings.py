@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     regions_file: Path = Path("data/regions.yml")
     gemeenten_file: Path = Path("data/gemeenten.tsv")
     crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
+    check_rules_file: Path = Path("data/check_rules.yml")
 
     # Handovers: what users are told ("usually within N minutes"), and after how long an
     # unclaimed handover escalates to the coordinators during office hours.

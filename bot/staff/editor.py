@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.appkeys import ACCOUNTS, AUDIT, CONTENT_EDITING, CONTENT_STORE
+from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE
 from bot.content.editing import diff
 from bot.content.schema import LANGUAGES, PLAIN_TARGETS, Answer, ContentError
 from bot.staff.auth import LOGIN, staff_only
@@ -49,7 +49,7 @@ async def answer_list(request: web.Request) -> web.Response:
             continue
         groups.setdefault(files.get(answer.key, "?"), []).append((answer, found))
     return render_page("editor_list.html", request, groups=dict(sorted(groups.items())), query=typed,
-                       wanted=wanted, filters=FILTERS, year=year)
+                       wanted=wanted, filters=FILTERS, year=year, rules=request.app[CHECK_RULES].values())
 
 
 def _key(request: web.Request) -> str:

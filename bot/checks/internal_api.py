@@ -1,0 +1,20 @@
+"""Internal API for the action server: the rules the guided checks use, with whether their year
+has passed (then the check words them with care). Token-protected like the other internal routes.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+
+from bot.appkeys import CHECK_RULES
+from bot.regions.internal_api import require_internal_token
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/internal/v1/rules")
+async def rules(request: web.Request) -> web.Response:
+    require_internal_token(request)
+    this_year = date.today().year
+    return web.json_response({name: rule.as_json(this_year) for name, rule in request.app[CHECK_RULES].items()})
