@@ -162,3 +162,15 @@ def test_reply_buttons_must_stand_where_the_other_language_has_them(tmp_path):
         d["utter_thank"]["en"]["buttons"].append({"title": "Menu", "target": "ask_capabilities"})
     with pytest.raises(ContentError, match="same buttons in the same order"):
         parse_entries(read_content_dir(_broken_copy(tmp_path, "welcome.yml", mutate)))
+
+
+def test_a_check_button_sends_its_intent_with_the_check_and_only_known_checks_pass():
+    from bot.content.schema import ContentError, parse_answer
+    from bot.content.store import ContentStore
+    raw = {"nl": {"text": "Hoi", "buttons": [{"title": "Inkomenscheck", "target": "ask_benefits", "check": "income"}]},
+           "en": {"text": "Hi", "buttons": [{"title": "Income check", "target": "ask_benefits", "check": "income"}]}}
+    answer = parse_answer("utter_x", raw)
+    assert ContentStore().payload(answer.variants["nl"].buttons[0], "nl") == '/ask_benefits{"check": "income"}'
+    raw["nl"]["buttons"][0]["check"] = raw["en"]["buttons"][0]["check"] = "horoscope"
+    with pytest.raises(ContentError, match="check must be one of income, scan"):
+        parse_answer("utter_x", raw)

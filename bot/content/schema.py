@@ -23,6 +23,9 @@ PLAIN_TARGETS = frozenset(
      "out_of_scope", "change_language", "greet", "forget_me_confirmed"}
 )
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Guided checks a button can start: `{target: ask_benefits, check: income}` sends
+# `/ask_benefits{"check": "income"}`, and a rule starts the check's form (no new intent needed).
+CHECKS = frozenset({"income", "scan"})
 
 
 class ContentError(ValueError):
@@ -38,6 +41,7 @@ class Button:
     language: str | None = None  # only for target change_language
     always: bool = False  # kept when a response filters its buttons (topic suggestions)
     reply: str | None = None  # the text a reply button sends, answered like typed text
+    check: str | None = None  # a guided check the button starts (with a plain intent target)
 
     @property
     def kind(self) -> str:
@@ -139,8 +143,12 @@ def _parse_button(where: str, raw: Any) -> Button:
         raise ContentError(f"{where}: button title '{title}' is too long")
     if target and reply:
         raise ContentError(f"{where}: button '{title}' has both a target and a reply; give one")
+    check = raw.get("check")
+    if check is not None and (check not in CHECKS or "/" in target or reply):
+        raise ContentError(f"{where}: button '{title}' check must be one of {', '.join(sorted(CHECKS))}, "
+                           "with a plain intent target")
     if not reply:
-        return Button(title, target, raw.get("language"), bool(raw.get("always", False)))
+        return Button(title, target, raw.get("language"), bool(raw.get("always", False)), check=check)
     # A slash would let a button's text name an intent; only targets may do that.
     if reply.startswith("/"):
         raise ContentError(f"{where}: button '{title}' reply must not start with /")

@@ -67,6 +67,8 @@ class ContentStore:
             return button.reply
         if button.target == "change_language":
             return "/change_language" + json.dumps({"language": button.language})
+        if button.check is not None:
+            return f"/{button.target}" + json.dumps({"check": button.check})
         target = self._answers.get(f"utter_{button.target}")
         if target is not None and target.question:
             return target.question[language]

@@ -137,14 +137,15 @@ def _button_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for i, button in enumerate(first.get("buttons") or []):
         row = {"target": button.get("target", ""), "reply": "reply" in button,
-               "language": button.get("language", ""), "always": bool(button.get("always"))}
+               "language": button.get("language", ""), "always": bool(button.get("always")),
+               "check": button.get("check", "")}
         for language in LANGUAGES:
             other = ((data.get(language) or {}).get("buttons") or [])
             theirs = other[i] if i < len(other) else {}
             row[f"title_{language}"] = theirs.get("title", "")
             row[f"reply_{language}"] = theirs.get("reply", "")
         rows.append(row)
-    return rows + [{"target": "", "reply": False, "new": True, "language": "", "always": False,
+    return rows + [{"target": "", "reply": False, "new": True, "language": "", "always": False, "check": "",
                     **{f"{f}_{language}": "" for f in ("title", "reply") for language in LANGUAGES}}
                    for _ in range(NEW_BUTTON_ROWS)]
 
@@ -175,6 +176,8 @@ def answer_from_form(current: dict[str, Any], form: MultiDictProxy) -> dict[str,
                 button["target"] = field(f"b{i}_target")
                 if button["target"] == "change_language":
                     button["language"] = field(f"b{i}_language")
+                if field(f"b{i}_check"):
+                    button["check"] = field(f"b{i}_check")
             if form.get(f"b{i}_always"):
                 button["always"] = True
             buttons.append(button)
