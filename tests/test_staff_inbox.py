@@ -279,3 +279,19 @@ async def test_an_idle_or_old_session_is_logged_out(client, settings):
     assert await sessions.load(token) is None  # ended for good, not only too idle that moment
     fresh, _ = await sessions.start(user.id)
     assert await sessions.load(fresh, now=utcnow() + timedelta(hours=settings.staff_session_hours + 1)) is None
+
+
+@pytest.mark.parametrize("consent", [True, False])
+async def test_the_scan_reaches_the_worker_only_with_consent(client, settings, consent):
+    scan = {"money": "worried", "safety": "fine", "housing": "better", "health": "worried",
+            "people": "fine", "work": "better", "horoscope": "worried"}
+    made = await make_handover(client, settings, f"scan-{consent}", consent=consent, scan=scan)
+    worker = await log_in(client, await add_user(client, f"scan{consent}@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    page = await (await worker.get(f"/staff/handovers/{number}")).text()
+    if consent:
+        assert detail["scan"] == {k: v for k, v in scan.items() if k != "horoscope"}
+        assert page.index("geld:") < page.index("wonen:") < page.index("veiligheid:")  # worried first
+    else:
+        assert detail["scan"] == {} and detail["topics"] == [] and "Levensgebieden" not in page

@@ -83,6 +83,8 @@ class Handover(Base):
     language: Mapped[str] = mapped_column(String(8), default="-")
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The life-domain scan's answers (domain -> fine | better | worried), only with consent.
+    scan: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default="waiting", index=True)  # waiting | claimed | closed
     live: Mapped[bool] = mapped_column(Boolean, default=False)  # the relay is on

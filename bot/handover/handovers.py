@@ -26,6 +26,8 @@ OUTCOMES = ("intake_planned", "referred_elsewhere", "no_contact", "user_withdrew
 # No 0/O, 1/I/L: a reference is read out over the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_TOPICS = 12
+SCAN_DOMAINS = ("money", "safety", "housing", "health", "people", "work")
+SCAN_RATINGS = ("fine", "better", "worried")
 
 
 class HandoverError(Exception):
@@ -44,6 +46,7 @@ class NewHandover:
     consent: bool
     topics: tuple[str, ...]
     urgent: bool
+    scan: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Handovers:
                 availability=new.availability if new.availability in AVAILABILITY else "-",
                 language=new.language[:8], consent=new.consent,
                 topics=list(new.topics[:MAX_TOPICS]) if new.consent else [],
+                scan={domain: rating for domain, rating in (new.scan or {}).items()
+                      if domain in SCAN_DOMAINS and rating in SCAN_RATINGS} if new.consent else {},
                 urgent=new.urgent or intake.crisis_seen)
             try:
                 async with self._sessions() as session, session.begin():

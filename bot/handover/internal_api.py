@@ -48,7 +48,8 @@ async def create_handover(request: web.Request) -> web.Response:
         availability=_text(body, "availability"), language=_text(body, "language", 8),
         consent=body.get("consent") is True,
         topics=tuple(str(t)[:MAX_TOPIC_CHARS] for t in topics if isinstance(t, str)),
-        urgent=body.get("urgent") is True)
+        urgent=body.get("urgent") is True,
+        scan={str(k): str(v) for k, v in body["scan"].items()} if isinstance(body.get("scan"), dict) else None)
     handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
     await request.app[RELAY].staff_event("new", handover)
     await notify_staff_group(request.app, "new", handover)

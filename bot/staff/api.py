@@ -92,7 +92,7 @@ async def handover(request: web.Request) -> web.Response:
     detail = await inbox.open_detail(request, *inbox.who_and_which(request))
     return web.json_response({
         **handover_json(detail.handover), "region_name": detail.region_name,
-        "organisation": detail.organisation, "topics": detail.topics,
+        "organisation": detail.organisation, "topics": detail.topics, "scan": detail.handover.scan,
         "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
 
 

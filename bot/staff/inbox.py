@@ -15,7 +15,7 @@ from bot.appkeys import AUDIT, CONTENT_STORE, CONVERSATIONS, HANDOVERS, REGIONS,
 from bot.content.render import pick_language, render
 from bot.content.store import ContentStore
 from bot.db.models import Handover, StaffUser
-from bot.handover.handovers import OUTCOMES, HandoverError, Relayed
+from bot.handover.handovers import OUTCOMES, SCAN_RATINGS, HandoverError, Relayed
 from bot.staff.auth import LOGIN
 from bot.staff.scope import HANDOVER_ROLES, can_see, visible_regions
 
@@ -31,6 +31,7 @@ class Detail:
     messages: list[Relayed]
     topics: list[str]
     claimed_by_me: bool
+    scan: list[tuple[str, str]]  # worried domains first
 
 
 def who_and_which(request: web.Request) -> tuple[StaffUser, int]:
@@ -69,7 +70,8 @@ async def open_detail(request: web.Request, user: StaffUser, handover_id: int) -
     return Detail(handover, region.name if region else handover.region_id,
                   region.organisation if region else "",
                   await request.app[HANDOVERS].messages(handover.id),
-                  [topic_label(store, t) for t in handover.topics], handover.claimed_by == user.id)
+                  [topic_label(store, t) for t in handover.topics], handover.claimed_by == user.id,
+                  sorted((handover.scan or {}).items(), key=lambda item: SCAN_RATINGS[::-1].index(item[1])))
 
 
 def topic_label(store: ContentStore, topic: str) -> str:
