@@ -182,8 +182,9 @@ def test_import_then_export_leaves_the_content_files_byte_identical(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "data" / "content", content)
     for direction in ("import", "export"):
-        subprocess.run([sys.executable, "-m", "bot.cli", "content", direction, "--dir", str(content)],
-                       cwd=tmp_path, env=cli_env(tmp_path), check=True, capture_output=True)
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "content", direction, "--dir", str(content)],
+                                cwd=tmp_path, env=cli_env(tmp_path), capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
     for original in sorted((ROOT / "data" / "content").glob("*.yml")):
         assert (content / original.name).read_bytes() == original.read_bytes(), original.name
 

@@ -70,6 +70,7 @@ def test_regions_import_then_export_is_byte_identical(tmp_path):
            "REGIONS_FILE": str(ROOT / "data" / "regions.yml"),
            "GEMEENTEN_FILE": str(ROOT / "data" / "gemeenten.tsv")}
     for direction in ("import", "export"):
-        subprocess.run([sys.executable, "-m", "bot.cli", "regions", direction, "--file", str(copy)],
-                       cwd=tmp_path, env=env, check=True, capture_output=True)
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "regions", direction, "--file", str(copy)],
+                                cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
     assert copy.read_bytes() == (ROOT / "data" / "regions.yml").read_bytes()
