@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import handover_answers as answers
+from actions.checks import scan
 from actions.api.bot_client import BotApiUnavailable, create_handover, resolve_region
 
 log = logging.getLogger(__name__)
@@ -239,14 +240,18 @@ class ActionCreateHandover(Action):
         if request["urgent"] or answer.get("urgent") is True:
             dispatcher.utter_message(response="utter_handover_urgent")
         region_id = region.get("id")
-        return reset + ([SlotSet("region", region_id)] if region_id else [])
+        # A scan that went along is done; one not shared stays for a later handover.
+        shared = [SlotSet(slot, None) for slot in scan.SCAN_SLOTS] if "scan" in request else []
+        return reset + shared + ([SlotSet("region", region_id)] if region_id else [])
 
 
 def handover_request(tracker: Tracker) -> Dict[Text, Any]:
     """The body of POST /internal/v1/handovers, from the slots and the conversation."""
     consent = tracker.get_slot("handover_consent") is True
     topics = asked_topics(tracker.events)
-    return {
+    # The life-domain scan's ratings become the summary, only with consent (issue 6).
+    rated = scan.ratings(tracker.get_slot) if consent else {}
+    request = {
         "conversation": tracker.sender_id,
         "municipality": tracker.get_slot("municipality") or WITHHELD,
         "contact": tracker.get_slot("handover_contact") or "chat",
@@ -256,16 +261,20 @@ def handover_request(tracker: Tracker) -> Dict[Text, Any]:
         "topics": topics if consent else [],
         "urgent": had_crisis(tracker.events) or any(topic in URGENT_TOPICS for topic in topics),
     }
+    if rated:
+        request["scan"] = rated  # {"money": "worried", ...}: fine | better | worried
+    return request
 
 
 def asked_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:
     """The distinct topics the user asked about, in order, finest known level first
-    ("ask_benefits/bbz", else "ask_benefits"). Answers given inside the form are not questions."""
+    ("ask_benefits/bbz", else "ask_benefits"). Answers given inside a form (the handover, a check) are
+    not questions."""
     topics: List[Text] = []
     in_form = False
     for event in events:
         if event.get("event") == "active_loop":
-            in_form = event.get("name") == FORM
+            in_form = event.get("name") is not None  # any form: answers, not questions
         elif event.get("event") == "user" and not in_form:
             topic = topic_of(event.get("parse_data") or {})
             if topic is not None and topic not in topics:
@@ -296,7 +305,7 @@ def had_crisis(events: Iterable[Dict[Text, Any]]) -> bool:
     in_form = False
     for event in events:
         if event.get("event") == "active_loop":
-            in_form = event.get("name") == FORM
+            in_form = event.get("name") is not None  # any form: answers, not questions
         elif event.get("event") == "action" and event.get("name") == "utter_crisis":
             return True
         elif event.get("event") == "user" and not in_form and intent_of(event) == CRISIS_INTENT:

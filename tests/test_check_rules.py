@@ -54,3 +54,12 @@ async def test_editors_see_which_rules_have_a_passed_year(client):
     listing = await (await editor.get("/staff/editor")).text()
     rules = listing[listing.index('id="rules"'):]
     assert "bijstand_asset_limit_single" in rules and "jaar 2024 verlopen" in rules
+
+
+async def test_the_checks_get_their_texts_as_published_now(client):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    texts = await (await client.get("/internal/v1/checks/texts?language=en", headers=headers)).json()
+    assert texts and all(key.startswith(("utter_income_", "utter_scan_")) for key in texts)
+    assert "DigiD" in texts["utter_income_step_get_digid"]
+    assert (await client.get("/internal/v1/checks/texts?language=fr", headers=headers)).status == 400
+    assert (await client.get("/internal/v1/checks/texts")).status == 401

@@ -33,6 +33,36 @@ async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
     return await _post("/internal/v1/handovers", request, expected_status=201)
 
 
+async def get_rules() -> Dict[str, Dict[str, Any]]:
+    """The amounts and limits the guided checks use (data/check_rules.yml as served):
+    {name: {"value", "unit", "year", "check_at", "verify", "stale"}}."""
+    rules = await _get("/internal/v1/rules")
+    return {name: rule for name, rule in rules.items() if isinstance(rule, dict)}
+
+
+async def get_check_texts(language: str) -> Dict[str, str]:
+    """The check entries as published now ({key: text with placeholders}), so an editor's change
+    reaches the checks without a restart."""
+    texts = await _get(f"/internal/v1/checks/texts?language={language}")
+    return {key: text for key, text in texts.items() if isinstance(text, str)}
+
+
+async def _get(path: str) -> Dict[str, Any]:
+    base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
+    headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            async with session.get(f"{base}{path}", headers=headers) as response:
+                if response.status != 200:
+                    raise BotApiUnavailable(f"status {response.status}")
+                found = await response.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        raise BotApiUnavailable(type(error).__name__) from error
+    if not isinstance(found, dict):
+        raise BotApiUnavailable("not a mapping")
+    return found
+
+
 async def _post(path: str, body: Dict[str, Any], expected_status: int = 200) -> Dict[str, Any]:
     base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
     headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}

@@ -26,6 +26,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Guided checks a button can start: `{target: ask_benefits, check: income}` sends
 # `/ask_benefits{"check": "income"}`, and a rule starts the check's form (no new intent needed).
 CHECKS = frozenset({"income", "scan"})
+# The contract intents a check button may send (domain.yml gives them the `check` entity).
+CHECK_INTENTS = frozenset({"ask_benefits", "ask_capabilities"})
 
 
 class ContentError(ValueError):
@@ -169,6 +171,11 @@ def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = Non
         for button in answer.variants[DEFAULT_LANGUAGE].buttons:
             if button.reply is not None:
                 continue  # sends text, points nowhere
+            if button.check is not None:
+                if button.target not in CHECK_INTENTS:
+                    raise ContentError(f"{where(answer.key)}: a check button sends "
+                                       f"{' or '.join(sorted(CHECK_INTENTS))}, not '{button.target}'")
+                continue
             if button.target not in PLAIN_TARGETS and button.target not in topics:
                 raise ContentError(f"{where(answer.key)}: button target '{button.target}' is not a topic")
             if button.target == "change_language" and button.language not in LANGUAGES:
