@@ -8,12 +8,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from bot.db.models import Base
 
 
+# SQLite lets one writer in at a time; the others wait this long (the default is 5 s). `bot content
+# import` next to a running service, or a loaded machine, needs more.
+SQLITE_BUSY_SECONDS = 30
+
+
 def make_engine(database_url: str) -> AsyncEngine:
-    if database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(database_url, pool_pre_ping=True)
+    if not database_url.startswith("sqlite"):
+        return create_async_engine(database_url, pool_pre_ping=True)
+    path = database_url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return create_async_engine(database_url, pool_pre_ping=True, connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
 
 async def create_tables(engine: AsyncEngine) -> None:

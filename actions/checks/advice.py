@@ -1,0 +1,40 @@
+"""What a guided check's decision logic returns (issue 6): codes for the options, the steps in
+the order to take them and the notes, the rules the wording needs, and whether it cannot wait.
+The texts for the codes are content (data/content/checks.yml: utter_<check>_<kind>_<code>).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+
+@dataclass
+class Advice:
+    options: List[str] = field(default_factory=list)
+    steps: List[str] = field(default_factory=list)     # in the order to take them
+    notes: List[str] = field(default_factory=list)
+    # Rules the wording needs, as served: {"value", "year", "stale", "check_at", ...}
+    values: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # Today, not later (FACTS.md: stabilise first): the handover offered is marked urgent.
+    urgent: bool = False
+    # Said before anything else: the safety lines when someone is not safe where they live.
+    first: List[str] = field(default_factory=list)
+
+    def use_rule(self, rules: Dict[str, Dict[str, Any]], rule: str, placeholder: str) -> None:
+        """Makes a rule's amount available to the texts as {placeholder}, when it is served."""
+        if rule in rules:
+            self.values[placeholder] = rules[rule]
+
+
+def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
+    """"€ 7.575 (2024; check the current amount at rijksoverheid.nl)" when the year has passed."""
+    value = rule["value"]
+    amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+    if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
+        amount = amount.translate(str.maketrans({",": ".", ".": ","}))
+    if rule.get("unit", "").startswith("euro"):
+        amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
+    if rule["year"] < this_year:
+        hint = "check het bedrag van nu bij" if language == "nl" else "check the current amount at"
+        return f"{amount} (in {rule['year']}; {hint} {rule['check_at']})"
+    return amount
