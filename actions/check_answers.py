@@ -12,7 +12,8 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 from actions.handover_answers import (CANCEL, NEGATIONS, SKIP, YES_WORDS, _named, _says, control,
                                       words)
 
-__all__ = ["CANCEL", "SKIP", "READERS", "age", "registered", "work", "household", "savings", "rating"]
+__all__ = ["CANCEL", "SKIP", "READERS", "age", "registered", "work", "household", "savings", "rating",
+           "yes_no", "debt_kinds", "threat", "situation", "safe", "leaving", "status", "books"]
 
 # "Weet ik niet" is an answer here (unknown), not a skip: checked before the skip words.
 UNKNOWN_WORDS = ("weet ik niet", "weet niet", "geen idee", "niet zeker", "dont know", "do not know",
@@ -36,6 +37,49 @@ HOUSEHOLD_WORDS: Dict[str, Tuple[str, ...]] = {
                 "girlfriend", "samen", "together"),
     "alone": ("alleen", "alone", "by myself", "on my own", "single", "alleenstaand"),
 }
+DEBT_KIND_WORDS: Dict[str, Tuple[str, ...]] = {
+    "tax": ("belasting", "belastingdienst", "belastingen", "toeslag", "toeslagen", "btw", "tax", "taxes"),
+    "health_insurance": ("zorgverzekering", "zorgverzekeraar", "verzekering", "cak", "health insurance",
+                         "insurance"),
+    "rent": ("huur", "huurachterstand", "verhuurder", "rent", "landlord"),
+    "energy": ("energie", "gas", "stroom", "licht", "water", "energy", "electricity"),
+    "loans": ("lening", "leningen", "krediet", "rood staan", "roodstand", "creditcard", "klarna",
+              "achteraf betalen", "loan", "loans", "credit", "overdraft"),
+    "fines": ("boete", "boetes", "cjib", "bekeuring", "fine", "fines", "ticket"),
+    "several": ("meerdere", "veel", "allemaal", "van alles", "several", "many", "lots", "all of them"),
+    "other": ("anders", "iets anders", "other", "something else"),
+}
+THREAT_WORDS: Dict[str, Tuple[str, ...]] = {
+    "eviction": ("uithuiszetting", "uit huis", "uit mijn huis", "huis uit", "ontruiming", "ontruimd",
+                 "eruit gezet", "uitgezet", "eviction", "evicted", "kicked out", "my home"),
+    "cutoff": ("afsluiting", "afgesloten", "afsluiten", "gas", "stroom", "licht", "water", "energie",
+               "cut off", "cutoff", "disconnected", "energy", "power"),
+}
+SITUATION_WORDS: Dict[str, Tuple[str, ...]] = {
+    "no_fixed": ("geen vaste", "geen vast", "geen huis", "geen woning", "dakloos", "straat", "nergens",
+                 "no fixed", "homeless", "nowhere", "street", "no home"),
+    "workplace": ("werkplek", "op mijn werk", "op het werk", "werk", "club", "bordeel", "raam",
+                  "privehuis", "workplace", "at work", "where i work", "brothel"),
+    "with_others": ("bij anderen", "bij iemand", "bij vrienden", "bij een vriend", "bij een vriendin",
+                    "bij familie", "bij mijn", "logeer", "logeren", "with others", "with friends", "with family",
+                    "with someone", "couch"),
+    "own": ("eigen", "mijn huis", "huurhuis", "huurwoning", "koophuis", "kamer", "own place", "my own",
+            "own home", "my place", "a room"),
+}
+LEAVING_WORDS: Dict[str, Tuple[str, ...]] = {
+    "days": ("dagen", "dag", "vandaag", "morgen", "vannacht", "deze week", "days", "today",
+             "tomorrow", "tonight", "this week"),
+    "weeks": ("weken", "week", "maand", "maanden", "weeks", "month", "months"),
+}
+STATUS_WORDS: Dict[str, Tuple[str, ...]] = {
+    "not_yet": ("nog niet", "nog bezig", "werk nog", "not yet", "still working", "still work"),
+    "deregistered": ("uitgeschreven", "uitschreven", "uitgeschreven bij de kvk", "deregistered",
+                     "unregistered", "deregister"),
+    "stopped": ("gestopt", "al gestopt", "stopped", "already stopped", "quit", "klaar"),
+}
+PARTLY_WORDS = ("deels", "gedeeltelijk", "een deel", "beetje", "sommige", "niet alles", "partly",
+                "some", "part of it", "not all")
+SAFE_WORDS = ("veilig", "safe")
 RATING_WORDS: Dict[str, Tuple[str, ...]] = {
     "worried": ("zorgen", "ik maak me zorgen", "bezorgd", "slecht", "niet goed", "worried", "worry",
                 "bad", "not good", "not okay"),
@@ -80,6 +124,11 @@ def _yes_no_unknown(text: str) -> Optional[str]:
     return "yes" if _says(tokens, YES_WORDS) else None
 
 
+def yes_no(text: str) -> Optional[str]:
+    """yes | no | unknown."""
+    return _yes_no_unknown(text)
+
+
 def registered(text: str) -> Optional[str]:
     """yes | no | unknown: registered in a Dutch gemeente with a BSN."""
     if _says(words(text), ("bsn", "ingeschreven", "registered")) and not _says(words(text), NEGATIONS):
@@ -87,8 +136,95 @@ def registered(text: str) -> Optional[str]:
     return _yes_no_unknown(text)
 
 
-def savings(text: str) -> Optional[str]:
-    """yes | no | unknown: savings above the asset limit."""
+def safe(text: str) -> Optional[str]:
+    """yes | no | unknown: safe where they live ("niet veilig" is a no)."""
+    tokens = words(text)
+    if _says(tokens, SAFE_WORDS) and not _says(tokens, NEGATIONS) and control(text) is None:
+        return "yes"
+    return _yes_no_unknown(text)
+
+
+def debt_kinds(text: str) -> Optional[str]:
+    """The kinds of debt named, comma-separated in the order named ("rent,energy"); "several"
+    when they say there are many."""
+    said = control(text)
+    if said is not None:
+        return said
+    named = _named(words(text), DEBT_KIND_WORDS)
+    return ",".join(named) if named else None
+
+
+def _starts_with_no(tokens: Sequence[str]) -> bool:
+    """"Nee, ..." answers the question, whatever follows ("nee, nu niet")."""
+    return bool(tokens) and tokens[0] in NEGATIONS
+
+
+def threat(text: str) -> Optional[str]:
+    """eviction | cutoff | yes (one of them, not said which) | no | unknown. Eviction first when
+    both are named: it is the one that takes the roof."""
+    tokens = words(text)
+    said = control(text)
+    if said == CANCEL:
+        return CANCEL
+    if _says(tokens, UNKNOWN_WORDS):
+        return "unknown"
+    if said == SKIP:
+        return SKIP
+    if _starts_with_no(tokens):
+        return "no"
+    for value in ("eviction", "cutoff"):
+        if _says(tokens, THREAT_WORDS[value]):
+            return value
+    if _says(tokens, NEGATIONS):
+        return "no"
+    return "yes" if _says(tokens, YES_WORDS) else None
+
+
+def situation(text: str) -> Optional[str]:
+    """Where they live: workplace | with_others | no_fixed | own (no fixed address wins: "geen
+    vaste plek, soms bij vrienden" is about having no home)."""
+    said = control(text)
+    if said is not None:
+        return said
+    tokens = words(text)
+    for value in SITUATION_WORDS:
+        if _says(tokens, SITUATION_WORDS[value]):
+            return value
+    return None
+
+
+def leaving(text: str) -> Optional[str]:
+    """Must leave soon: days | weeks | no | unknown."""
+    tokens = words(text)
+    said = control(text)
+    if said == CANCEL:
+        return CANCEL
+    if _says(tokens, UNKNOWN_WORDS):
+        return "unknown"
+    if said == SKIP:
+        return SKIP
+    named = _named(tokens, LEAVING_WORDS)
+    if named and not _starts_with_no(tokens):
+        return named[0]
+    return "no" if _says(tokens, NEGATIONS) else None
+
+
+def status(text: str) -> Optional[str]:
+    """not_yet | stopped | deregistered ("nog niet gestopt" is not yet; deregistered beats stopped)."""
+    said = control(text)
+    if said is not None:
+        return said
+    tokens = words(text)
+    for value in ("not_yet", "deregistered", "stopped"):
+        if _says(tokens, STATUS_WORDS[value]):
+            return value
+    return None
+
+
+def books(text: str) -> Optional[str]:
+    """yes | partly | no | unknown: the administration is still there."""
+    if _says(words(text), PARTLY_WORDS) and control(text) is None:
+        return "partly"
     return _yes_no_unknown(text)
 
 
@@ -107,7 +243,14 @@ household = _one_of(HOUSEHOLD_WORDS)
 # "Niet goed" must not read as "goed": the first named wins, and "worried" lists "niet goed".
 rating = _one_of(RATING_WORDS)
 
+savings = yes_no  # savings above the asset limit
+
 READERS: Dict[str, Callable[[str], Optional[str]]] = {
     "income_age": age, "income_registered": registered, "income_work": work,
     "income_household": household, "income_savings": savings,
+    "debt_kinds": debt_kinds, "debt_bailiff": yes_no, "debt_threat": threat, "debt_attachment": yes_no,
+    "housing_situation": situation, "housing_safe": safe, "housing_leaving": leaving,
+    "housing_registered": registered, "housing_seeker": yes_no,
+    "stop_work": work, "stop_status": status, "stop_income": yes_no, "stop_btw": yes_no,
+    "stop_books": books,
 }

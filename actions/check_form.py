@@ -21,6 +21,9 @@ from actions.handover import CRISIS_INTENT, INTERRUPTIONS, latest_intent
 WITHHELD = "-"
 CANCELLED_SLOT = "check_cancelled"
 INCOME_SLOTS = ("income_age", "income_registered", "income_work", "income_household", "income_savings")
+DEBT_SLOTS = ("debt_kinds", "debt_bailiff", "debt_threat", "debt_attachment")
+HOUSING_SLOTS = ("housing_situation", "housing_safe", "housing_leaving", "housing_registered", "housing_seeker")
+STOPPING_SLOTS = ("stop_work", "stop_status", "stop_income", "stop_btw", "stop_books")
 # Which intro a check starts with and which slots it asks (asked again at every start).
 # A crisis beats an answer unless the message is nothing more than an answer. One more word than
 # the handover allows: the scan's own button "Ik maak me zorgen" has four, and the classifier may
@@ -28,6 +31,9 @@ INCOME_SLOTS = ("income_age", "income_registered", "income_work", "income_househ
 MAX_PLAIN_ANSWER_WORDS = 4
 CHECKS: Dict[Text, tuple] = {
     "income": ("utter_income_check_intro", INCOME_SLOTS),
+    "debt": ("utter_debt_check_intro", DEBT_SLOTS),
+    "housing": ("utter_housing_check_intro", HOUSING_SLOTS),
+    "stopping": ("utter_stopping_check_intro", STOPPING_SLOTS),
     "scan": ("utter_scan_intro", SCAN_SLOTS),
 }
 

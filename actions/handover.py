@@ -242,7 +242,9 @@ class ActionCreateHandover(Action):
         region_id = region.get("id")
         # A scan that went along is done; one not shared stays for a later handover.
         shared = [SlotSet(slot, None) for slot in scan.SCAN_SLOTS] if "scan" in request else []
-        return reset + shared + ([SlotSet("region", region_id)] if region_id else [])
+        # What made it urgent went along; a cancelled handover keeps it for the next try.
+        done = [SlotSet("urgent_need", None)]
+        return reset + shared + done + ([SlotSet("region", region_id)] if region_id else [])
 
 
 def handover_request(tracker: Tracker) -> Dict[Text, Any]:
@@ -259,7 +261,10 @@ def handover_request(tracker: Tracker) -> Dict[Text, Any]:
         "language": tracker.get_slot("handover_language") or WITHHELD,
         "consent": consent,
         "topics": topics if consent else [],
-        "urgent": had_crisis(tracker.events) or any(topic in URGENT_TOPICS for topic in topics),
+        # A crisis, no place to sleep, or a check that found something that cannot wait (an
+        # eviction, a cut-off, not safe at home: actions/check_result.py).
+        "urgent": (had_crisis(tracker.events) or any(topic in URGENT_TOPICS for topic in topics)
+                   or tracker.get_slot("urgent_need") is True),
     }
     if rated:
         request["scan"] = rated  # {"money": "worried", ...}: fine | better | worried

@@ -59,7 +59,10 @@ async def test_editors_see_which_rules_have_a_passed_year(client):
 async def test_the_checks_get_their_texts_as_published_now(client):
     headers = {"Authorization": f"Bearer {TOKEN}"}
     texts = await (await client.get("/internal/v1/checks/texts?language=en", headers=headers)).json()
-    assert texts and all(key.startswith(("utter_income_", "utter_scan_")) for key in texts)
+    checks = ("utter_income_", "utter_debt_", "utter_housing_", "utter_stopping_", "utter_scan_")
+    assert texts and all(key.startswith(checks) for key in texts)
+    assert "utter_greet" not in texts and "utter_ask_debt/overview" not in texts
     assert "DigiD" in texts["utter_income_step_get_digid"]
+    assert "0800-2000" in texts["utter_housing_first_veilig_thuis"]
     assert (await client.get("/internal/v1/checks/texts?language=fr", headers=headers)).status == 400
     assert (await client.get("/internal/v1/checks/texts")).status == 401

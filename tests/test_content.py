@@ -172,5 +172,5 @@ def test_a_check_button_sends_its_intent_with_the_check_and_only_known_checks_pa
     answer = parse_answer("utter_x", raw)
     assert ContentStore().payload(answer.variants["nl"].buttons[0], "nl") == '/ask_benefits{"check": "income"}'
     raw["nl"]["buttons"][0]["check"] = raw["en"]["buttons"][0]["check"] = "horoscope"
-    with pytest.raises(ContentError, match="check must be one of income, scan"):
+    with pytest.raises(ContentError, match="check must be one of debt, housing, income, scan, stopping"):
         parse_answer("utter_x", raw)

@@ -7,11 +7,12 @@ codes live in data/content/. Never says that someone *will* get something: the g
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+from actions.checks.advice import Advice
 
 AGE_BANDS = ("under_18", "18_20", "21_26", "27_plus")
-YES_NO = ("yes", "no", "unknown")
 WORK = ("kvk", "opting_in", "other")
 HOUSEHOLD = ("alone", "partner", "children")
 UNDER_27 = ("18_20", "21_26")
@@ -26,17 +27,8 @@ class IncomeAnswers:
     savings_above_limit: Optional[str] = None
 
 
-@dataclass
-class IncomeAdvice:
-    options: List[str] = field(default_factory=list)   # bijstand, bbz, toeslagen
-    steps: List[str] = field(default_factory=list)     # in the order to take them
-    notes: List[str] = field(default_factory=list)
-    # Rules the wording needs, as served: {"value", "year", "stale", "check_at", ...}
-    values: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-
-
-def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> IncomeAdvice:
-    advice = IncomeAdvice()
+def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
+    advice = Advice()
     if answers.age == "under_18":
         # Not bijstand or Bbz: youth help through the gemeente, and a person to sort it out with.
         advice.notes += ["under_18", "gemeente_decides"]
@@ -52,8 +44,7 @@ def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> IncomeAd
     advice.options.append("toeslagen")
 
     limit = "bijstand_asset_limit_single" if answers.household in (None, "alone") else "bijstand_asset_limit_couple"
-    if limit in rules:
-        advice.values["asset_limit"] = rules[limit]
+    advice.use_rule(rules, limit, "asset_limit")
     if savings == "yes":
         advice.notes.append("savings_above_limit")
     elif savings in (None, "unknown"):
@@ -65,8 +56,7 @@ def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> IncomeAd
     if self_employed:
         # The order that keeps the Bbz open: ask for it while still registered and working.
         advice.steps.append("bbz_before_stopping")
-        if "bbz_months" in rules:
-            advice.values["bbz_months"] = rules["bbz_months"]
+        advice.use_rule(rules, "bbz_months", "bbz_months")
     if answers.registered in ("no", "unknown"):
         advice.steps.append("register_gemeente")
         advice.notes.append("without_bsn")
@@ -75,8 +65,7 @@ def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> IncomeAd
         advice.steps.append("apply_werk_nl")
         if answers.age in UNDER_27 or answers.age is None:
             advice.steps.append("search_period_under_27")
-            if "under_27_search_weeks" in rules:
-                advice.values["search_weeks"] = rules["under_27_search_weeks"]
+            advice.use_rule(rules, "under_27_search_weeks", "search_weeks")
     if "bijstand" in advice.options or self_employed:
         advice.steps.append("gemeente_work_income_desk")
     advice.steps.append("apply_toeslagen")
@@ -88,16 +77,3 @@ def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> IncomeAd
     advice.notes.append("gemeente_decides")
     return advice
 
-
-def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
-    """"€ 7.575 (2024; check the current amount at rijksoverheid.nl)" when the year has passed."""
-    value = rule["value"]
-    amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-    if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
-        amount = amount.translate(str.maketrans({",": ".", ".": ","}))
-    if rule.get("unit", "").startswith("euro"):
-        amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
-    if rule["year"] < this_year:
-        hint = "check het bedrag van nu bij" if language == "nl" else "check the current amount at"
-        return f"{amount} (in {rule['year']}; {hint} {rule['check_at']})"
-    return amount

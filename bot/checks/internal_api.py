@@ -9,7 +9,7 @@ from datetime import date
 from aiohttp import web
 
 from bot.appkeys import CHECK_RULES, CONTENT_STORE
-from bot.content.schema import LANGUAGES
+from bot.content.schema import CHECKS, LANGUAGES
 from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
@@ -23,7 +23,7 @@ async def rules(request: web.Request) -> web.Response:
 
 
 # The entries a check's result joins into lists (utter_income_step_get_digid, ...).
-CHECK_TEXT_PREFIXES = ("utter_income_", "utter_scan_")
+CHECK_TEXT_PREFIXES = tuple(f"utter_{check}_" for check in sorted(CHECKS))
 
 
 @routes.get("/internal/v1/checks/texts")

@@ -25,7 +25,7 @@ PLAIN_TARGETS = frozenset(
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Guided checks a button can start: `{target: ask_benefits, check: income}` sends
 # `/ask_benefits{"check": "income"}`, and a rule starts the check's form (no new intent needed).
-CHECKS = frozenset({"income", "scan"})
+CHECKS = frozenset({"income", "debt", "housing", "stopping", "scan"})
 # The contract intents a check button may send (domain.yml gives them the `check` entity).
 CHECK_INTENTS = frozenset({"ask_benefits", "ask_capabilities"})
 

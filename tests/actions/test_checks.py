@@ -17,12 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import check_answers as answers
 from actions import check_texts as texts
 from actions.check_form import ActionStartCheck
-from actions.checks.income import IncomeAdvice, IncomeAnswers, advise
+from actions.check_result import result_lists
+from actions.checks.advice import Advice
+from actions.checks.income import IncomeAnswers, advise
 from actions.checks.scan import ordered, ratings
 from actions.handover import handover_request
 from actions.handover import ActionCreateHandover
-from actions.income_check import (ActionIncomeCheckResult, ValidateIncomeCheckForm, income_answers,
-                                  result_lists)
+from actions.income_check import ActionIncomeCheckResult, ValidateIncomeCheckForm, income_answers
 from actions.scan import ActionScanResult, ValidateScanForm
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,19 +172,19 @@ def test_starting_a_check_says_its_intro_and_clears_the_check_and_old_answers():
 def test_the_result_lists_come_from_content_with_amounts_and_their_year():
     advice = advise(IncomeAnswers(age="21_26", registered="no", work="kvk", household="alone",
                                   savings_above_limit="unknown"), served_rules())
-    (_, _, options, _), (_, _, steps, _), (_, _, notes, _) = result_lists(advice, "nl", 2026)
+    (_, _, options, _), (_, _, steps, _), (_, _, notes, _) = result_lists("income", advice, "nl", 2026)
     assert options[0].startswith("Bbz") and len(options) == 3
     assert steps[0].startswith("Vraag de Bbz aan") and "12 maanden" in steps[0]
     assert any("4 weken" in step for step in steps)
     assert any("€ 7.575 (in 2024; check het bedrag van nu bij rijksoverheid.nl)" in n for n in notes)
-    english = result_lists(advice, "en", 2026)
+    english = result_lists("income", advice, "en", 2026)
     assert any("€ 7,575 (in 2024; check the current amount at rijksoverheid.nl)" in n
                for n in english[2][2])
 
 
 def test_without_the_rules_the_result_leaves_the_amounts_out():
     advice = advise(IncomeAnswers(age="21_26", work="kvk", savings_above_limit="unknown"), {})
-    lists = result_lists(advice, "nl", 2026)
+    lists = result_lists("income", advice, "nl", 2026)
     every = [line for _, _, lines, _ in lists for line in lines]
     assert every and not any("{" in line or "€" in line for line in every)
     assert len(every) == len(advice.options) + len(advice.steps) + len(advice.notes)
@@ -199,8 +200,9 @@ def test_without_the_rules_the_result_leaves_the_amounts_out():
 def test_every_code_has_a_text_and_every_bubble_fits(answers_):
     advice = advise(answers_, served_rules())
     for language in ("nl", "en"):
-        lists = result_lists(advice, language, 2026)
-        counts = [len(advice.options), len(advice.steps), len(advice.notes)]
+        lists = result_lists("income", advice, language, 2026)
+        counts = [count for count in (len(advice.options), len(advice.steps), len(advice.notes)) if count]
+        assert len(lists) == len(counts)
         for (response, placeholder, lines, numbered), count in zip(lists, counts):
             assert len(lines) == count
             parts = texts.chunks(lines, numbered, 550)
@@ -296,7 +298,7 @@ def test_a_stopped_income_check_says_nothing_was_kept():
 def test_skipped_answers_count_as_unknown():
     skipped = income_answers(finished({slot: "-" for slot in INCOME_SLOTS}))
     assert skipped == IncomeAnswers()
-    assert isinstance(advise(skipped, {}), IncomeAdvice)
+    assert isinstance(advise(skipped, {}), Advice)
 
 
 # --- the scan ----------------------------------------------------------------------------------

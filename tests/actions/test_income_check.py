@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.checks.income import IncomeAnswers, advise, careful_amount
+from actions.checks.advice import careful_amount
+from actions.checks.income import IncomeAnswers, advise
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "check_rules.yml"
 RULES = {name: {**rule, "stale": rule["year"] < 2026}
