@@ -131,3 +131,27 @@ async def test_restarting_the_bot_service_mid_chat_loses_no_message(stack, staff
     assert [m["text"] for m in detail["messages"] if m["sender"] != "notice"] == [
         "eerste bericht", "vlak voor de herstart", "na de herstart", "tweede bericht"]
     assert detail["live"] is True
+
+
+def button(replies: list[dict], title: str) -> str:
+    """The payload of the button with this title in the replies (as the widget would send it)."""
+    found = [b["payload"] for r in replies for b in r.get("buttons", []) if b["title"] == title]
+    assert found, [b["title"] for r in replies for b in r.get("buttons", [])]
+    return found[0]
+
+
+async def test_an_urgent_debt_check_makes_the_handover_urgent(stack, staff):
+    """The debt check from its button, answered by typing: an eviction is urgent, the steps start
+    with calling the gemeente today, and the person asked for next gets an urgent handover."""
+    sender = new_sender()
+    overview = stack.chat(sender, button(stack.chat(sender, "hoi"), "Schulden"))
+    replies = stack.chat(sender, button(overview, "Doe de schuldencheck"))
+    assert "Wat voor schulden" in replies[-1]["text"]
+    for answer in ["huur en gas", "nee", "ja, uit mijn huis", "nee"]:
+        replies = stack.chat(sender, answer)
+    said = "\n".join(r["text"] for r in replies)
+    assert "1. Bel vandaag je gemeente" in said and "3 werkdagen" in said, said
+    assert replies[-1]["text"].startswith("Dit kan niet wachten"), said
+    reference = ask_for_a_person(stack, sender)
+    worker = await staff(f"cas-{sender}@rebelz.nl", "apeldoorn", "Cas")
+    assert (await worker.handover(reference))["urgent"] is True
