@@ -58,7 +58,7 @@ THREAT_WORDS: Dict[str, Tuple[str, ...]] = {
 SITUATION_WORDS: Dict[str, Tuple[str, ...]] = {
     "no_fixed": ("geen vaste", "geen vast", "geen huis", "geen woning", "dakloos", "straat", "nergens",
                  "no fixed", "homeless", "nowhere", "street", "no home"),
-    "workplace": ("werkplek", "op mijn werk", "op het werk", "werk", "club", "bordeel", "raam",
+    "workplace": ("werkplek", "op mijn werk", "op het werk", "club", "bordeel", "raam",
                   "privehuis", "workplace", "at work", "where i work", "brothel"),
     "with_others": ("bij anderen", "bij iemand", "bij vrienden", "bij een vriend", "bij een vriendin",
                     "bij familie", "bij mijn", "logeer", "logeren", "with others", "with friends", "with family",
@@ -111,14 +111,19 @@ def age(text: str) -> Optional[str]:
     return "18_20" if years < 21 else "21_26" if years < 27 else "27_plus"
 
 
-def _yes_no_unknown(text: str) -> Optional[str]:
-    tokens = words(text)
-    if control(text) == CANCEL:
+def _stop_unknown_or_skip(text: str) -> Optional[str]:
+    """CANCEL, "unknown" or SKIP, in that order ("weet ik niet" answers, it does not skip)."""
+    said = control(text)
+    if said == CANCEL:
         return CANCEL
-    if _says(tokens, UNKNOWN_WORDS):
-        return "unknown"
-    if control(text) == SKIP:
-        return SKIP
+    return "unknown" if _says(words(text), UNKNOWN_WORDS) else said
+
+
+def _yes_no_unknown(text: str) -> Optional[str]:
+    said = _stop_unknown_or_skip(text)
+    if said is not None:
+        return said
+    tokens = words(text)
     if _says(tokens, NEGATIONS):
         return "no"
     return "yes" if _says(tokens, YES_WORDS) else None
@@ -162,14 +167,10 @@ def _starts_with_no(tokens: Sequence[str]) -> bool:
 def threat(text: str) -> Optional[str]:
     """eviction | cutoff | yes (one of them, not said which) | no | unknown. Eviction first when
     both are named: it is the one that takes the roof."""
+    said = _stop_unknown_or_skip(text)
+    if said is not None:
+        return said
     tokens = words(text)
-    said = control(text)
-    if said == CANCEL:
-        return CANCEL
-    if _says(tokens, UNKNOWN_WORDS):
-        return "unknown"
-    if said == SKIP:
-        return SKIP
     if _starts_with_no(tokens):
         return "no"
     for value in ("eviction", "cutoff"):
@@ -180,45 +181,34 @@ def threat(text: str) -> Optional[str]:
     return "yes" if _says(tokens, YES_WORDS) else None
 
 
-def situation(text: str) -> Optional[str]:
-    """Where they live: workplace | with_others | no_fixed | own (no fixed address wins: "geen
-    vaste plek, soms bij vrienden" is about having no home)."""
-    said = control(text)
-    if said is not None:
-        return said
-    tokens = words(text)
-    for value in SITUATION_WORDS:
-        if _says(tokens, SITUATION_WORDS[value]):
-            return value
-    return None
+def _first_in_order(options: Dict[str, Tuple[str, ...]]) -> Callable[[str], Optional[str]]:
+    """A reader for options that can overlap: the first option (in the dict's order) named wins,
+    wherever in the text it is."""
+    def read(text: str) -> Optional[str]:
+        said = control(text)
+        if said is not None:
+            return said
+        tokens = words(text)
+        return next((value for value, phrases in options.items() if _says(tokens, phrases)), None)
+    return read
+
+
+# Where they live: no fixed address wins ("geen vaste plek, soms bij vrienden" is about having no home).
+situation = _first_in_order(SITUATION_WORDS)
+# "Nog niet gestopt" is not yet; deregistered beats stopped.
+status = _first_in_order(STATUS_WORDS)
 
 
 def leaving(text: str) -> Optional[str]:
     """Must leave soon: days | weeks | no | unknown."""
+    said = _stop_unknown_or_skip(text)
+    if said is not None:
+        return said
     tokens = words(text)
-    said = control(text)
-    if said == CANCEL:
-        return CANCEL
-    if _says(tokens, UNKNOWN_WORDS):
-        return "unknown"
-    if said == SKIP:
-        return SKIP
     named = _named(tokens, LEAVING_WORDS)
     if named and not _starts_with_no(tokens):
         return named[0]
     return "no" if _says(tokens, NEGATIONS) else None
-
-
-def status(text: str) -> Optional[str]:
-    """not_yet | stopped | deregistered ("nog niet gestopt" is not yet; deregistered beats stopped)."""
-    said = control(text)
-    if said is not None:
-        return said
-    tokens = words(text)
-    for value in ("not_yet", "deregistered", "stopped"):
-        if _says(tokens, STATUS_WORDS[value]):
-            return value
-    return None
 
 
 def books(text: str) -> Optional[str]:

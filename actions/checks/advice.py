@@ -26,15 +26,21 @@ class Advice:
             self.values[placeholder] = rules[rule]
 
 
+# (Dutch, an amount of money) -> how to say "check what holds now" once the year has passed:
+# "3 (in 2025; check wat nu geldt bij de gemeente) werkdagen", not "check het bedrag".
+STALE_HINTS = {(True, True): "check het bedrag van nu bij", (True, False): "check wat nu geldt bij",
+               (False, True): "check the current amount at", (False, False): "check what applies now at"}
+
+
 def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
     """"€ 7.575 (2024; check the current amount at rijksoverheid.nl)" when the year has passed."""
     value = rule["value"]
     amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
     if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
         amount = amount.translate(str.maketrans({",": ".", ".": ","}))
-    if rule.get("unit", "").startswith("euro"):
+    euro = rule.get("unit", "").startswith("euro")
+    if euro:
         amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
     if rule["year"] < this_year:
-        hint = "check het bedrag van nu bij" if language == "nl" else "check the current amount at"
-        return f"{amount} (in {rule['year']}; {hint} {rule['check_at']})"
+        return f"{amount} (in {rule['year']}; {STALE_HINTS[language == 'nl', euro]} {rule['check_at']})"
     return amount

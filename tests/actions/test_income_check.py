@@ -111,3 +111,6 @@ def test_a_passed_year_is_worded_with_care_and_a_current_one_plainly():
     assert careful_amount(limit, "nl", 2024) == "€ 7.575"
     assert careful_amount(RULES["bijstand_norm_single_21"], "nl", 2024) == "€ 1.219,64"
     assert careful_amount(RULES["bijstand_norm_single_21"], "en", 2024) == "€ 1,219.64"
+    days = RULES["schuldhulp_urgent_working_days"]  # not money: no "amount" in the hint
+    assert careful_amount(days, "nl", days["year"] + 1) == f"3 (in {days['year']}; check wat nu geldt bij de gemeente)"
+    assert careful_amount(days, "en", days["year"] + 1) == f"3 (in {days['year']}; check what applies now at de gemeente)"
