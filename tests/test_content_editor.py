@@ -173,8 +173,10 @@ async def test_nlg_keeps_serving_whole_answers_while_an_editor_publishes(client,
 
 
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    """`bot` with a database and secrets of its own (never the developer's var/)."""
-    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "RASA_TOKEN": "t",
+    """`bot` with a database and secrets of its own (never the developer's var/). Not bot.db: the
+    autouse `close_staff_sessions` starts the test's `client` app on tmp_path/bot.db, whose
+    start-up writes SQLite would hold against the CLI ("database is locked")."""
+    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t",
             "SECRET_KEY": "s", "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
 

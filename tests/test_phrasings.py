@@ -397,7 +397,7 @@ def fingerprint(path: Path) -> tuple[str, int] | None:
 
 @pytest.fixture
 async def real_phrasings(tmp_path, rasa_project):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/bot.db")
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/phrasings.db")  # not the client app's bot.db
     await create_tables(engine)
     yield Phrasings(session_factory(engine), TrainingData.read(rasa_project / "data" / "nlu"))
     await engine.dispose()
