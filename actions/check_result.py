@@ -30,7 +30,8 @@ LIST_LIMIT = 550
 # Set when a check found something that cannot wait; the handover the user asks for next is
 # marked urgent (actions/handover.py).
 URGENT_SLOT = "urgent_need"
-# (kind, placeholder of utter_<check>_<kind>, numbered): the order the result is said in.
+# (kind of entry, the response utter_<check>_<placeholder> that lists them, numbered), in the
+# order the result is said.
 KINDS: Tuple[Tuple[str, str, bool], ...] = (
     ("first", "first", False), ("option", "options", False), ("step", "steps", True),
     ("note", "notes", False))

@@ -27,7 +27,6 @@ class DebtAnswers:
     bailiff: Optional[str] = None     # letters from a deurwaarder: yes | no | unknown
     threat: Optional[str] = None      # eviction | cutoff | no | unknown
     attachment: Optional[str] = None  # beslag on wage, benefit or account: yes | no | unknown
-    municipality: Optional[str] = None
 
 
 def is_urgent(answers: DebtAnswers) -> bool:
