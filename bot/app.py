@@ -125,6 +125,7 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
             settings.secret_key.get_secret_value(), settings.max_message_chars,
             app[RELAY], app[INTAKE])
         yield
+        await app[GATEWAY].close()
 
 
 async def _purge(app: web.Application) -> None:

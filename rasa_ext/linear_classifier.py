@@ -9,17 +9,12 @@ Never logs message text.
 """
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_DEFAULT_INTENT,
@@ -46,7 +41,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-MODEL_FILE = "linear_classifier.joblib"
+from rasa_ext.stored_model import StoredModel
 
 
 class NgramFeatures:
@@ -73,7 +68,7 @@ def _texts(messages: list[Message]) -> tuple[list[str], list[str]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearClassifier(GraphComponent, IntentClassifier):
+class LinearClassifier(StoredModel, IntentClassifier):
     """Predicts the intent, and for retrieval intents ranks the sub-answers like a ResponseSelector."""
 
     @classmethod
@@ -88,52 +83,13 @@ class LinearClassifier(GraphComponent, IntentClassifier):
             # Weak regularisation: the examples are short and each one carries few n-grams.
             "C": 30.0,
             "max_iter": 1000,
+            # Intents another step decides (crisis: rasa_ext/crisis_decision.py); never predicted here.
+            "exclude_intents": [],
         }
 
     @staticmethod
     def required_packages() -> list[str]:
         return ["sklearn"]
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # Rasa reuses a trained component while its config and data are unchanged; a change to
-        # this code must retrain it too.
-        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        trained: dict[str, Any] | None = None,
-    ) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._trained = trained
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LinearClassifier:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LinearClassifier:
-        with model_storage.read_from(resource) as directory:
-            trained = joblib.load(directory / MODEL_FILE)
-        return cls(config, model_storage, resource, trained)
 
     def _new_model(self) -> OneVsRestClassifier:
         # liblinear, one-vs-rest, fits in seconds where multinomial lbfgs took minutes on this many
@@ -143,7 +99,8 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         ))
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(INTENT)]
+        excluded = set(self._config["exclude_intents"])
+        examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(INTENT) not in excluded]
         features = NgramFeatures(tuple(self._config["char_ngrams"]), tuple(self._config["word_ngrams"]))
         x = features.fit_transform(examples)
         intents = self._new_model().fit(x, [m.get(INTENT) for m in examples])
@@ -151,15 +108,12 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         answers = None
         if len({examples[i].get(INTENT_RESPONSE_KEY) for i in answer_rows}) >= 2:
             answers = self._new_model().fit(x[answer_rows], [examples[i].get(INTENT_RESPONSE_KEY) for i in answer_rows])
-        self._trained = {
+        return self._save({
             "features": features,
             "intents": intents,
             "answers": answers,
             "retrieval_intents": sorted(training_data.retrieval_intents),
-        }
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self._trained, directory / MODEL_FILE)
-        return self._resource
+        })
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._trained or not messages:

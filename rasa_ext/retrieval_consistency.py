@@ -1,7 +1,7 @@
 """Keeps the sub-answer inside the topic the intent classifier finally chose.
 
 The sub-answers of every topic are ranked together, and Rasa's `utter_<intent>` action takes the
-top one without checking its topic; after CrisisPriority or a close call, "crisis" could be
+top one without checking its topic; after the crisis decision or a close call, "crisis" could be
 answered with a health answer. This picks the best-ranked answer *of the predicted intent*.
 Runs last in the pipeline.
 """

@@ -16,7 +16,7 @@ CONTENT = ROOT / "data" / "content"
 CONTRACT_INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "ask_capabilities",
     "ask_exit_program", "ask_benefits", "ask_housing", "ask_debt", "ask_work", "ask_education",
-    "ask_health", "ask_stop_business", "ask_social", "request_handover", "crisis", "ask_privacy",
+    "ask_health", "ask_stop_business", "ask_social", "request_handover", "crisis", "ask_privacy", "want_to_stop", "ask_helpline",
     "forget_me", "change_language", "out_of_scope",
 }
 

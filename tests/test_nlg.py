@@ -97,3 +97,12 @@ async def test_a_long_conversations_tracker_is_not_too_large(client):
     response = await nlg(client, body)
     assert response.status == 200
     assert (await response.json())["text"].startswith("Graag gedaan")
+
+
+async def test_an_answer_to_a_possible_crisis_carries_the_mark_for_the_calm_line(client):
+    body = nlg_request("utter_ask_housing/overview")
+    body["tracker"]["latest_message"] = {"crisis": {"level": "possible", "kind": "general", "confidence": 0.3}}
+    reply = await (await nlg(client, body)).json()
+    assert reply["custom"] == {"crisis": "possible"}
+    body["tracker"]["latest_message"]["crisis"]["level"] = "none"
+    assert "custom" not in await (await nlg(client, body)).json()

@@ -43,3 +43,23 @@ def test_every_gemeente_in_regions_exists_and_belongs_to_one_region():
             assert code in DIRECTORY.gemeenten, code
             assert code not in seen, f"{code} in {seen.get(code)} and {region.id}"
             seen[code] = region.id
+
+
+@pytest.mark.parametrize("sentence, region", [
+    ("waar is de dichtstbijzijnde hulp in rotterdam", "rotterdam"),
+    ("is er hulp in Den Haag?", "den-haag"),
+    ("help near amsterdam please", "amsterdam"),
+    ("welke organisatie helpt in Apeldoorn", "apeldoorn"),
+])
+def test_a_gemeente_named_in_a_sentence_is_found(sentence, region):
+    assert DIRECTORY.region_for(DIRECTORY.find_gemeente_in(sentence)).id == region
+
+
+@pytest.mark.parametrize("sentence", [
+    "the best help in town",  # "best" is a gemeente, but not after a place word
+    "hulp in de buurt",
+    "ik wil stoppen met dit werk",
+    "",
+])
+def test_ordinary_words_in_a_sentence_are_no_gemeente(sentence):
+    assert DIRECTORY.find_gemeente_in(sentence) is None

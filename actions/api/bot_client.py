@@ -23,6 +23,11 @@ async def resolve_region(municipality: str) -> Dict[str, Any]:
     return await _post("/internal/v1/regions/resolve", {"municipality": municipality})
 
 
+async def find_region_in(sentence: str) -> Dict[str, Any]:
+    """Like resolve_region, for a sentence that may name a gemeente ("is er hulp in Rotterdam")."""
+    return await _post("/internal/v1/regions/resolve", {"sentence": sentence})
+
+
 async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
     """Creates the handover the user asked for; `request` holds the form's answers and the
     topics the user agreed to share (never message text).

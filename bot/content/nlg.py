@@ -25,6 +25,13 @@ MAX_TRACKER_BYTES = 16 * 1024 * 1024
 PHONE_QUESTION = "utter_ask_handover_phone"
 
 
+def possible_crisis(tracker: dict) -> bool:
+    """The NLU called the message being answered a possible crisis (rasa_ext/crisis_decision.py):
+    the answer then carries a mark, and the gateway adds one calm line with 112 and 113."""
+    decision = (tracker.get("latest_message") or {}).get("crisis")
+    return isinstance(decision, dict) and decision.get("level") == "possible"
+
+
 async def _read_body(request: web.Request) -> bytes:
     body = bytearray()
     async for chunk in request.content.iter_chunked(64 * 1024):
@@ -64,7 +71,9 @@ async def nlg(request: web.Request) -> web.Response:
     suggestions = arguments.get("suggestions")
     # Facts about this service itself, so answers about privacy stay true to the configuration.
     values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}
-    return web.json_response(
-        render(answer, language, store, values=values,
-               suggestions=list(suggestions) if isinstance(suggestions, list) else None)
-    )
+    rendered = render(answer, language, store, values=values,
+                      suggestions=list(suggestions) if isinstance(suggestions, list) else None)
+    if possible_crisis(tracker):
+        # Rasa passes "custom" on as a reply of its own; the gateway reads it and never shows it.
+        rendered = {**rendered, "custom": {"crisis": "possible"}}
+    return web.json_response(rendered)

@@ -19,7 +19,7 @@ MAX_BUTTON_REPLY_CHARS = 60
 # Plain intents a button may point to; retrieval subtopics ("ask_benefits/bbz") are checked
 # against the answers that exist.
 PLAIN_TARGETS = frozenset(
-    {"request_handover", "ask_capabilities", "ask_privacy", "forget_me", "affirm", "deny",
+    {"request_handover", "ask_capabilities", "ask_privacy", "forget_me", "affirm", "deny", "want_to_stop",
      "out_of_scope", "change_language", "greet", "forget_me_confirmed"}
 )
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -19,7 +19,8 @@ from bot.db.models import ContentEntry
 # Answers the service itself relies on; content without them is refused.
 REQUIRED_KEYS = ("utter_greet", "utter_service_unavailable", "utter_input_empty",
                  "utter_crisis/danger", "utter_crisis/suicidal", "utter_crisis/trafficking",
-                 "utter_crisis/violence", "utter_crisis_offer_person", "utter_slow_down",
+                 "utter_crisis/violence", "utter_crisis/minor", "utter_crisis/general",
+                 "utter_crisis_offer_person", "utter_crisis_calm_line", "utter_slow_down",
                  "utter_forgotten", "utter_input_shortened")
 
 
@@ -27,7 +28,6 @@ class ContentStore:
     def __init__(self) -> None:
         self._answers: dict[str, Answer] = {}
         self._text_language: dict[str, str] = {}
-        self._crisis_texts: frozenset[str] = frozenset()
         self._payloads: frozenset[str] = frozenset()
 
     def get(self, key: str) -> Answer | None:
@@ -47,12 +47,8 @@ class ContentStore:
             variant.text: language
             for answer in answers.values() for language, variant in answer.variants.items()
         }
-        crisis_texts = frozenset(
-            variant.text for answer in answers.values() if answer.key.startswith("utter_crisis/")
-            for variant in answer.variants.values()
-        )
         # Built before the swap, then assigned together: readers never see half a reload.
-        self._answers, self._text_language, self._crisis_texts = dict(answers), text_language, crisis_texts
+        self._answers, self._text_language = dict(answers), text_language
         self._payloads = frozenset(
             self.payload(button, language)
             for answer in answers.values() for language in LANGUAGES
@@ -77,9 +73,6 @@ class ContentStore:
     def language_of(self, text: str) -> str | None:
         """The language of a text this store serves (to answer in the conversation's language)."""
         return self._text_language.get(text)
-
-    def is_crisis_text(self, text: str) -> bool:
-        return text in self._crisis_texts
 
     def button_payloads(self) -> frozenset[str]:
         return self._payloads

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import yaml
 
-CATEGORIES = ("danger", "suicidal", "trafficking", "violence")
+# The kinds of the curated phrases, most urgent first: when several match, the first is answered.
+# (The NLU has one more, "general", for a crisis whose kind is unclear: no phrase is unclear.)
+CATEGORIES = ("danger", "suicidal", "minor", "trafficking", "violence")
 
 
 def normalise(text: str) -> str:
@@ -24,7 +26,6 @@ class CrisisPhrases:
         unknown = set(phrases) - set(CATEGORIES)
         if unknown:
             raise ValueError(f"unknown crisis categories: {sorted(unknown)}")
-        # In CATEGORIES order: when several match, the first is the most urgent to answer.
         self._phrases = [
             (category, [normalise(p) for p in phrases.get(category, [])]) for category in CATEGORIES
         ]

@@ -1,12 +1,15 @@
 """The gateway every channel goes through: pseudonymise, clean, redact, route to Rasa, keep safety.
 
 It guarantees a reply: when Rasa is down or silent the user gets the fixed message with the
-safety lines, and a curated crisis phrase always brings the safety answer, whatever the NLU said.
-During a live handover it relays to the worker instead of asking Rasa. Never logs message text
-or native ids.
+safety lines, and a curated crisis phrase always brings the safety answer of its kind at once,
+without waiting for Rasa (which still gets the message, in the background, so the conversation
+goes on from it). When the NLU calls a message a possible crisis, the answer ends with one calm
+line with 112 and 113. During a live handover it relays to the worker instead of asking Rasa.
+Never logs message text or native ids.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
@@ -39,6 +42,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 CHANNEL_COMMANDS = frozenset({"/greet", "/ask_capabilities", "/forget_me", "/change_language"})
 # The confirmation button of "forget me": handled here, never sent to Rasa.
 FORGET_COMMAND = "/forget_me_confirmed"
+# What the NLG endpoint adds to an answer when the NLU called its message a possible crisis
+# (bot/content/nlg.py); it travels as Rasa's "custom" reply, never shown.
+POSSIBLE_CRISIS = "possible"
+# On shutdown, how long messages still on their way to Rasa may take.
+BACKGROUND_GRACE_SECONDS = 2.0
 
 
 class Gateway:
@@ -59,6 +67,8 @@ class Gateway:
         self._max_chars = max_chars
         self._payloads_source: frozenset[str] = frozenset()
         self._payloads_cache: frozenset[str] = CHANNEL_COMMANDS
+        # Messages still on their way to Rasa after a crisis phrase was answered.
+        self._background: set[asyncio.Task[None]] = set()
 
     async def handle(self, channel: str, native_id: str, text: Any,
                      address: str | None = None,
@@ -98,20 +108,42 @@ class Gateway:
         guessed = self._guesser.guess(cleaned) or channel_language
         # Before Rasa: the NLG endpoint answers in the language this records.
         await self._touch(conversation, channel, address, guessed)
+        if crisis is not None:
+            # The safety answer never waits for Rasa, also not when it is slow or overloaded.
+            self._send_in_background(conversation, cleaned, channel)
+            return waiting + notes + self._crisis_first(crisis, guessed or language, [])
         try:
-            replies = [self._shape(r) for r in await self._rasa.send(conversation, cleaned)]
-            replies = [r for r in replies if r["text"] or r["buttons"]]
+            raw = await self._rasa.send(conversation, cleaned)
+            replies = [r for r in map(self._shape, raw) if r["text"] or r["buttons"]]
             if not replies:
                 raise RasaUnavailable("no reply")
         except RasaUnavailable as error:
             log.warning("rasa_unavailable channel=%s reason=%s", channel, error)
-            language = guessed or language
-            replies = [self._answer("utter_service_unavailable", language)]
-        else:
-            language = self._store.language_of(replies[0]["text"]) or language
-            if any(self._store.is_crisis_text(r["text"]) for r in replies):
-                crisis = None  # Rasa already answered with the safety lines
-        return waiting + notes + self._crisis_first(crisis, language, replies)
+            return waiting + notes + [self._answer("utter_service_unavailable", guessed or language)]
+        language = self._store.language_of(replies[0]["text"]) or language
+        if any(_marks_possible_crisis(r) for r in raw):
+            log.info("possible_crisis_line channel=%s", channel)
+            replies.append(self._answer("utter_crisis_calm_line", language))
+        return waiting + notes + replies
+
+    def _send_in_background(self, conversation: str, text: str, channel: str) -> None:
+        """Rasa still hears the message (a form ends, a later handover knows), but nobody waits
+        for it: the user already has the safety answer, and Rasa's own reply is dropped."""
+        async def send() -> None:
+            try:
+                await self._rasa.send(conversation, text)
+            except RasaUnavailable as error:
+                log.warning("rasa_unavailable_after_crisis channel=%s reason=%s", channel, error)
+        task = asyncio.get_running_loop().create_task(send())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        """Waits briefly for messages still on their way to Rasa, then gives up on them."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=BACKGROUND_GRACE_SECONDS)
+        for task in set(self._background):
+            task.cancel()
 
     async def _note_for_handover(self, conversation: str, text: str, crisis: str | None,
                                  is_button: bool) -> None:
@@ -220,3 +252,8 @@ class Gateway:
             for b in reply.get("buttons") or [] if isinstance(b, dict)
         ]
         return {"text": str(reply.get("text") or ""), "buttons": buttons}
+
+
+def _marks_possible_crisis(reply: Any) -> bool:
+    custom = reply.get("custom") if isinstance(reply, dict) else None
+    return isinstance(custom, dict) and custom.get("crisis") == POSSIBLE_CRISIS

@@ -1,7 +1,8 @@
 """Gemeenten and exit-support regions: which region serves the gemeente a user names.
 
 Matching is tolerant (case, "gemeente ", common names from the aliases, typos via rapidfuzz) but
-only against the whole answer, never a substring of free text (gemeenten.README.md).
+only against the whole answer; in a sentence ("hulp in Rotterdam") only the exact name right after
+a word such as "in" or "near" counts, so "best" or "ede" in ordinary text is never a gemeente.
 """
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ NATIONAL = "national"
 MIN_SIMILARITY = 85
 # Two different gemeenten this close are a guess, not a match ("Bergen": NH. or L.?).
 AMBIGUITY_MARGIN = 10
+# Words after which a sentence names a place ("hulp in Rotterdam", "help near Utrecht").
+PLACE_WORDS = frozenset({"in", "bij", "near", "rond", "rondom", "around", "omgeving", "regio",
+                         "region", "uit", "from", "te", "nabij", "buurt"})
+# The longest gemeente name in words ("Súdwest-Fryslân" is two after normalising, a few are four).
+MAX_NAME_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,18 @@ class RegionDirectory:
         if any(code != best_code and best_score - score < AMBIGUITY_MARGIN for code, score in codes):
             return None
         return self.gemeenten[best_code]
+
+    def find_gemeente_in(self, sentence: str) -> Gemeente | None:
+        """The gemeente a sentence names after a place word, by its exact (normalised) name."""
+        words = _key(re.sub(r"[^\w\s'-]", " ", sentence)).split()
+        for start, word in enumerate(words[:-1]):
+            if word not in PLACE_WORDS:
+                continue
+            for length in range(min(MAX_NAME_WORDS, len(words) - start - 1), 0, -1):
+                name = " ".join(words[start + 1:start + 1 + length])
+                if name in self._names:
+                    return self.gemeenten[self._names[name]]
+        return None
 
     def region_for(self, gemeente: Gemeente | None) -> Region:
         region_id = self._region_of.get(gemeente.code, NATIONAL) if gemeente else NATIONAL

@@ -1,4 +1,4 @@
-"""Internal API for the action server: which region serves the gemeente a user typed.
+"""Internal API for the action server: which region serves the gemeente a user typed or named.
 
 Token-protected (RASA_TOKEN, shared by the internal services); the typed answer comes in the body,
 never in a URL, so it cannot end up in an access log.
@@ -23,13 +23,17 @@ def require_internal_token(request: web.Request) -> None:
 
 @routes.post("/internal/v1/regions/resolve")
 async def resolve_region(request: web.Request) -> web.Response:
+    """`{"municipality": answer}`: the answer is a gemeente (typos allowed);
+    `{"sentence": text}`: a sentence that may name one ("is er hulp in Rotterdam")."""
     require_internal_token(request)
     try:
-        answer = str((await request.json())["municipality"])[:200]
+        body = await request.json()
+        sentence = body.get("sentence") if isinstance(body, dict) else None
+        answer = str(sentence if sentence is not None else body["municipality"])[:200]
     except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text='expected {"municipality": "..."}') from None
+        raise web.HTTPBadRequest(text='expected {"municipality": "..."} or {"sentence": "..."}') from None
     directory = request.app[REGIONS]
-    gemeente = directory.find_gemeente(answer)
+    gemeente = directory.find_gemeente_in(answer) if sentence is not None else directory.find_gemeente(answer)
     region = directory.region_for(gemeente)
     return web.json_response({
         "gemeente": {"code": gemeente.code, "name": gemeente.name} if gemeente else None,
