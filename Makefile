@@ -90,7 +90,11 @@ test: setup train
 	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
 	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/rasa_ext
 
-eval: setup $(RESPONSES) $(SPACY_MODEL)/meta.json
+# Safety and understanding on the held-out sets (bench/heldout/): the NLU alone, then the whole
+# path through the gateway; then the cross-validated NLU figures and the tokenizer comparison.
+eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
+	$(RASA_VENV)/bin/python bench/crisis_eval.py
+	$(BOT_VENV)/bin/python bench/whole_path_eval.py
 	$(RASA_VENV)/bin/python bench/nlu_eval.py
 
 bench: setup train

@@ -35,6 +35,26 @@ def outcome_of(parse: dict) -> Outcome:
     return Outcome(intent, kind if intent == "crisis" else None)
 
 
+def print_cross_validation(agent) -> None:
+    """The crisis decision's thresholds and what they give on its cross-validated predictions."""
+    from rasa_ext.crisis_decision import CrisisDecision
+
+    for node in agent.processor.graph_runner._instantiated_nodes.values():  # noqa: SLF001
+        component = getattr(node, "_component", None)
+        if isinstance(component, CrisisDecision):
+            summary = component.summary
+            figures = summary["cross_validated"]
+            print(f"\n== crisis decision, cross-validated on data/nlu (5 folds)\n"
+                  f"thresholds: clear >= {summary['clear']:.3f}, possible >= {summary['possible']:.3f}, "
+                  f"kind shown from confidence {summary['kind_threshold']:.3f} (else general)\n"
+                  f"crisis recall: safety answer first {figures['crisis_recall_clear']:.3f}, "
+                  f"with the calm line {figures['crisis_recall_possible']:.3f}\n"
+                  f"non-crisis examples: safety answer {figures['false_alarm_clear']:.4f}, "
+                  f"calm line {figures['calm_line_rate']:.3f}\n"
+                  f"kind right when shown {figures['kind_accuracy']:.3f}; general answer for "
+                  f"{figures['general_share']:.3f} of crises")
+
+
 async def parse_all(model: Path, cases: list[Case]) -> list[dict]:
     import logging
 
@@ -44,6 +64,7 @@ async def parse_all(model: Path, cases: list[Case]) -> list[dict]:
     configure_structlog(logging.WARNING)  # the parse log carries every message
 
     agent = Agent.load(str(model))
+    print_cross_validation(agent)
     return [await agent.parse_message(case.text) for case in cases]
 
 

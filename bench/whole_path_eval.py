@@ -18,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the stack fixture imports its neighbours by name
 
 from bench.heldout_sets import Outcome, load_cases, report  # noqa: E402
 from bot.content.files import parse_entries, read_content_dir  # noqa: E402

@@ -116,6 +116,7 @@ class CrisisDecision(StoredModel, IntentClassifier):
         kind_threshold = pick_kind_threshold(kind_held_out.max(axis=1),
                                              labels[kind_held_out.argmax(axis=1)] == kinds,
                                              self._config["kind_accuracy"])
+        kind_confident = kind_held_out.max(axis=1) >= kind_threshold
         return self._save({
             "features": features,
             "crisis": crisis_model.fit(x, is_crisis),
@@ -123,11 +124,21 @@ class CrisisDecision(StoredModel, IntentClassifier):
             "possible": possible,
             "clear": clear,
             "kind_threshold": kind_threshold,
+            # What the thresholds give on the cross-validated predictions (make eval prints it).
+            "cross_validated": {
+                "crisis_recall_clear": float((held_out[is_crisis] >= clear).mean()),
+                "crisis_recall_possible": float((held_out[is_crisis] >= possible).mean()),
+                "false_alarm_clear": float((held_out[~is_crisis] >= clear).mean()),
+                "calm_line_rate": float(((held_out[~is_crisis] >= possible) & (held_out[~is_crisis] < clear)).mean()),
+                "kind_accuracy": float((labels[kind_held_out.argmax(axis=1)] == kinds)[kind_confident].mean()),
+                "general_share": float(1.0 - kind_confident.mean()),
+            },
         })
 
     @property
-    def thresholds(self) -> dict[str, float]:
-        return {k: self._trained[k] for k in ("possible", "clear", "kind_threshold")}
+    def summary(self) -> dict[str, Any]:
+        """The learnt thresholds and their cross-validated figures."""
+        return {k: self._trained[k] for k in ("possible", "clear", "kind_threshold", "cross_validated")}
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._trained or not messages:

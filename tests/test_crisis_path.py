@@ -1,0 +1,106 @@
+"""The gateway's share of safety: a curated crisis phrase is answered at once, with the safety
+answer of its kind, whether Rasa is fast, slow or down; a possible crisis adds one calm line."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.content.files import parse_entries, read_content_dir
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
+
+
+def text_of(key: str, language: str = "nl") -> str:
+    return ANSWERS[key].variants[language].text
+
+
+class FakeRasa:
+    """Rasa's gateway channel that answers what it is told to, when it is told to."""
+
+    def __init__(self, replies: list[dict]) -> None:
+        self.replies = replies
+        self.release = asyncio.Event()
+        self.received: list[str] = []
+        self.app = web.Application()
+        self.app.router.add_post("/webhooks/gateway/webhook", self._webhook)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        self.received.append((await request.json())["message"])
+        await self.release.wait()
+        return web.json_response(self.replies)
+
+
+@pytest.fixture
+async def rasa_and_client(aiohttp_client, settings):
+    async def start(replies: list[dict], answer_at_once: bool = True):
+        rasa = FakeRasa(replies)
+        if answer_at_once:
+            rasa.release.set()
+        server = TestServer(rasa.app, host="127.0.0.1")
+        await server.start_server()
+        started.append(server)
+        client = await aiohttp_client(create_app(settings.model_copy(
+            update={"rasa_url": str(server.make_url("")).rstrip("/")})))
+        return rasa, client
+    started: list[TestServer] = []
+    yield start
+    for server in started:
+        await server.close()
+
+
+async def chat(client, message, sender="user-1"):
+    response = await client.post("/api/v1/chat", json={"sender": sender, "message": message})
+    assert response.status == 200
+    return await response.json()
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("ik wil dood", "suicidal"),
+    ("hij slaat me elke dag", "violence"),
+    ("ze hebben mijn paspoort afgepakt", "trafficking"),
+    ("ik ben in gevaar", "danger"),
+    ("ik ben minderjarig", "minor"),
+])
+async def test_a_crisis_phrase_is_answered_while_rasa_is_still_thinking(rasa_and_client, message, kind):
+    rasa, client = await rasa_and_client([{"text": text_of("utter_ask_debt/overview")}], answer_at_once=False)
+    # Rasa holds every request until released: the reply cannot have waited for it.
+    replies = await chat(client, message)
+    assert replies[0]["text"] == text_of(f"utter_crisis/{kind}")
+    assert replies[1]["text"] == text_of("utter_crisis_offer_person")
+    assert text_of("utter_ask_debt/overview") not in [r["text"] for r in replies]
+    await asyncio.sleep(0.1)
+    assert rasa.received == [message], "Rasa still hears the message, in the background"
+    rasa.release.set()
+
+
+async def test_a_crisis_phrase_is_answered_when_rasa_is_down(client_without_rasa):
+    replies = await chat(client_without_rasa, "ik wil dood")
+    assert replies[0]["text"] == text_of("utter_crisis/suicidal")
+    assert replies[1]["text"] == text_of("utter_crisis_offer_person")
+
+
+@pytest.fixture
+async def client_without_rasa(aiohttp_client, settings):
+    return await aiohttp_client(create_app(settings))
+
+
+async def test_a_possible_crisis_gets_the_topic_answer_first_and_then_one_calm_line(rasa_and_client):
+    housing = text_of("utter_ask_housing/overview")
+    _, client = await rasa_and_client([{"text": housing, "buttons": []}, {"custom": {"crisis": "possible"}}])
+    replies = await chat(client, "ik heb geen huis meer en ik weet het niet meer")
+    assert [r["text"] for r in replies] == [housing, text_of("utter_crisis_calm_line")]
+    assert "112" in replies[1]["text"] and "113" in replies[1]["text"]
+
+
+async def test_an_ordinary_answer_gets_no_safety_line_at_all(rasa_and_client):
+    housing = text_of("utter_ask_housing/overview")
+    _, client = await rasa_and_client([{"text": housing, "buttons": []}])
+    replies = await chat(client, "ik kan de huur niet meer betalen")
+    assert [r["text"] for r in replies] == [housing]
