@@ -220,3 +220,15 @@ def test_linear_classifier_never_predicts_an_excluded_intent(tmp_path) -> None:
     parse = trained(LinearClassifier, crisis_examples(), tmp_path, {"exclude_intents": ["crisis"]})
     message = parse(Message(data={"text": "ik wil dood"}))
     assert {e["name"] for e in message.get("intent_ranking")} == {"ask_topic", "greet"}
+
+
+def test_a_practical_question_never_gets_the_suicide_text(tmp_path) -> None:
+    """DESIGN.md: nobody is asked about suicide for a question about money, housing or work."""
+    from rasa_ext.crisis_decision import CrisisDecision
+
+    parse = trained(CrisisDecision, crisis_examples(), tmp_path, {"folds": 3})
+    for topic, kind in (("ask_housing", "general"), ("ask_health", "suicidal")):
+        message = parse(Message(data={"text": "ik wil dood, ik wil sterven",
+                                      "intent": {"name": topic, "confidence": 0.7}}))
+        assert message.get("crisis")["level"] == "clear"
+        assert message.get("crisis")["kind"] == kind, topic
