@@ -158,6 +158,10 @@ ORDINARY = ["ik wil stoppen met dit werk", "i want to quit sex work", "hoe vraag
             "ik heb geen huis"]
 
 
+# Twenty crises are too few for a cross-validated precision of 0.85 anywhere: ask for less.
+SMALL_DATA = {"folds": 3, "clear_precision": 0.6}
+
+
 def crisis_examples():
     return ([(t, "crisis", "crisis/suicidal") for t in SUICIDAL]
             + [(t, "crisis", "crisis/trafficking") for t in TRAFFICKING]
@@ -168,7 +172,7 @@ def crisis_examples():
 def test_crisis_decision_answers_a_clear_crisis_with_its_kind(tmp_path) -> None:
     from rasa_ext.crisis_decision import CrisisDecision
 
-    parse = trained(CrisisDecision, crisis_examples(), tmp_path, {"folds": 3})
+    parse = trained(CrisisDecision, crisis_examples(), tmp_path, SMALL_DATA)
     message = parse(Message(data={"text": "ik wil dood, ik wil sterven",
                                   "intent": {"name": "ask_topic", "confidence": 0.9},
                                   "intent_ranking": [{"name": "ask_topic", "confidence": 0.9}]}))
@@ -181,7 +185,7 @@ def test_crisis_decision_answers_a_clear_crisis_with_its_kind(tmp_path) -> None:
 def test_crisis_decision_leaves_the_wish_to_stop_and_money_worries_alone(tmp_path) -> None:
     from rasa_ext.crisis_decision import CrisisDecision
 
-    parse = trained(CrisisDecision, crisis_examples(), tmp_path, {"folds": 3})
+    parse = trained(CrisisDecision, crisis_examples(), tmp_path, SMALL_DATA)
     for text in ("ik wil stoppen met sekswerk", "i can't pay the rent this month"):
         message = parse(Message(data={"text": text, "intent": {"name": "ask_topic", "confidence": 0.8}}))
         assert message.get("crisis")["level"] == "none", text
@@ -226,7 +230,7 @@ def test_a_practical_question_never_gets_the_suicide_text(tmp_path) -> None:
     """DESIGN.md: nobody is asked about suicide for a question about money, housing or work."""
     from rasa_ext.crisis_decision import CrisisDecision
 
-    parse = trained(CrisisDecision, crisis_examples(), tmp_path, {"folds": 3})
+    parse = trained(CrisisDecision, crisis_examples(), tmp_path, SMALL_DATA)
     for topic, kind in (("ask_housing", "general"), ("ask_health", "suicidal")):
         message = parse(Message(data={"text": "ik wil dood, ik wil sterven",
                                       "intent": {"name": topic, "confidence": 0.7}}))
