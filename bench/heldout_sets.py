@@ -56,7 +56,8 @@ def _rate(hits: int, total: int) -> str:
     return f"{hits / total:.3f} ({hits}/{total})" if total else "n/a"
 
 
-def report(title: str, cases: list[Case], outcomes: list[Outcome]) -> dict[str, float]:
+def report(title: str, cases: list[Case], outcomes: list[Outcome],
+           f1_name: str = "intent macro-F1") -> dict[str, float]:
     """Prints the figures the safety issue asks for; returns them for a comparison."""
     pairs = list(zip(cases, outcomes))
     figures: dict[str, float] = {}
@@ -100,7 +101,7 @@ def report(title: str, cases: list[Case], outcomes: list[Outcome]) -> dict[str, 
           f"{_rate(sum(o.intent == 'ask_helpline' and o.crisis is None for _, o in helpline), len(helpline))}")
 
     figures["macro_f1"] = macro_f1([c.intent for c, _ in pairs], [o.intent for _, o in pairs])
-    print(f"intent macro-F1 on all {len(pairs)} held-out messages: {figures['macro_f1']:.3f}")
+    print(f"{f1_name} on all {len(pairs)} held-out messages: {figures['macro_f1']:.3f}")
     return figures
 
 
