@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from rasa_ext.linear_classifier import NgramFeatures
+from rasa_ext.linear_classifier import NGRAM_DEFAULTS, NgramFeatures
 from rasa_ext.stored_model import StoredModel
 
 CRISIS_INTENT = "crisis"
@@ -89,9 +89,7 @@ class CrisisDecision(StoredModel, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "char_ngrams": [2, 5],
-            "word_ngrams": [1, 2],
-            "C": 30.0,
+            **NGRAM_DEFAULTS,
             # Targets the two thresholds are chosen for, on cross-validated predictions: nearly
             # every crisis at least gets the calm line; a safety answer is right this often.
             "possible_recall": 0.99,

@@ -61,6 +61,15 @@ class NgramFeatures:
         return scipy.sparse.hstack([self.chars.transform(texts), self.words.transform(lemmas)]).tocsr()
 
 
+# The features and regularisation both classifiers (this one and rasa_ext/crisis_decision.py) start from.
+NGRAM_DEFAULTS: dict[str, Any] = {
+    "char_ngrams": [2, 5],
+    "word_ngrams": [1, 2],
+    # Weak regularisation: the examples are short and each one carries few n-grams.
+    "C": 30.0,
+}
+
+
 def _texts(messages: list[Message]) -> tuple[list[str], list[str]]:
     texts = [(m.get(TEXT) or "").lower() for m in messages]
     lemmas = [" ".join((t.lemma or t.text).lower() for t in (m.get(TOKENS_NAMES[TEXT]) or [])) for m in messages]
@@ -78,10 +87,7 @@ class LinearClassifier(StoredModel, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "char_ngrams": [2, 5],
-            "word_ngrams": [1, 2],
-            # Weak regularisation: the examples are short and each one carries few n-grams.
-            "C": 30.0,
+            **NGRAM_DEFAULTS,
             "max_iter": 1000,
             # Intents another step decides (crisis: rasa_ext/crisis_decision.py); never predicted here.
             "exclude_intents": [],

@@ -71,39 +71,16 @@ def test_matching_sub_answer_is_left_alone() -> None:
 
 
 def test_linear_classifier_survives_saving_and_answers_like_a_response_selector(tmp_path) -> None:
-    from rasa.engine.graph import ExecutionContext, GraphSchema
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
     from rasa_ext.linear_classifier import LinearClassifier
 
-    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    examples = [
+    parse = trained(LinearClassifier, [
         ("hoi", "greet", None), ("hallo daar", "greet", None), ("hey", "greet", None),
         ("kan ik bbz krijgen", "ask_benefits", "ask_benefits/bbz"),
         ("bbz als zzp", "ask_benefits", "ask_benefits/bbz"),
         ("bijstand aanvragen", "ask_benefits", "ask_benefits/bijstand"),
         ("hoe vraag ik bijstand aan", "ask_benefits", "ask_benefits/bijstand"),
-    ]
-    messages = []
-    for text, intent, key in examples:
-        data = {"text": text, "intent": intent}
-        if key:
-            data["intent_response_key"] = key
-        messages.append(Message(data=data))
-    training = TrainingData(messages)
-    tokenizer.process_training_data(training)
-
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("linear")
-    context = ExecutionContext(GraphSchema({}), "test")
-    LinearClassifier.create({}, storage, resource, context).train(training)
-    loaded = LinearClassifier.load({}, storage, resource, context)
-
-    message = tokenizer.process([Message(data={"text": "bbz aanvragen als zzp"})])[0]
-    loaded.process([message])
+    ], tmp_path)
+    message = parse(Message(data={"text": "bbz aanvragen als zzp"}))
     assert message.get("intent")["name"] == "ask_benefits"
     assert [r["name"] for r in message.get("intent_ranking")] == ["ask_benefits", "greet"]
     selector = message.get("response_selector")
