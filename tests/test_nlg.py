@@ -106,3 +106,10 @@ async def test_an_answer_to_a_possible_crisis_carries_the_mark_for_the_calm_line
     assert reply["custom"] == {"crisis": "possible"}
     body["tracker"]["latest_message"]["crisis"]["level"] = "none"
     assert "custom" not in await (await nlg(client, body)).json()
+
+
+async def test_a_form_question_gets_no_mark_for_the_calm_line(client):
+    body = nlg_request("utter_ask_handover_contact")
+    body["tracker"]["latest_message"] = {"crisis": {"level": "possible", "kind": "general", "confidence": 0.3}}
+    body["tracker"]["active_loop"] = {"name": "handover_form"}
+    assert "custom" not in await (await nlg(client, body)).json()

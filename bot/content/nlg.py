@@ -27,7 +27,11 @@ PHONE_QUESTION = "utter_ask_handover_phone"
 
 def possible_crisis(tracker: dict) -> bool:
     """The NLU called the message being answered a possible crisis (rasa_ext/crisis_decision.py):
-    the answer then carries a mark, and the gateway adds one calm line with 112 and 113."""
+    the answer then carries a mark, and the gateway adds one calm line with 112 and 113. Not
+    while a form asks its questions: "zeg ik liever niet" is an answer there, not a mood (a clear
+    crisis still interrupts every form)."""
+    if ((tracker.get("active_loop") or {}).get("name")):
+        return False
     decision = (tracker.get("latest_message") or {}).get("crisis")
     return isinstance(decision, dict) and decision.get("level") == "possible"
 
