@@ -81,7 +81,7 @@ def _training_examples(crisis: bool) -> list[str]:
 
 
 def test_no_phrase_fires_on_any_ordinary_training_example():
-    """Every non-crisis example, the 700 hard negatives of data/nlu/not_crisis.yml included."""
+    """Every non-crisis example, the hard negatives of data/nlu/not_crisis.yml included."""
     examples = _training_examples(crisis=False)
     assert len(examples) > 7000
     assert [e for e in examples if PHRASES.match(e)] == []
