@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
 
 
+# Far below the gateway's Rasa timeout in these tests (60 s), far above an answer from memory.
+NOT_WAITING_SECONDS = 10
+
+
 def text_of(key: str, language: str = "nl") -> str:
     return ANSWERS[key].variants[language].text
 
@@ -46,8 +50,9 @@ async def rasa_and_client(aiohttp_client, settings):
         server = TestServer(rasa.app, host="127.0.0.1")
         await server.start_server()
         started.append(server)
+        # A patient client: waiting for Rasa would take a minute, far longer than any test allows.
         client = await aiohttp_client(create_app(settings.model_copy(
-            update={"rasa_url": str(server.make_url("")).rstrip("/")})))
+            update={"rasa_url": str(server.make_url("")).rstrip("/"), "rasa_timeout_seconds": 60})))
         return rasa, client
     started: list[TestServer] = []
     yield start
@@ -70,8 +75,9 @@ async def chat(client, message, sender="user-1"):
 ])
 async def test_a_crisis_phrase_is_answered_while_rasa_is_still_thinking(rasa_and_client, message, kind):
     rasa, client = await rasa_and_client([{"text": text_of("utter_ask_debt/overview")}], answer_at_once=False)
-    # Rasa holds every request until released: the reply cannot have waited for it.
-    replies = await chat(client, message)
+    # Rasa holds every request until released, and the gateway would wait a minute for it: a
+    # reply within seconds cannot have waited.
+    replies = await asyncio.wait_for(chat(client, message), timeout=NOT_WAITING_SECONDS)
     assert replies[0]["text"] == text_of(f"utter_crisis/{kind}")
     assert replies[1]["text"] == text_of("utter_crisis_offer_person")
     assert text_of("utter_ask_debt/overview") not in [r["text"] for r in replies]
