@@ -16,13 +16,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import handover_answers as answers
 from actions.checks import scan
-from actions.api.bot_client import BotApiUnavailable, create_handover, resolve_region
+from actions.api.bot_client import NATIONAL, BotApiUnavailable, create_handover, resolve_region
 
 log = logging.getLogger(__name__)
 
 FORM = "handover_form"
 WITHHELD = "-"
-NATIONAL = "national"
 DEFAULT_LANGUAGE = "nl"
 # Asked again at every handover; `municipality` and `region` are kept for the next one.
 HANDOVER_SLOTS = ("handover_contact", "handover_phone", "handover_availability", "handover_language",

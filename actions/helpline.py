@@ -8,11 +8,10 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api.bot_client import BotApiUnavailable, find_region_in
+from actions.api.bot_client import NATIONAL, BotApiUnavailable, find_region_in
 
 NEARBY = "ask_helpline/nearby"
 OVERVIEW = "ask_helpline/overview"
-NATIONAL = "national"
 
 
 def chosen_answer(tracker: Tracker) -> Text:

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 BUSINESS_INTENT = "ask_stop_business"
 # Words that say the message is about the work itself, not about a business registration.
 NAMES_THE_WORK = re.compile(
-    r"\b(sekswerk|seks|sex|prostitut\w*|prostitu\w*|raam|ramen|window|club|escort\w*|privehuis|"
+    r"\b(sekswerk|seks|sex|prostitu\w*|raam|ramen|window|club|escort\w*|privehuis|"
     r"privéhuis|webcam|cam|klanten|clients?|werk|job|work|working|branche|leven|life|uitstappen|"
     r"eruit|get out|quit)\b",
     re.IGNORECASE,

@@ -10,6 +10,8 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
+# The region that takes every gemeente no other region lists (data/regions.yml).
+NATIONAL = "national"
 # The user is waiting: a slow answer is worse than the national fallback.
 TIMEOUT = aiohttp.ClientTimeout(total=5)
 
