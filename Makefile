@@ -81,7 +81,12 @@ var/regions.stamp: .build/bot.stamp data/regions.yml
 	$(BOT) regions import
 	@touch $@
 
-run: setup train content var/regions.stamp
+# The yearly figures likewise (`bot rules export` writes editors' changes back).
+var/rules.stamp: .build/bot.stamp data/check_rules.yml
+	$(BOT) rules import
+	@touch $@
+
+run: setup train content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
 test: setup train
@@ -102,4 +107,4 @@ bench: setup train
 	$(BOT_VENV)/bin/python bench/relay_latency.py
 
 clean:
-	rm -rf .build models results var/content.stamp
+	rm -rf .build models results var/content.stamp var/regions.stamp var/rules.stamp

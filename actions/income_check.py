@@ -4,9 +4,11 @@ The advice itself is actions/checks/income.py; saying it is actions/check_result
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import check_answers as answers
 from actions.check_form import INCOME_SLOTS, CheckFormValidation
@@ -20,6 +22,13 @@ FORM = "income_check_form"
 class ValidateIncomeCheckForm(CheckFormValidation):
     form = FORM
     readers = {slot: answers.READERS[slot] for slot in INCOME_SLOTS}
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        """Someone under 18 is asked nothing more: the result (safety first) comes at once."""
+        if tracker.get_slot("income_age") == "under_18":
+            return []
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 
 
 class ActionIncomeCheckResult(CheckResult):

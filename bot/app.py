@@ -10,10 +10,12 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import (ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
+from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
                          ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS,
-                         REGION_EDITING, REGIONS, RELAY, SESSIONS, SETTINGS, STAFF_SESSIONS)
+                         REGION_EDITING, REGIONS, RELAY, RULE_EDITING, SESSIONS, SETTINGS, STAFF_SESSIONS)
 from bot.checks import internal_api as rules_api
+from bot.approvals import Approvals
+from bot.checks.editing import RuleEditing
 from bot.checks.rules import read_rules
 from bot.content import nlg
 from bot.content.editing import ContentEditing
@@ -41,6 +43,8 @@ from bot.settings import Settings
 from bot.staff import api as staff_api
 from bot.staff import editor as staff_editor
 from bot.staff import region_editor as staff_region_editor
+from bot.staff import rule_editor as staff_rule_editor
+from bot.staff import approval_pages as staff_approvals
 from bot.staff import pages as staff_pages
 from bot.staff import socket as staff_socket
 from bot.staff.accounts import Accounts
@@ -101,12 +105,15 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
                                         timedelta(hours=settings.staff_session_hours))
     app[AUDIT] = AuditLog(sessions)
     app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
-    app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB])
+    app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES])
     app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
+    app[APPROVALS] = Approvals(sessions)
     if await app[REGION_EDITING].entries():
         await app[REGION_EDITING].load()
     else:
         await app[REGION_EDITING].import_file(settings.regions_file)
+    app[RULE_EDITING] = RuleEditing(sessions, app[CHECK_RULES], app[HUB])
+    await app[RULE_EDITING].load_or_import(settings.check_rules_file)
     await app[HUB].start()
     yield
     await app[HUB].stop()
@@ -147,7 +154,8 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
                     internal_api.routes, handover_api.routes, rules_api.routes, staff_api.routes,
-                    staff_pages.routes, staff_editor.routes, staff_region_editor.routes,
+                    staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
+                    staff_approvals.routes,
                     staff_socket.routes):
         app.add_routes(feature)
     setup_training(app, settings, training_paths)

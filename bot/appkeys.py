@@ -5,6 +5,8 @@ from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.approvals import Approvals
+from bot.checks.editing import RuleEditing
 from bot.checks.rules import Rule
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore
@@ -42,3 +44,5 @@ LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)
 CONTENT_EDITING = web.AppKey("content_editing", ContentEditing)
 REGION_EDITING = web.AppKey("region_editing", RegionEditing)
 CHECK_RULES = web.AppKey("check_rules", dict[str, Rule])
+RULE_EDITING = web.AppKey("rule_editing", RuleEditing)
+APPROVALS = web.AppKey("approvals", Approvals)

@@ -1,5 +1,5 @@
 """The `bot` command line: serve, run (all processes), content import|export, regions
-import|export, users add, purge, chat, telegram set-webhook, secrets init."""
+import|export, rules import|export, users add, purge, chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     regions = commands.add_parser("regions", help="data/regions.yml <-> database")
     regions.add_argument("direction", choices=["import", "export"])
     regions.add_argument("--file", type=Path, default=None, help="default: data/regions.yml")
+    rules = commands.add_parser("rules", help="data/check_rules.yml (yearly figures) <-> database")
+    rules.add_argument("direction", choices=["import", "export"])
+    rules.add_argument("--file", type=Path, default=None, help="default: data/check_rules.yml")
     users = commands.add_parser("users", help="staff accounts")
     users.add_argument("action", choices=["add"])
     users.add_argument("--email", required=True)
@@ -60,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(_set_webhook(settings)))
     elif args.command == "regions":
         sys.exit(asyncio.run(_regions(settings, args.direction, args.file or settings.regions_file)))
+    elif args.command == "rules":
+        sys.exit(asyncio.run(_rules(settings, args.direction, args.file or settings.check_rules_file)))
     elif args.command == "users":
         sys.exit(asyncio.run(_add_user(settings, args)))
     elif args.command == "purge":
@@ -197,3 +202,27 @@ async def _content(settings: Settings, direction: str, directory: Path) -> int:
 
 if __name__ == "__main__":
     main()
+
+
+async def _rules(settings: Settings, direction: str, path: Path) -> int:
+    from bot.checks.editing import RuleEditing
+    from bot.checks.rules import RuleError
+    from bot.db.engine import create_tables, make_engine, session_factory
+
+    engine = make_engine(settings.database_url)
+    try:
+        await create_tables(engine)
+        editing = RuleEditing(session_factory(engine), {})
+        if direction == "import":
+            try:
+                count = await editing.import_file(path)
+            except RuleError as error:
+                print(f"rules not imported, nothing changed: {error}", file=sys.stderr)
+                return 1
+            print(f"imported {count} rules from {path}")
+        else:
+            count = await editing.export_file(path)
+            print(f"exported {count} rules to {path}")
+        return 0
+    finally:
+        await engine.dispose()

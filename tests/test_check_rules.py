@@ -1,5 +1,7 @@
-"""The rules of the guided checks as data: served to the action server with their year, flagged
-when the year has passed, and refused at start when a rule cannot be used."""
+"""The yearly figures and rules as data: served to the action server with their year, shown in
+answers with their year, edited in the browser (the next answer and check use the new value),
+flagged with every answer that uses them when the year has passed, and refused at start when a
+rule cannot be used."""
 from __future__ import annotations
 
 from datetime import date
@@ -27,7 +29,7 @@ async def test_the_checks_get_every_rule_with_its_year_and_whether_it_has_passed
     assert (limit["value"], limit["year"], limit["check_at"]) == (7575, 2024, "rijksoverheid.nl")
     assert limit["stale"] is (2024 < date.today().year)
     assert rules["schuldhulp_urgent_working_days"]["value"] == 3
-    assert rules["bijstand_norm_single_21"]["value"] == 1219.64
+    assert rules["bijstand_norm_single_21"]["value"] == 1369.06
 
 
 async def test_the_rules_need_the_internal_token(client):
@@ -66,3 +68,49 @@ async def test_the_checks_get_their_texts_as_published_now(client):
     assert "0800-2000" in texts["utter_housing_first_veilig_thuis"]
     assert (await client.get("/internal/v1/checks/texts?language=fr", headers=headers)).status == 400
     assert (await client.get("/internal/v1/checks/texts")).status == 401
+
+
+async def served(client, key: str, language: str = "nl") -> str:
+    body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
+    response = await client.post(f"/nlg?token={TOKEN}", json=body)
+    assert response.status == 200
+    return (await response.json())["text"]
+
+
+async def test_an_editor_updates_a_yearly_figure_and_answers_and_checks_use_it_with_its_year(client):
+    this_year = date.today().year
+    before = await served(client, "utter_ask_benefits/bijstand")
+    assert "€ 1.369,06 per maand (2025)" in before and "{rule:" not in before
+    assert "€1,369.06 a month (2025)" in await served(client, "utter_ask_benefits/bijstand", "en")
+    editor = await log_in(client, await add_user(client, "figures@x.nl", "editor"))
+    listing = await (await editor.get("/staff/editor?filter=stale")).text()
+    assert "bedrag verlopen: bijstand_norm_single_21" in listing  # the answer that uses it
+    form = {"value": "1.401,50", "unit": "euro per maand", "year": str(this_year),
+            "source": f"Rijksoverheid, normen 1 januari {this_year}", "check_at": "rijksoverheid.nl"}
+    response = await editor.form("/staff/editor/rules/bijstand_norm_single_21", form)
+    assert response.status == 200 and "Bewaard" in await response.text()
+    assert f"€ 1.401,50 per maand ({this_year})" in await served(client, "utter_ask_benefits/bijstand")
+    rules = await (await client.get("/internal/v1/rules", headers={"Authorization": f"Bearer {TOKEN}"})).json()
+    assert rules["bijstand_norm_single_21"] == {"value": 1401.5, "unit": "euro per maand", "year": this_year,
+                                                "check_at": "rijksoverheid.nl", "verify": False, "stale": False}
+    listing = await (await editor.get("/staff/editor?filter=stale")).text()
+    assert "bedrag verlopen: bijstand_norm_single_21" not in listing
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"value": "veel"}, "waarde en jaar moeten getallen zijn"),
+    ({"source": ""}, "a source and where to check"),
+    ({"year": "1999"}, "year must be the year the value holds for"),
+])
+async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, message):
+    editor = await log_in(client, await add_user(client, "figures2@x.nl", "editor"))
+    form = {"value": "7600", "unit": "euro", "year": "2026", "source": "x (2026)", "check_at": "rijksoverheid.nl",
+            **change}
+    response = await editor.form("/staff/editor/rules/bijstand_asset_limit_single", form)
+    assert response.status == 400 and message in await response.text()
+    assert "€ 7.575 (2024)" in await served(client, "utter_ask_benefits/bijstand")
+
+
+async def test_workers_cannot_change_figures(client):
+    worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
+    assert (await worker.form("/staff/editor/rules/bijstand_asset_limit_single", {"value": "1"})).status == 403

@@ -115,7 +115,7 @@ def _broken_copy(tmp_path: Path, file_name: str, mutate) -> Path:
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["utter_thank"]["en"].update(text=""), "utter_thank (en): the text is empty"),
     (lambda d: d["utter_thank"].pop("en"), "utter_thank: the en text is missing"),
-    (lambda d: d["utter_thank"]["nl"].update(text="x" * 700), "at most 600"),
+    (lambda d: d["utter_thank"]["nl"].update(text="x" * 501), "at most 500"),
     (lambda d: d["utter_thank"]["nl"].update(text="Hoi {name}"), "unknown placeholder {name}"),
     (lambda d: [d["utter_thank"][lang]["buttons"][0].update(target="ask_weather/today")
                 for lang in ("nl", "en")], "button target 'ask_weather/today' is not a topic"),

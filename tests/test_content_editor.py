@@ -15,7 +15,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.appkeys import AUDIT, CONTENT_EDITING
+from bot.appkeys import ACCOUNTS, AUDIT, CONTENT_EDITING
+from bot.content.schema import ContentError
 from bot.settings import Settings
 from conftest import ROOT
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
@@ -241,3 +242,55 @@ async def test_a_subtopic_keeps_its_question_and_placeholders_when_edited(client
     assert await served(client, "utter_ask_benefits/bbz", "en") == "The Bbz, in short."
     entry = await client.server.app[CONTENT_EDITING].entry("utter_ask_benefits/bbz")
     assert entry[1]["question"] == {"nl": "Wat is de Bbz?", "en": "What is the Bbz?"}
+
+
+SAFETY_KEY = "utter_crisis/suicidal"
+
+
+@pytest.fixture
+async def second_editor(client):
+    return await log_in(client, await add_user(client, "second@x.nl", "editor"))
+
+
+async def proposal_id(staff, key: str) -> str | None:
+    page = await (await staff.get(f"/staff/editor/answers/{key}")).text()
+    found = re.search(r'action="/staff/editor/approvals/(\d+)"', page)
+    return found.group(1) if found else None
+
+
+async def test_one_editor_alone_cannot_publish_a_safety_answer(client, editor, second_editor):
+    before = await served(client, SAFETY_KEY)
+    fields = await open_form(editor, SAFETY_KEY)
+    changed = fields["text_nl"] + "\nNieuwe regel."
+    response = await editor.form(f"/staff/editor/answers/{SAFETY_KEY}", {**fields, "text_nl": changed,
+                                                                         "action": "publish"})
+    assert response.status == 200 and "tweede redacteur" in await response.text()
+    assert await served(client, SAFETY_KEY) == before
+    # The author sees the proposal but no approve button, and approving it anyway is refused.
+    assert await proposal_id(editor, SAFETY_KEY) is None
+    pending = await proposal_id(second_editor, SAFETY_KEY)
+    assert pending is not None
+    refused = await editor.form(f"/staff/editor/approvals/{pending}", {})
+    assert refused.status == 409 and await served(client, SAFETY_KEY) == before
+    # Nor does the domain serve it without a second person, whatever route calls it.
+    editing = client.server.app[CONTENT_EDITING]
+    author = (await client.server.app[ACCOUNTS].all())[0].id
+    with pytest.raises(ContentError):
+        await editing.publish(SAFETY_KEY, {**(await editing.entry(SAFETY_KEY))[1]}, author)
+    with pytest.raises(ContentError):
+        await editing.publish(SAFETY_KEY, {**(await editing.entry(SAFETY_KEY))[1]}, author, approved_by=author)
+    # A rollback is a change like any other.
+    assert (await second_editor.form(f"/staff/editor/approvals/{pending}", {})).status == 200
+    assert await served(client, SAFETY_KEY) == changed
+    history = await (await editor.get(f"/staff/editor/answers/{SAFETY_KEY}/history")).text()
+    assert "door editor@x.nl, goedgekeurd door second@x.nl" in history
+    first = re.findall(r'name="version" value="(\d+)"', history)[-1]
+    await editor.form(f"/staff/editor/answers/{SAFETY_KEY}/rollback", {"version": first})
+    assert await served(client, SAFETY_KEY) == changed
+
+
+async def test_other_answers_still_publish_with_one_editor(client, editor):
+    fields = await open_form(editor, "utter_ask_debt/wsnp")
+    await editor.form("/staff/editor/answers/utter_ask_debt/wsnp", {**fields, "text_nl": "Kort en nieuw.",
+                                                                   "action": "publish"})
+    assert await served(client, "utter_ask_debt/wsnp") == "Kort en nieuw."

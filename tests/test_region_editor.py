@@ -1,8 +1,10 @@
 """Editors keep the regions current: organisation, gemeenten, office hours, contact details. A
-saved change routes the next handover at once; a wrong gemeente or unreadable hours are refused
-with the reason; data/regions.yml round-trips byte for byte."""
+change approved by a second editor routes the next handover at once; one editor alone changes
+nothing; a wrong gemeente or unreadable hours are refused with the reason; data/regions.yml
+round-trips byte for byte."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -29,10 +31,28 @@ APELDOORN = {"name": "Noord- en Oost-Gelderland", "organisation": "Rebelz", "off
              "languages": "nl, en", "gemeenten": "Apeldoorn\nZutphen\nGM0197"}
 
 
-async def test_a_saved_region_routes_the_next_handover(client, settings, editor):
+@pytest.fixture
+async def second_editor(client):
+    return await log_in(client, await add_user(client, "second@x.nl", "editor"))
+
+
+async def approve_pending(staff, region_id: str) -> int:
+    page = await (await staff.get(f"/staff/editor/regions/{region_id}")).text()
+    proposal = re.search(r'action="/staff/editor/approvals/(\d+)"', page)
+    assert proposal, "no approve button for this editor"
+    return (await staff.form(f"/staff/editor/approvals/{proposal.group(1)}", {})).status
+
+
+async def test_a_region_change_needs_a_second_editor_then_routes_the_next_handover(
+        client, settings, editor, second_editor):
     response = await editor.form("/staff/editor/regions/apeldoorn", {**APELDOORN, "organisation": "Rebelz Oost",
                                                                      "confirmed": "1"})
-    assert response.status == 200 and "Bewaard" in await response.text()
+    assert response.status == 200 and "tweede redacteur" in await response.text()
+    alone = await make_handover(client, settings, "region-0", municipality="Doetinchem")
+    assert alone["region"]["organisation"] == "Rebelz"  # one editor alone changed nothing
+    own_page = await (await editor.get("/staff/editor/regions/apeldoorn")).text()
+    assert "Wacht op goedkeuring" in own_page and 'action="/staff/editor/approvals/' not in own_page
+    assert await approve_pending(second_editor, "apeldoorn") == 200
     made = await make_handover(client, settings, "region-1", municipality="Zutphen")
     assert made["region"] == {"id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz Oost"}
     moved_out = await make_handover(client, settings, "region-2", municipality="Doetinchem")

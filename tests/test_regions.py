@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.regions.directory import RegionDirectory
 
@@ -63,3 +64,29 @@ def test_a_gemeente_named_in_a_sentence_is_found(sentence, region):
 ])
 def test_ordinary_words_in_a_sentence_are_no_gemeente(sentence):
     assert DIRECTORY.find_gemeente_in(sentence) is None
+
+
+def region_names_in_the_find_answer() -> str:
+    """The areas the 'where is help near me' answer names for each organisation, in Dutch."""
+    content = yaml.safe_load((DATA / "content" / "exit_program.yml").read_text(encoding="utf-8"))
+    return content["utter_ask_exit_program/find"]["nl"]["text"]
+
+
+# The places in an area the answer names, and the region the routing must send them to (content
+# review 2026-12, #27: Amersfoort, Hilversum, Delft and Hengelo went to the national queue).
+NAMED_AREAS = [
+    ("Eemland", ["Amersfoort", "Baarn", "Soest", "Leusden"], "utrecht"),
+    ("Gooi- en Vechtstreek", ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren"], "utrecht"),
+    ("Utrecht", ["Utrecht", "Zeist", "Nieuwegein", "Houten", "Woerden"], "utrecht"),
+    ("Den Haag", ["Den Haag", "Delft", "Zoetermeer", "Rijswijk", "Westland"], "den-haag"),
+    ("Twente", ["Enschede", "Hengelo", "Almelo", "Oldenzaal"], "twente"),
+]
+
+
+@pytest.mark.parametrize(("area", "places", "region"), NAMED_AREAS)
+def test_every_area_the_answer_names_is_routed_to_its_organisation(area, places, region):
+    assert area in region_names_in_the_find_answer()
+    for place in places:
+        gemeente = DIRECTORY.find_gemeente(place)
+        assert gemeente is not None, place
+        assert DIRECTORY.region_for(gemeente).id == region, place

@@ -33,7 +33,8 @@ STALE_HINTS = {(True, True): "check het bedrag van nu bij", (True, False): "chec
 
 
 def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
-    """"€ 7.575 (2024; check the current amount at rijksoverheid.nl)" when the year has passed."""
+    """"€ 7.575 (2026)"; "€ 7.575 (in 2024; check het bedrag van nu bij rijksoverheid.nl)" when the
+    year has passed; a period ("3" werkdagen) names its year only then."""
     value = rule["value"]
     amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
     if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
@@ -43,4 +44,6 @@ def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
         amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
     if rule["year"] < this_year:
         return f"{amount} (in {rule['year']}; {STALE_HINTS[language == 'nl', euro]} {rule['check_at']})"
-    return amount
+    # Every amount names its year (FACTS.md). Periods set by law ("3 werkdagen") are exempt while
+    # the rule's year is this year: docs/content-format.md, "Years in texts".
+    return f"{amount} ({rule['year']})" if euro else amount

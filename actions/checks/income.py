@@ -30,9 +30,12 @@ class IncomeAnswers:
 def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
     advice = Advice()
     if answers.age == "under_18":
-        # Not bijstand or Bbz: youth help through the gemeente, and a person to sort it out with.
-        advice.notes += ["under_18", "gemeente_decides"]
-        advice.steps += ["gemeente_youth_help", "pmw_can_help"]
+        # Sex work is legal only from 18: a minor in it is a victim under Dutch law (art. 273f
+        # Sr), whatever else they answered. Safety lines first, "not your fault", and the
+        # handover they ask for is urgent; no money advice.
+        advice.first.append("under_18_safety")
+        advice.notes.append("under_18")
+        advice.urgent = True
         return advice
 
     self_employed = answers.work == "kvk"

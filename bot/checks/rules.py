@@ -1,14 +1,18 @@
-"""The rules of the guided checks (amounts, limits, periods) as data: read from
-data/check_rules.yml, each with its year and source, and worded with care when the year has
-passed. Never decides anything itself: the checks (actions/checks/) do.
+"""The yearly figures and rules (amounts, limits, periods) as data: read from
+data/check_rules.yml, each with its year and source. The guided checks word them with care when
+the year has passed; answers show them with their year through "{rule:<name>}". Never decides
+anything itself: the checks (actions/checks/) do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bot import yaml_files
+
+# The words of a unit after "euro", in English ("weken" and the like stay Dutch: checks only).
+_ENGLISH_UNITS = {"per maand": "a month", "per jaar": "a year", "per week": "a week"}
 
 
 class RuleError(ValueError):
@@ -32,6 +36,29 @@ class Rule:
         value = int(self.value) if float(self.value).is_integer() else self.value
         return {"value": value, "unit": self.unit, "year": self.year, "check_at": self.check_at,
                 "verify": self.verify, "stale": self.stale(this_year)}
+
+    def worded(self, language: str) -> str:
+        """The amount with its year, as an answer shows it: "€ 1.369,06 per maand (2025)"."""
+        value = self.value
+        amount = f"{value:,.2f}" if not float(value).is_integer() else f"{int(value):,}"
+        if language == "nl":  # 1.369,06 in Dutch, 1,369.06 in English
+            amount = amount.translate(str.maketrans({",": ".", ".": ","}))
+        unit = self.unit
+        if unit.startswith("euro"):
+            rest = unit[len("euro"):].strip()
+            unit = _ENGLISH_UNITS.get(rest, rest) if language == "en" else rest
+            amount = f"€ {amount}" if language == "nl" else f"€{amount}"
+        return " ".join(filter(None, [amount, unit])) + f" ({self.year})"
+
+    def as_data(self) -> dict[str, Any]:
+        """As data/check_rules.yml holds it."""
+        data = asdict(self)
+        del data["name"]
+        if not data["verify"]:
+            del data["verify"]
+        if float(data["value"]).is_integer():
+            data["value"] = int(data["value"])
+        return data
 
 
 def parse_rules(raw: Any, where: str = "data/check_rules.yml") -> dict[str, Rule]:

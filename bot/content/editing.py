@@ -10,6 +10,7 @@ import difflib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -17,13 +18,20 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import yaml_files
 from bot.content.files import parse_entries
-from bot.content.schema import Answer, ContentError
+from bot.content.schema import RULE_PLACEHOLDER, Answer, ContentError
 from bot.content.store import ContentStore, stored_entries
 from bot.db.models import ContentEntry, ContentVersion
 from bot.handover.events import EventHub
 
 log = logging.getLogger(__name__)
 CONTENT_CHANGED = "content_published"
+# Where one wrong edit hurts most: the crisis answers and the help lines. A change to them is
+# served only with a second person's approval (bot.approvals).
+SAFETY_FILES = frozenset({"crisis.yml", "helpline.yml"})
+
+
+class NeedsSecondPerson(ContentError):
+    """A safety answer published without a second editor's approval."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,12 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 class ContentEditing:
-    def __init__(self, sessions: async_sessionmaker, store: ContentStore, hub: EventHub) -> None:
+    def __init__(self, sessions: async_sessionmaker, store: ContentStore, hub: EventHub,
+                 figures: Mapping[str, object] | None = None) -> None:
         self._sessions = sessions
         self._store = store
         self._hub = hub
+        self._figures = figures if figures is not None else {}  # the yearly figures "{rule:…}" may name
         hub.subscribe(self._on_event)
 
     async def entry(self, key: str) -> tuple[str, dict[str, Any]] | None:
@@ -89,9 +99,22 @@ class ContentEditing:
             session.add(row)
         return Version(row.id, row.state, row.author_id, row.created_at, data)
 
-    async def publish(self, key: str, data: dict[str, Any], author_id: int) -> Version:
-        """Validates the whole content with this answer changed, stores it, serves it."""
+    async def is_safety(self, key: str) -> bool:
+        entry = await self.entry(key)
+        return entry is not None and entry[0] in SAFETY_FILES
+
+    async def check(self, key: str, data: dict[str, Any]) -> None:
+        """Raises ContentError if this change could not be published (for a proposal)."""
+        file_name, _ = await self._require(key)
+        await self._validated(key, file_name, data)
+
+    async def publish(self, key: str, data: dict[str, Any], author_id: int,
+                      approved_by: int | None = None) -> Version:
+        """Validates the whole content with this answer changed, stores it, serves it. A safety
+        answer needs `approved_by`: someone other than the author."""
         file_name, current = await self._require(key)
+        if file_name in SAFETY_FILES and (approved_by is None or approved_by == author_id):
+            raise NeedsSecondPerson(f"{key}: a second editor must approve a change to a safety answer")
         answers = await self._validated(key, file_name, data)
         async with self._sessions() as session, session.begin():
             await self._keep_original(session, key, file_name, current)
@@ -105,12 +128,15 @@ class ContentEditing:
         log.info("content_published key=%s", key)
         return Version(version.id, version.state, author_id, version.created_at, data)
 
-    async def rollback(self, key: str, version_id: int, author_id: int) -> Version:
-        """Publishes an earlier version again (as a new version: history only grows)."""
+    async def version(self, key: str, version_id: int) -> Version:
         old = next((v for v in await self.history(key) if v.id == version_id), None)
         if old is None:
             raise ContentError(f"{key}: no version {version_id}")
-        return await self.publish(key, old.data, author_id)
+        return old
+
+    async def rollback(self, key: str, version_id: int, author_id: int) -> Version:
+        """Publishes an earlier version again (as a new version: history only grows)."""
+        return await self.publish(key, (await self.version(key, version_id)).data, author_id)
 
     @staticmethod
     async def _keep_original(session: Any, key: str, file_name: str, current: dict[str, Any]) -> None:
@@ -127,6 +153,10 @@ class ContentEditing:
         entries = await stored_entries(self._sessions)
         entries[key] = (file_name, data)
         answers = parse_entries(entries)
+        unknown = {name for variant in answers[key].variants.values()
+                   for name in RULE_PLACEHOLDER.findall(variant.text)} - set(self._figures)
+        if unknown:
+            raise ContentError(f"{key}: no yearly figure named {', '.join(sorted(unknown))}")
         ContentStore().replace(answers)  # the required answers are all there
         return answers
 

@@ -12,7 +12,7 @@ import logging
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
+from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
 from bot.content.render import pick_language, render
 
 routes = web.RouteTableDef()
@@ -75,7 +75,8 @@ async def nlg(request: web.Request) -> web.Response:
     suggestions = arguments.get("suggestions")
     # Facts about this service itself, so answers about privacy stay true to the configuration.
     values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}
-    rendered = render(answer, language, store, values=values,
+    figures = {name: rule.worded(language) for name, rule in request.app[CHECK_RULES].items()}
+    rendered = render(answer, language, store, values=values, figures=figures,
                       suggestions=list(suggestions) if isinstance(suggestions, list) else None)
     if possible_crisis(tracker):
         # Rasa passes "custom" on as a reply of its own; the gateway reads it and never shows it.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.content.schema import DEFAULT_LANGUAGE, LANGUAGES, PLACEHOLDER, Answer
+from bot.content.schema import DEFAULT_LANGUAGE, LANGUAGES, PLACEHOLDER, RULE_PLACEHOLDER, Answer
 from bot.content.store import ContentStore
 
 
@@ -17,13 +17,17 @@ def render(
     store: ContentStore,
     values: dict[str, Any] | None = None,
     suggestions: list[str] | None = None,
+    figures: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Renders the answer; `suggestions` (intent names) keep only those topic buttons, in order."""
+    """Renders the answer; `suggestions` (intent names) keep only those topic buttons, in order;
+    `figures` are the yearly figures worded with their year, for "{rule:<name>}"."""
     variant = answer.variants[language]
     text = variant.text
     if answer.placeholders:
         given = values or {}
         text = PLACEHOLDER.sub(lambda m: str(given.get(m.group(1), "")), text)
+    if figures is not None:
+        text = RULE_PLACEHOLDER.sub(lambda m: figures.get(m.group(1), m.group(0)), text)
     buttons = list(variant.buttons)
     if suggestions is not None:
         ranked = {intent: rank for rank, intent in enumerate(suggestions)}

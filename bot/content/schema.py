@@ -11,8 +11,9 @@ from typing import Any
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-# One bubble, one idea (FACTS.md: "at most about 500 characters"); a little slack for lists.
-MAX_TEXT_CHARS = 600
+# One bubble, one idea (FACTS.md: "at most about 500 characters"). The checks' lists are
+# joined at run time and split into bubbles of their own (actions/check_result.py).
+MAX_TEXT_CHARS = 500
 MAX_BUTTON_TITLE_CHARS = 40
 # A reply button sends its text as if typed (a form answer); short, like a typed answer.
 MAX_BUTTON_REPLY_CHARS = 60
@@ -23,6 +24,9 @@ PLAIN_TARGETS = frozenset(
      "out_of_scope", "change_language", "greet", "forget_me_confirmed"}
 )
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# "{rule:bijstand_norm_single_21}": a yearly figure of data/check_rules.yml, shown with its year,
+# so a yearly update is one edit (of the figure) and every text that uses it names the year.
+RULE_PLACEHOLDER = re.compile(r"\{rule:(\w+)\}")
 # Guided checks a button can start: `{target: ask_benefits, check: income}` sends
 # `/ask_benefits{"check": "income"}`, and a rule starts the check's form (no new intent needed).
 CHECKS = frozenset({"income", "debt", "housing", "stopping", "scan"})

@@ -187,6 +187,37 @@ class RegionEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PendingChange(Base):
+    """A change to safety content (crisis answers, help lines, regions) waiting for a second
+    person; owned by bot.approvals. `version_id` links an approved content change to its
+    publication in content_versions, so the history shows both names."""
+
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # content | region
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | approved | replaced
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CheckRuleEntry(Base):
+    """One yearly figure or rule as data/check_rules.yml holds it, editable in the web app; owned
+    by bot.checks.editing. `position` keeps the file's order."""
+
+    __tablename__ = "check_rules"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ExamplePhrasing(Base):
     """An example of what users type for one intent, written by an editor (never a real user's
     message); owned by bot.nlu.phrasings, exported into data/nlu/ for retraining."""

@@ -53,15 +53,16 @@ class RegionEditing:
         if entries:
             self._directory.replace(parse_regions(entries, self._directory.gemeenten, "database"))
 
-    async def save(self, region_id: str, data: dict[str, Any]) -> None:
-        """Checks all regions with this one changed; then stores and serves it."""
-        entries = await self.entries()
-        ids = [entry["id"] for entry in entries]
-        if region_id not in ids:
-            raise RegionError(f"region {region_id}: there is no such region")
-        data = {**data, "id": region_id}
-        entries[ids.index(region_id)] = data
-        regions = parse_regions(entries, self._directory.gemeenten, f"region {region_id}")
+    async def check(self, region_id: str, data: dict[str, Any]) -> None:
+        """Raises RegionError if this change could not be saved (for a proposal)."""
+        await self._validated(region_id, data)
+
+    async def save(self, region_id: str, data: dict[str, Any], author_id: int, approved_by: int) -> None:
+        """Checks all regions with this one changed; then stores and serves it. Regions route
+        people in need, so a change needs a second person: `approved_by` is not the author."""
+        if approved_by == author_id:
+            raise RegionError(f"region {region_id}: a second editor must approve a change to a region")
+        data, regions = await self._validated(region_id, data)
         async with self._sessions() as session, session.begin():
             row = await session.get(RegionEntry, region_id)
             row.data, row.updated_at = data, utcnow()
@@ -69,6 +70,15 @@ class RegionEditing:
         if self._hub is not None:
             await self._hub.publish({"kind": REGIONS_CHANGED})
         log.info("region_saved region=%s", region_id)
+
+    async def _validated(self, region_id: str, data: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        entries = await self.entries()
+        ids = [entry["id"] for entry in entries]
+        if region_id not in ids:
+            raise RegionError(f"region {region_id}: there is no such region")
+        data = {**data, "id": region_id}
+        entries[ids.index(region_id)] = data
+        return data, parse_regions(entries, self._directory.gemeenten, f"region {region_id}")
 
     async def export_file(self, path: Path) -> int:
         """Writes the stored regions to the file; unchanged regions keep every byte."""

@@ -10,9 +10,11 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE
+from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE
+from bot.approvals import CONTENT
 from bot.content.editing import diff
-from bot.content.schema import LANGUAGES, PLAIN_TARGETS, Answer, ContentError
+from bot.checks.rules import Rule
+from bot.content.schema import LANGUAGES, PLAIN_TARGETS, RULE_PLACEHOLDER, Answer, ContentError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 
@@ -20,12 +22,16 @@ routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
 # Rows offered for new buttons under the existing ones.
 NEW_BUTTON_ROWS = 1
-FILTERS = {"": "alle", "stale": "jaar verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",
+FILTERS = {"": "alle", "stale": "jaar of bedrag verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",
            "draft": "met concept"}
 
 
-def flags(answer: Answer, drafts: set[str], year: int) -> dict[str, bool]:
-    return {"stale": answer.valid_for is not None and int(answer.valid_for) < year,
+def flags(answer: Answer, drafts: set[str], year: int, rules: dict[str, Rule]) -> dict[str, Any]:
+    stale_figures = sorted({name for variant in answer.variants.values()
+                            for name in RULE_PLACEHOLDER.findall(variant.text)
+                            if name in rules and rules[name].stale(year)})
+    return {"stale": (answer.valid_for is not None and int(answer.valid_for) < year) or bool(stale_figures),
+            "stale_figures": stale_figures,
             "verify": answer.verify, "missing": bool(answer.missing), "draft": answer.key in drafts}
 
 
@@ -39,9 +45,9 @@ async def answer_list(request: web.Request) -> web.Response:
     query = typed.lower()
     wanted = request.query.get("filter", "")
     year = date.today().year
-    groups: dict[str, list[tuple[Answer, dict[str, bool]]]] = {}
+    groups: dict[str, list[tuple[Answer, dict[str, Any]]]] = {}
     for answer in store.answers():
-        found = flags(answer, drafts, year)
+        found = flags(answer, drafts, year, request.app[CHECK_RULES])
         if wanted in found and not found[wanted]:
             continue
         texts = [answer.key] + [v.text for v in answer.variants.values()]
@@ -69,9 +75,15 @@ async def _answer_page(request: web.Request, data: dict[str, Any], error: str = 
     store = request.app[CONTENT_STORE]
     targets = sorted(PLAIN_TARGETS | {a.topic for a in store.answers()})
     draft = await request.app[CONTENT_EDITING].draft(key)
+    safety = await request.app[CONTENT_EDITING].is_safety(key)
+    proposals = await request.app[APPROVALS].pending(CONTENT, key)
+    published = await request.app[CONTENT_EDITING].entry(key)
+    emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()} if proposals else {}
+    pending = [(p, diff(published[1] if published else {}, p.data)) for p in proposals]
     return render_page("editor_answer.html", request, status=status, key=key, data=data,
                        buttons=_button_rows(data), targets=targets, error=error, notice=notice,
-                       has_draft=draft is not None, languages=LANGUAGES, year=date.today().year)
+                       has_draft=draft is not None, languages=LANGUAGES, year=date.today().year,
+                       safety=safety, pending=pending, emails=emails)
 
 
 # Before the answer's own route: its key pattern would also take "…/history".
@@ -80,10 +92,12 @@ async def _answer_page(request: web.Request, data: dict[str, Any], error: str = 
 async def history_page(request: web.Request) -> web.Response:
     versions = await request.app[CONTENT_EDITING].history(_key(request))
     emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()}
+    approvers = await request.app[APPROVALS].approvers_of([v.id for v in versions])
     # Each version against what users were served before it: the next older publication.
     rows = [(v, next((diff(older.data, v.data) for older in versions[i + 1:] if older.state == "published"), []))
             for i, v in enumerate(versions)]
-    return render_page("editor_history.html", request, key=_key(request), rows=rows, emails=emails)
+    return render_page("editor_history.html", request, key=_key(request), rows=rows, emails=emails,
+                       approvers=approvers)
 
 
 @routes.post("/staff/editor/answers/{key:utter_[a-z0-9_/]+}/rollback")
@@ -91,9 +105,17 @@ async def history_page(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     form = await request.post()
     user = request[LOGIN].user
+    editing = request.app[CONTENT_EDITING]
     try:
         version = int(str(form.get("version", "")))
-        await request.app[CONTENT_EDITING].rollback(_key(request), version, user.id)
+        if await editing.is_safety(_key(request)):
+            # A safety answer's older text goes to a second person like any change to it.
+            old = await editing.version(_key(request), version)
+            await editing.check(_key(request), old.data)
+            await request.app[APPROVALS].propose(CONTENT, _key(request), old.data, user.id)
+            await request.app[AUDIT].record(user.id, "content_proposed", detail=f"{_key(request)} back to {version}")
+            raise web.HTTPSeeOther(f"/staff/editor/answers/{_key(request)}")
+        await editing.rollback(_key(request), version, user.id)
     except (ValueError, ContentError):
         raise web.HTTPBadRequest(text="this version cannot be published again") from None
     await request.app[AUDIT].record(user.id, "content_rolled_back", detail=f"{_key(request)} to {version}")
@@ -119,6 +141,13 @@ async def answer_save(request: web.Request) -> web.Response:
     user = request[LOGIN].user
     publish = form.get("action") == "publish"
     try:
+        if publish and await editing.is_safety(_key(request)):
+            await editing.check(_key(request), data)
+            await request.app[APPROVALS].propose(CONTENT, _key(request), data, user.id)
+            await request.app[AUDIT].record(user.id, "content_proposed", detail=_key(request))
+            return await _answer_page(request, data, notice="Klaar voor een tweede redacteur: dit is een "
+                                      "veiligheidsantwoord. Gebruikers zien de nieuwe tekst pas als iemand "
+                                      "anders hem goedkeurt.")
         if publish:
             await editing.publish(_key(request), data, user.id)
         else:

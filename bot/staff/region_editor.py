@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, REGION_EDITING, REGIONS
+from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, REGION_EDITING, REGIONS
+from bot.approvals import REGION
 from bot.regions.directory import RegionDirectory, RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
@@ -24,8 +25,11 @@ async def region_list(request: web.Request) -> web.Response:
 
 async def _region_page(request: web.Request, data: dict, error: str = "", notice: str = "",
                        status: int = 200) -> web.Response:
+    proposals = await request.app[APPROVALS].pending(REGION, request.match_info["id"])
+    emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()} if proposals else {}
     return render_page("editor_region.html", request, status=status, data=data, error=error,
-                       notice=notice, gemeenten=request.app[REGIONS].gemeenten)
+                       notice=notice, gemeenten=request.app[REGIONS].gemeenten, pending=proposals,
+                       emails=emails)
 
 
 async def _stored(request: web.Request) -> dict:
@@ -59,11 +63,14 @@ async def region_save(request: web.Request) -> web.Response:
         data.pop("contact")
     try:
         data["gemeenten"] = gemeente_codes(directory, str(form.get("gemeenten", "")))
-        await request.app[REGION_EDITING].save(stored["id"], data)
+        await request.app[REGION_EDITING].check(stored["id"], data)
     except RegionError as error:
         return await _region_page(request, data, error=str(error), status=400)
-    await request.app[AUDIT].record(request[LOGIN].user.id, "region_saved", detail=stored["id"])
-    return await _region_page(request, data, notice="Bewaard: nieuwe overdrachten gaan vanaf nu zo.")
+    # Regions route people in need: a change waits for a second person (bot.approvals).
+    await request.app[APPROVALS].propose(REGION, stored["id"], data, request[LOGIN].user.id)
+    await request.app[AUDIT].record(request[LOGIN].user.id, "region_proposed", detail=stored["id"])
+    return await _region_page(request, stored, notice="Klaar voor een tweede redacteur: de wijziging "
+                              "geldt pas als iemand anders hem goedkeurt.")
 
 
 def gemeente_codes(directory: RegionDirectory, text: str) -> list[str]:

@@ -45,10 +45,10 @@ TABLE = [
      ["apply_werk_nl", "search_period_under_27"], []),
     (("18_20", "yes", "other", "alone", "no"), ["bijstand", "toeslagen"],
      ["apply_werk_nl", "search_period_under_27"], ["huurtoeslag_full_from_21"]),
-    # 12-14: under 18: no bijstand or Bbz, youth help and a person
-    (("under_18", "yes", "other", "alone", "no"), [], [FIRST, "gemeente_youth_help", "pmw_can_help"], ["under_18"]),
-    (("under_18", "no", "kvk", None, None), [], ["gemeente_youth_help"], ["under_18"]),
-    (("under_18", None, None, None, None), [], ["gemeente_youth_help"], ["under_18", "gemeente_decides"]),
+    # 12-14: under 18: a victim under Dutch law; no money advice (safety first: see below)
+    (("under_18", "yes", "other", "alone", "no"), [], [], ["under_18"]),
+    (("under_18", "no", "kvk", None, None), [], [], ["under_18"]),
+    (("under_18", None, None, None, None), [], [], ["under_18"]),
     # 15-17: not registered or not sure: registration (a briefadres is possible) before DigiD
     (("27_plus", "no", "other", "alone", "no"), ["bijstand", "toeslagen"],
      [FIRST, "register_gemeente", "get_digid", "apply_werk_nl"], ["without_bsn"]),
@@ -94,8 +94,17 @@ def test_the_table_has_at_least_twenty_rows():
 
 def test_a_person_and_the_gemeente_deciding_are_always_said():
     for given, *_ in TABLE:
+        if given[0] == "under_18":
+            continue  # a person comes through the urgent end instead
         advice = advise(IncomeAnswers(*given), RULES)
         assert advice.steps[-1] == "pmw_can_help" and "gemeente_decides" in advice.notes
+
+
+@pytest.mark.parametrize("given", [row[0] for row in TABLE if row[0][0] == "under_18"])
+def test_someone_under_18_gets_safety_first_and_an_urgent_handover_not_money_advice(given):
+    advice = advise(IncomeAnswers(*given), RULES)
+    assert advice.first == ["under_18_safety"] and advice.urgent
+    assert advice.options == [] and advice.steps == []
 
 
 def test_the_asset_limit_follows_the_household():
@@ -108,9 +117,10 @@ def test_a_passed_year_is_worded_with_care_and_a_current_one_plainly():
     limit = RULES["bijstand_asset_limit_single"]
     assert careful_amount(limit, "nl", 2026) == "€ 7.575 (in 2024; check het bedrag van nu bij rijksoverheid.nl)"
     assert careful_amount(limit, "en", 2026) == "€ 7,575 (in 2024; check the current amount at rijksoverheid.nl)"
-    assert careful_amount(limit, "nl", 2024) == "€ 7.575"
-    assert careful_amount(RULES["bijstand_norm_single_21"], "nl", 2024) == "€ 1.219,64"
-    assert careful_amount(RULES["bijstand_norm_single_21"], "en", 2024) == "€ 1,219.64"
+    assert careful_amount(limit, "nl", 2024) == "€ 7.575 (2024)"
+    norm = RULES["bijstand_norm_single_21"]
+    assert careful_amount(norm, "nl", norm["year"]) == "€ 1.369,06 (2025)"
+    assert careful_amount(norm, "en", norm["year"]) == "€ 1,369.06 (2025)"
     days = RULES["schuldhulp_urgent_working_days"]  # not money: no "amount" in the hint
     assert careful_amount(days, "nl", days["year"] + 1) == f"3 (in {days['year']}; check wat nu geldt bij de gemeente)"
     assert careful_amount(days, "en", days["year"] + 1) == f"3 (in {days['year']}; check what applies now at de gemeente)"

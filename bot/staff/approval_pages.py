@@ -1,0 +1,48 @@
+"""The second person's pages: changes to safety content waiting for approval, and approving one
+(which serves it). The rule itself lives in bot.approvals and the editing modules.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING
+from bot.approvals import CONTENT, ApprovalError
+from bot.content.schema import ContentError
+from bot.regions.directory import RegionError
+from bot.staff.auth import LOGIN, staff_only
+from bot.staff.pages import render_page
+
+routes = web.RouteTableDef()
+EDITORS = ("editor", "admin")
+
+
+@routes.get("/staff/editor/approvals")
+@staff_only(*EDITORS, page=True)
+async def approval_list(request: web.Request) -> web.Response:
+    proposals = await request.app[APPROVALS].pending()
+    emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()}
+    return render_page("editor_approvals.html", request, proposals=proposals, emails=emails,
+                       me=request[LOGIN].user.id)
+
+
+@routes.post("/staff/editor/approvals/{id:[0-9]+}")
+@staff_only(*EDITORS, page=True)
+async def approve(request: web.Request) -> web.Response:
+    user = request[LOGIN].user
+    approvals = request.app[APPROVALS]
+    try:
+        proposal = await approvals.to_approve(int(request.match_info["id"]), user.id)
+        if proposal.kind == CONTENT:
+            version = await request.app[CONTENT_EDITING].publish(proposal.key, proposal.data, proposal.author_id,
+                                                                 approved_by=user.id)
+            await approvals.approved(proposal.id, user.id, version.id)
+            where = f"/staff/editor/answers/{proposal.key}/history"
+        else:
+            await request.app[REGION_EDITING].save(proposal.key, proposal.data, proposal.author_id, user.id)
+            await approvals.approved(proposal.id, user.id)
+            where = f"/staff/editor/regions/{proposal.key}"
+    except (ApprovalError, ContentError, RegionError) as error:
+        raise web.HTTPConflict(text=f"niet goedgekeurd: {error}") from None
+    await request.app[AUDIT].record(user.id, f"{proposal.kind}_approved",
+                                    detail=f"{proposal.key} by {proposal.author_id}")
+    raise web.HTTPSeeOther(where)
