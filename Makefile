@@ -96,10 +96,12 @@ test: setup train
 	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/rasa_ext
 
 # Safety and understanding on the held-out sets (bench/heldout/): the NLU alone, then the whole
-# path through the gateway; then the cross-validated NLU figures and the tokenizer comparison.
+# path through the gateway, then whether questions reach their answer (sub-answers); then the
+# cross-validated NLU figures and the tokenizer comparison.
 eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
 	$(RASA_VENV)/bin/python bench/crisis_eval.py
 	$(BOT_VENV)/bin/python bench/whole_path_eval.py
+	$(RASA_VENV)/bin/python bench/answer_eval.py
 	$(RASA_VENV)/bin/python bench/nlu_eval.py
 
 bench: setup train

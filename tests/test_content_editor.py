@@ -101,7 +101,7 @@ async def test_history_shows_who_and_what_changed_and_rolls_back(client, editor)
 @pytest.mark.parametrize(("change", "message"), [
     ({"text_nl": "Hallo {naam}"}, "unknown placeholder {naam}"),
     ({"text_nl": ""}, "the nl text is missing"),
-    ({"text_nl": "x" * 601}, "at most 600"),
+    ({"text_nl": "x" * 501}, "at most 500"),
     ({"text_nl": "<b>vet</b>"}, "no HTML"),
     ({"b0_target": "ask_nonsense/topic"}, "is not a topic"),
 ])

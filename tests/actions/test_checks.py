@@ -174,7 +174,7 @@ def test_the_result_lists_come_from_content_with_amounts_and_their_year():
                                   savings_above_limit="unknown"), served_rules())
     (_, _, options, _), (_, _, steps, _), (_, _, notes, _) = result_lists("income", advice, "nl", 2026)
     assert options[0].startswith("Bbz") and len(options) == 3
-    assert steps[0].startswith("Vraag de Bbz aan") and "12 maanden" in steps[0]
+    assert steps[0].startswith("Vraag eerst de Bbz aan") and "12 maanden" in steps[0]
     assert any("4 weken" in step for step in steps)
     assert any("€ 7.575 (in 2024; check het bedrag van nu bij rijksoverheid.nl)" in n for n in notes)
     english = result_lists("income", advice, "en", 2026)
@@ -201,7 +201,8 @@ def test_every_code_has_a_text_and_every_bubble_fits(answers_):
     advice = advise(answers_, served_rules())
     for language in ("nl", "en"):
         lists = result_lists("income", advice, language, 2026)
-        counts = [count for count in (len(advice.options), len(advice.steps), len(advice.notes)) if count]
+        counts = [count for count in (len(advice.first), len(advice.options), len(advice.steps), len(advice.notes))
+                  if count]
         assert len(lists) == len(counts)
         for (response, placeholder, lines, numbered), count in zip(lists, counts):
             assert len(lines) == count
@@ -272,10 +273,10 @@ def test_the_result_action_fetches_the_rules_with_the_token_and_says_the_lists(m
     said = [m["response"] for m in dispatcher.messages]
     assert said[0] == "utter_income_options" and said[-2:] == ["utter_income_notes", "utter_income_check_end"]
     steps = "\n".join(m["steps"] for m in dispatcher.messages if "steps" in m)
-    assert steps.startswith("1. Vraag de Bbz aan") and "tot 12 maanden" in steps
+    assert steps.startswith("1. Vraag eerst de Bbz aan") and "tot 12 maanden" in steps
     assert [line.split(".")[0] for line in steps.splitlines()] == [
         str(n) for n in range(1, len(steps.splitlines()) + 1)]
-    assert "PMW-hulpverlener" in steps.splitlines()[-1]  # no step lost to the bubble's length
+    assert "PMW'er" in steps.splitlines()[-1]  # no step lost to the bubble's length
     assert dispatcher.messages[0]["options"].splitlines()[0].startswith("- Bbz")
     assert {e["name"] for e in events if e["value"] is None} >= set(INCOME_SLOTS)
 
@@ -391,3 +392,18 @@ def replies_published() -> dict[str, str]:
     entries = yaml.safe_load(texts.CONTENT.read_text(encoding="utf-8"))
     return {key: entry["nl"]["text"] for key, entry in entries.items()
             if key.startswith(("utter_income_", "utter_scan_"))}
+
+
+def test_someone_under_18_is_asked_nothing_more_and_the_next_handover_is_urgent():
+    form = ValidateIncomeCheckForm()
+    income_slots = ["income_age", "income_registered", "income_work", "income_household", "income_savings"]
+    asked = asyncio.run(form.required_slots(income_slots, CollectingDispatcher(), finished({}), DOMAIN))
+    assert asked == income_slots
+    minor = finished({"income_age": "under_18"})
+    assert asyncio.run(form.required_slots(income_slots, CollectingDispatcher(), minor, DOMAIN)) == []
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionIncomeCheckResult().run(dispatcher, minor, DOMAIN))
+    said = [m["response"] for m in dispatcher.messages]
+    assert said[0] == "utter_income_first" and said[-1] == "utter_income_check_urgent_end"
+    assert "niet jouw schuld" in dispatcher.messages[0]["first"]
+    assert {"name": "urgent_need", "value": True} in [{"name": e["name"], "value": e["value"]} for e in events]
