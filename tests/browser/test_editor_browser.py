@@ -60,3 +60,31 @@ def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):  # noqa:
     expect(page.get_by_role("alert")).to_contain_text("unknown placeholder {name}")
     expect(page.locator("textarea[name=text_en]")).to_have_value("Bye {name}!")
     assert goodbye(stack).startswith("Dag!")
+
+
+def danger_answer(stack) -> str:
+    return stack.chat(f"editor-{uuid.uuid4().hex[:8]}", "ik ben in gevaar")[0]["text"]
+
+
+def test_a_safety_answer_is_served_only_after_a_second_editor_approves(page, browser, stack):  # noqa: F811
+    original = danger_answer(stack)
+    log_in_as_editor(page, stack)
+    page.goto(f"{stack.base_url}/staff/editor/answers/utter_crisis/danger")
+    text = page.locator("textarea[name=text_nl]")
+    changed = text.input_value() + "\nJe mag altijd opnieuw bellen."
+    text.fill(changed)
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_role("status")).to_contain_text("tweede redacteur")
+    expect(page.get_by_role("button", name="Goedkeuren en publiceren")).to_have_count(0)
+    assert danger_answer(stack) == original  # one editor alone changes nothing
+
+    second = browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
+    log_in_as_editor(second, stack)
+    second.get_by_role("link", name="Wacht op goedkeuring").click()
+    second.get_by_role("link", name="crisis/danger").click()
+    expect(second.locator(".pending .diff")).to_contain_text("Je mag altijd opnieuw bellen.")
+    second.screenshot(path=str(DOCS / "editor-approval.png"), full_page=True)
+    second.get_by_role("button", name="Goedkeuren en publiceren").click()
+    expect(second.locator("li").filter(has_text="goedgekeurd door")).to_have_count(1)
+    assert danger_answer(stack) == changed
+    second.context.close()
