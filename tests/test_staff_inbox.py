@@ -233,7 +233,7 @@ async def test_closing_records_an_outcome_and_ends_a_live_chat(client, settings)
     closed = await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "intake_planned"})
     assert (await closed.json())["status"] == "closed"
     told = await (await client.get("/api/v1/chat/user-12/pending")).json()
-    assert told[-1]["text"].startswith("De hulpverlener heeft het gesprek beëindigd")
+    assert told[-1]["text"].startswith("De PMW'er heeft het gesprek beëindigd")
     assert await (await worker.get("/api/v1/staff/handovers")).json() == []
 
 

@@ -20,7 +20,7 @@ MOST_PRESSES = 9
 # check -> the buttons a person presses, from the welcome; and a text the result must show.
 WALKS = {
     "income": (["Alle onderwerpen", "Doe de inkomenscheck", "21 tot 27", "Ja", "Via de KvK", "Alleen", "Nee"],
-               "Vraag de Bbz aan"),
+               "Vraag eerst de Bbz aan"),
     "debt": (["Schulden", "Doe de schuldencheck", "Huur", "Nee", "Ja, uit mijn huis", "Nee"],
              "3 werkdagen"),
     "housing": (["Wonen", "Doe de wooncheck", "Op mijn werkplek", "Nee", "Ja, binnen een paar weken", "Ja", "Nee"],

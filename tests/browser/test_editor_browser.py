@@ -87,4 +87,13 @@ def test_a_safety_answer_is_served_only_after_a_second_editor_approves(page, bro
     second.get_by_role("button", name="Goedkeuren en publiceren").click()
     expect(second.locator("li").filter(has_text="goedgekeurd door")).to_have_count(1)
     assert danger_answer(stack) == changed
+
+    # Back to the original (other tests of this stack read it): a rollback waits for approval too.
+    page.goto(f"{stack.base_url}/staff/editor/answers/utter_crisis/danger/history")
+    page.get_by_role("button", name="Deze versie weer publiceren").last.click()
+    expect(page.get_by_role("heading", name="Wacht op goedkeuring")).to_be_visible()
+    assert danger_answer(stack) == changed
+    second.goto(f"{stack.base_url}/staff/editor/answers/utter_crisis/danger")
+    second.get_by_role("button", name="Goedkeuren en publiceren").click()
+    assert danger_answer(stack) == original
     second.context.close()
