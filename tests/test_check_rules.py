@@ -11,6 +11,7 @@ import pytest
 from bot.app import create_app
 from bot.checks.rules import RuleError, read_rules
 from bot.settings import Settings
+from bot.staff.rule_editor import read_amount
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
 TOKEN = "test-rasa-token"
@@ -114,3 +115,11 @@ async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, m
 async def test_workers_cannot_change_figures(client):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     assert (await worker.form("/staff/editor/rules/bijstand_asset_limit_single", {"value": "1"})).status == 403
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("1.401,50", 1401.5), ("1401,50", 1401.5), ("1401.50", 1401.5), ("€ 7.575", 7575), ("1.225", 1225),
+    ("7575", 7575), ("3", 3),
+])
+def test_an_amount_is_read_as_editors_write_it(typed, value):
+    assert read_amount(typed) == value and isinstance(read_amount(typed), type(value))

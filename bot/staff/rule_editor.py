@@ -3,6 +3,8 @@ amount or rule the checks and answers use. The checks live in bot.checks.
 """
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from bot.appkeys import AUDIT, CHECK_RULES, RULE_EDITING
@@ -41,7 +43,7 @@ async def rule_save(request: web.Request) -> web.Response:
     data = {**stored, **{field: str(form.get(field, "")).strip() for field in ("unit", "source", "check_at")}}
     data["verify"] = bool(form.get("verify"))
     try:
-        data["value"] = _number(str(form.get("value", "")))
+        data["value"] = read_amount(str(form.get("value", "")))
         data["year"] = int(str(form.get("year", "")).strip())
     except ValueError:
         return await _rule_page(request, data, error="waarde en jaar moeten getallen zijn", status=400)
@@ -53,10 +55,11 @@ async def rule_save(request: web.Request) -> web.Response:
     return await _rule_page(request, data, notice="Bewaard: de checks en antwoorden gebruiken nu deze waarde.")
 
 
-def _number(text: str) -> int | float:
-    """"1369,06", "1.369,06" and "1369.06" are all the same amount; "7575" stays whole."""
+def read_amount(text: str) -> int | float:
+    """"1369,06", "1.369,06" and "1369.06" are the same amount; "1.225" and "7575" are whole
+    (a Dutch thousands dot, as editors write "1.225 uur")."""
     text = text.strip().replace(" ", "").replace("€", "")
-    if "," in text:
+    if "," in text or re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "").replace(",", ".")
     value = float(text)
     return int(value) if value.is_integer() and "." not in text else value
