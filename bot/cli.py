@@ -200,10 +200,6 @@ async def _content(settings: Settings, direction: str, directory: Path) -> int:
         await engine.dispose()
 
 
-if __name__ == "__main__":
-    main()
-
-
 async def _rules(settings: Settings, direction: str, path: Path) -> int:
     from bot.checks.editing import RuleEditing
     from bot.checks.rules import RuleError
@@ -226,3 +222,8 @@ async def _rules(settings: Settings, direction: str, path: Path) -> int:
         return 0
     finally:
         await engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
+

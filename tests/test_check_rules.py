@@ -4,17 +4,26 @@ flagged with every answer that uses them when the year has passed, and refused a
 rule cannot be used."""
 from __future__ import annotations
 
+import asyncio
+import shutil
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.app import create_app
+from bot.checks.editing import RuleEditing
 from bot.checks.rules import RuleError, read_rules
+from bot.db.engine import make_engine, session_factory
 from bot.settings import Settings
 from bot.staff.rule_editor import read_amount
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
 TOKEN = "test-rasa-token"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -123,3 +132,36 @@ async def test_workers_cannot_change_figures(client):
 ])
 def test_an_amount_is_read_as_editors_write_it(typed, value):
     assert read_amount(typed) == value and isinstance(read_amount(typed), type(value))
+
+
+def test_rules_import_then_export_is_byte_identical_and_keeps_an_editors_change(tmp_path):
+    copy = tmp_path / "check_rules.yml"
+    shutil.copy(ROOT / "data" / "check_rules.yml", copy)
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+           "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
+
+    def rules(direction: str) -> None:
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "rules", direction, "--file", str(copy)],
+                                cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    rules("import")
+    rules("export")
+    assert copy.read_bytes() == (ROOT / "data" / "check_rules.yml").read_bytes()
+    # An editor's new value reaches the file; the comments and the other rules stay as they were.
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        asyncio.run(_save_norm(engine))
+    finally:
+        asyncio.run(engine.dispose())
+    rules("export")
+    written = copy.read_text(encoding="utf-8")
+    assert "value: 1401.5\n  unit: euro per maand\n  year: 2026" in written
+    assert written.startswith("# The yearly figures")
+    assert written.count("\n") == (ROOT / "data" / "check_rules.yml").read_text(encoding="utf-8").count("\n")
+
+
+async def _save_norm(engine) -> None:
+    editing = RuleEditing(session_factory(engine), {})
+    data = (await editing.entries())["bijstand_norm_single_21"]
+    await editing.save("bijstand_norm_single_21", {**data, "value": 1401.5, "year": 2026})
