@@ -33,6 +33,8 @@ from bot.handover.events import EventHub
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
+from bot.handover.turns import HandoverTurns
+from bot.staff.error_pages import staff_error_pages
 from bot.middlewares import errors, security_headers
 from bot.periodic import every
 from bot.privacy.redactor import Redactor
@@ -130,7 +132,8 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
             LanguageGuesser(), Redactor(), app[CONVERSATIONS],
             _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
             settings.secret_key.get_secret_value(), settings.max_message_chars,
-            app[RELAY], app[INTAKE])
+            app[RELAY], app[INTAKE],
+            HandoverTurns(app[RELAY], app[CONTENT_STORE], app[REGIONS], settings.handover_response_minutes))
         yield
         await app[GATEWAY].close()
 
@@ -138,12 +141,14 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
 async def _purge(app: web.Application) -> None:
     """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
     await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
-    await app[HANDOVERS].purge(app[SETTINGS].retention_days)
+    _, gone = await app[HANDOVERS].purge(app[SETTINGS].retention_days)
+    for handover in gone:
+        await app[RELAY].staff_event("closed", handover)
 
 
 def create_app(settings: Settings, training_paths: TrainingPaths | None = None) -> web.Application:
     """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
-    app = web.Application(middlewares=[errors, security_headers], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(middlewares=[errors, security_headers, staff_error_pages], client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)

@@ -165,10 +165,10 @@ async def _purge(settings: Settings) -> int:
         sessions = session_factory(engine)
         conversations = Conversations(sessions, settings.encryption_key.get_secret_value())
         count = await conversations.purge(settings.retention_days)
-        handovers = await Handovers(sessions, Fernet(settings.encryption_key.get_secret_value().encode())
-                                    ).purge(settings.retention_days)
+        handovers, gone = await Handovers(
+            sessions, Fernet(settings.encryption_key.get_secret_value().encode())).purge(settings.retention_days)
         print(f"deleted {count} conversations and {handovers} handovers idle or closed for more than "
-              f"{settings.retention_days} days")
+              f"{settings.retention_days} days; closed {len(gone)} open handovers whose user did not come back")
         return 0
     finally:
         await engine.dispose()

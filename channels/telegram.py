@@ -38,6 +38,15 @@ _MESSAGES_PER_CHAT = 200
 POLL_TIMEOUT_SECONDS = 25
 
 
+def speaker_line(message: dict[str, Any]) -> str:
+    """In a live chat, who speaks: a worker by name, or the assistant's automatic line."""
+    if message.get("sender") == "worker":
+        return f"👤 {message.get('name') or 'PMW'} (PMW):\n"
+    if message.get("automatic"):
+        return "🤖 (auto):\n"
+    return ""
+
+
 def callback_data(payload: str) -> str:
     """Short whitelisted callback data (Telegram allows 64 bytes): a hash of the payload."""
     return "b:" + hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -97,7 +106,7 @@ class TelegramChannel:
                 keyboard = [[InlineKeyboardButton(b["title"], callback_data=callback_data(b["payload"]))]
                             for b in message.get("buttons", [])]
                 sent = await self._safely(self.bot.send_message(
-                    chat_id, message["text"] or "…", protect_content=True,
+                    chat_id, speaker_line(message) + (message["text"] or "…"), protect_content=True,
                     reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None))
                 self._last_sent[chat_id] = time.monotonic()
                 if sent is not None:

@@ -1,21 +1,27 @@
 """The web widget channel: the demo page, the widget (served in an iframe from our own origin),
 the one-line embed script, the websocket to the gateway, and the quick exit's end call.
 
-Nothing is stored on the device; the websocket session id lives only in the page's memory.
-Never logs messages or session ids.
+The server makes each conversation's token (bot.gateway.session_tokens); the widget keeps it in
+memory and in its own origin's sessionStorage, gone when the tab closes, so a dropped socket, a
+reload or a partner-site navigation resumes the conversation (docs/privacy.md says why). Besides
+the replies, the socket tells the widget its status (waiting for a worker, live, none).
+Never logs messages or tokens.
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
-import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
 from bot.appkeys import GATEWAY, SETTINGS
+from bot.gateway import session_tokens
+from bot.gateway.gateway import FORGET_COMMAND
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -23,7 +29,6 @@ STATIC = Path(__file__).parent / "widget"
 CHANNEL = "web"
 # A chat message is at most 2,000 characters; the frame around it is small.
 MAX_FRAME_BYTES = 16 * 1024
-SESSION_ID_BYTES = 18
 
 
 def _csp(frame_ancestors: str, extra: str = "") -> str:
@@ -77,24 +82,45 @@ def _same_origin(request: web.Request) -> bool:
 
 @routes.get("/ws/chat")
 async def chat_socket(request: web.Request) -> web.WebSocketResponse:
+    """`?session=` resumes a conversation this server issued, `last=` is the newest message id the
+    widget shows, `fresh=1` says its screen is empty (a reload)."""
     if not _same_origin(request):
         raise web.HTTPForbidden(text="the chat only talks to its own widget")
     socket = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
     await socket.prepare(request)
-    session = secrets.token_urlsafe(SESSION_ID_BYTES)
-    language = "en" if request.query.get("lang") == "en" else None
+    secret = request.app[SETTINGS].secret_key.get_secret_value()
     gateway = request.app[GATEWAY]
-    await socket.send_json({"type": "session", "id": session})
+    given = request.query.get("session")
+    resumed = None
+    if session_tokens.is_valid(secret, given):
+        resumed = await gateway.resume(CHANNEL, given, _number(request.query.get("last")),
+                                       screen_empty=request.query.get("fresh") == "1")
+    session = given if resumed is not None else session_tokens.issue(secret)
+    language = "en" if request.query.get("lang") == "en" else None
+    shown_status: dict[str, str] = {}
+
+    async def send_status() -> None:
+        status = await gateway.status(CHANNEL, session)
+        if status != shown_status:
+            shown_status.clear()
+            shown_status.update(status)
+            await socket.send_json({"type": "status", **status})
 
     async def push(messages: list[dict]) -> bool:
         """A worker's messages in a live handover, whenever they come."""
         if socket.closed:
             return False
         await socket.send_json({"type": "bot", "messages": messages})
+        await send_status()
         return True
 
+    await socket.send_json({"type": "session", "id": session, "resumed": resumed is not None})
     detach = gateway.attach(CHANNEL, session, push)
+    await gateway.connected(CHANNEL, session)
     try:
+        if resumed:
+            await socket.send_json({"type": "bot", "messages": resumed})
+        await send_status()
         async for frame in socket:
             if frame.type == WSMsgType.TEXT:
                 text = _text_of(frame.data)
@@ -105,9 +131,23 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
             await socket.send_json({"type": "typing"})
             messages = await gateway.handle(CHANNEL, session, text, channel_language=language)
             await socket.send_json({"type": "bot", "messages": messages})
+            if text == FORGET_COMMAND:
+                # The widget wipes its screen and token and starts a new conversation.
+                await socket.send_json({"type": "cleared"})
+                break
+            await send_status()
     finally:
         detach()
+        # The handler is cancelled when the user's connection drops; the worker must still learn it.
+        await asyncio.shield(gateway.disconnected(CHANNEL, session))
     return socket
+
+
+def _number(text: Any) -> int:
+    try:
+        return max(0, int(text))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _text_of(data: str) -> str | None:
@@ -122,6 +162,6 @@ def _text_of(data: str) -> str | None:
 async def end_conversation(request: web.Request) -> web.Response:
     """The quick exit's sendBeacon: the widget session's conversation is deleted at once."""
     session = (await request.text()).strip()
-    if 0 < len(session) <= 64:
+    if session_tokens.is_valid(request.app[SETTINGS].secret_key.get_secret_value(), session):
         await request.app[GATEWAY].forget(CHANNEL, session)
     return web.Response(status=204)

@@ -23,6 +23,8 @@ PLAIN_TARGETS = frozenset(
     {"request_handover", "ask_capabilities", "ask_privacy", "forget_me", "affirm", "deny", "want_to_stop",
      "out_of_scope", "change_language", "greet", "forget_me_confirmed"}
 )
+# Buttons the gateway answers itself, never sent to Rasa: waiting for a worker and coming back.
+GATEWAY_TARGETS = frozenset({"cancel_handover", "cancel_handover_confirmed", "keep_waiting", "resume_handover"})
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # "{rule:bijstand_norm_single_21}": a yearly figure of data/check_rules.yml, shown with its year,
 # so a yearly update is one edit (of the figure) and every text that uses it names the year.
@@ -180,7 +182,7 @@ def check_targets(answers: dict[str, Answer], files: dict[str, str] | None = Non
                     raise ContentError(f"{where(answer.key)}: a check button sends "
                                        f"{' or '.join(sorted(CHECK_INTENTS))}, not '{button.target}'")
                 continue
-            if button.target not in PLAIN_TARGETS and button.target not in topics:
+            if button.target not in PLAIN_TARGETS | GATEWAY_TARGETS and button.target not in topics:
                 raise ContentError(f"{where(answer.key)}: button target '{button.target}' is not a topic")
             if button.target == "change_language" and button.language not in LANGUAGES:
                 raise ContentError(f"{where(answer.key)}: a language button needs language nl or en")

@@ -4,7 +4,8 @@ It guarantees a reply: when Rasa is down or silent the user gets the fixed messa
 safety lines, and a curated crisis phrase always brings the safety answer of its kind at once,
 without waiting for Rasa (which still gets the message, in the background, so the conversation
 goes on from it). When the NLU calls a message a possible crisis, the answer ends with one calm
-line with 112 and 113. During a live handover it relays to the worker instead of asking Rasa.
+line with 112 and 113. While a handover is open (live, or waiting in the chat) or a reference code
+is typed, bot.handover.turns answers instead of Rasa.
 Never logs message text or native ids.
 """
 from __future__ import annotations
@@ -21,14 +22,15 @@ from bot.content.render import render
 from bot.content.schema import DEFAULT_LANGUAGE
 from bot.content.store import ContentStore
 from bot.db.models import Handover
-from bot.gateway.conversations import Conversations
+from bot.gateway.conversations import ChatLanguage, Conversations, settle
 from bot.gateway.crisis import CrisisPhrases
-from bot.gateway.language import LanguageGuesser
+from bot.gateway.language import LanguageGuesser, Reading
 from bot.gateway.pseudonym import conversation_id
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rate_limit import RateLimiter
 from bot.handover.intake import IntakeNotes
-from bot.handover.relay import Relay, is_end_request
+from bot.handover.relay import Relay, as_message
+from bot.handover.turns import HandoverTurns, is_resume_command
 from bot.privacy.redactor import Redactor
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,10 @@ class Gateway:
     def __init__(self, rasa: RasaClient, store: ContentStore, phrases: CrisisPhrases,
                  guesser: LanguageGuesser, redactor: Redactor, conversations: Conversations,
                  limiter: RateLimiter, secret_key: str, max_chars: int, relay: Relay,
-                 intake: IntakeNotes) -> None:
+                 intake: IntakeNotes, turns: HandoverTurns) -> None:
         self._rasa = rasa
         self._relay = relay
+        self._turns = turns
         self._intake = intake
         self._conversations = conversations
         self._limiter = limiter
@@ -91,12 +94,13 @@ class Gateway:
         if not await self._limiter.allow(conversation):
             log.info("rate_limited channel=%s", channel)
             return self._crisis_first(crisis, language, [self._answer("utter_slow_down", language)])
-        is_button = cleaned in self.button_payloads()
+        is_button = cleaned in self.button_payloads() or is_resume_command(cleaned)
         try:
             waiting = await self._relay.take_pending(conversation)
-            live = await self._relay.handovers.live_for(conversation)
-            if live is not None:
-                return waiting + notes + await self._relay_to_worker(live, cleaned, crisis, language)
+            turn = await self._turns.answer(conversation, channel, cleaned, crisis, is_button, language)
+            if turn is not None:
+                await self._touch(conversation, channel, address, None)
+                return waiting + notes + turn
             await self._note_for_handover(conversation, cleaned, crisis, is_button)
         except SQLAlchemyError:
             # The assistant still answers; a live chat resumes when the database is back.
@@ -105,9 +109,9 @@ class Gateway:
         if not is_button:
             # From here on only the redacted text exists: Rasa and every store see placeholders.
             cleaned = self._redactor.redact(cleaned)
-        guessed = self._guesser.guess(cleaned) or channel_language
-        # Before Rasa: the NLG endpoint answers in the language this records.
-        await self._touch(conversation, channel, address, guessed)
+        # Before Rasa: the NLG endpoint answers in the language this records (bot/gateway/conversations.py).
+        reading = self._guesser.read(cleaned)
+        guessed = await self._touch(conversation, channel, address, reading, channel_language)
         if crisis is not None:
             # The safety answer never waits for Rasa, also not when it is slow or overloaded.
             self._send_in_background(conversation, cleaned, channel)
@@ -155,20 +159,6 @@ class Gateway:
             phone = None if is_button else self._redactor.first_phone(text)
             await self._intake.keep_phone(conversation, phone)
 
-    async def _relay_to_worker(self, live: Handover, text: str, crisis: str | None,
-                               language: str) -> list[Message]:
-        """A live chat: the worker gets the text (a crisis phrase flagged), the user only the
-        safety lines when a crisis phrase matched, or the way back to the assistant on "stop"."""
-        if is_end_request(text):
-            told = self._answer("utter_live_ended_by_user", language)
-            await self._relay.end_by_user(live, told)
-            return [told]
-        await self._relay.from_user(live, text, crisis)
-        if crisis is None:
-            return []
-        log.info("crisis_phrase_matched category=%s", crisis)
-        return [self._answer(f"utter_crisis/{crisis}", language)]
-
     def _crisis_first(self, crisis: str | None, language: str,
                       replies: list[Message]) -> list[Message]:
         if crisis is None:
@@ -182,6 +172,52 @@ class Gateway:
         """An open connection that can take a worker's messages at any time (the widget's
         websocket); returns the function that detaches it."""
         return self._relay.attach(conversation_id(self._secret_key, channel, native_id), push)
+
+    async def connected(self, channel: str, native_id: str) -> None:
+        """A widget socket opened: the worker of an open handover sees the user is there."""
+        await self._presence(conversation_id(self._secret_key, channel, native_id), True)
+
+    async def disconnected(self, channel: str, native_id: str) -> None:
+        await self._presence(conversation_id(self._secret_key, channel, native_id), False)
+
+    async def _presence(self, conversation: str, online: bool) -> None:
+        try:
+            if online:
+                await self._relay.user_connected(conversation)
+            else:
+                await self._relay.user_disconnected(conversation)
+        except SQLAlchemyError:
+            log.error("presence_update_failed")
+
+    async def resume(self, channel: str, native_id: str, after_id: int,
+                     screen_empty: bool) -> list[Message] | None:
+        """A widget back on an existing conversation (a dropped socket, a reload): the messages
+        after `after_id` it has not shown; with an empty screen, also a line that the conversation
+        goes on and a live chat so far. None when the conversation is gone (deleted, expired)."""
+        conversation = conversation_id(self._secret_key, channel, native_id)
+        language = await self._known_language(conversation)
+        try:
+            if await self._conversations.channel_of(conversation) is None:
+                return None
+            handover = await self._relay.handovers.open_for(conversation)
+            replies = [self._answer("utter_conversation_resumed", language)] if screen_empty else []
+            if handover is not None:
+                shown = await self._relay.handovers.since(handover.id, after_id, with_user=screen_empty)
+                replies += [{**as_message(m), "sender": m.sender} for m in shown]
+                if screen_empty and handover.status == "waiting":
+                    replies.append(self._turns.waiting_answer(handover, language))
+            return replies + await self._relay.take_pending(conversation)
+        except SQLAlchemyError:
+            log.error("resume_failed channel=%s", channel)
+            return [self._answer("utter_service_unavailable", language)]
+
+    async def status(self, channel: str, native_id: str) -> dict[str, str]:
+        """The widget's status bar: waiting for a worker, in a live chat, or nothing."""
+        conversation = conversation_id(self._secret_key, channel, native_id)
+        try:
+            return await self._turns.status(conversation, await self._known_language(conversation))
+        except SQLAlchemyError:
+            return {"state": "none", "text": ""}
 
     async def pending(self, channel: str, native_id: str) -> list[Message]:
         """Messages from a worker waiting for a client that cannot be pushed to (REST)."""
@@ -198,8 +234,10 @@ class Gateway:
     async def _delete(self, conversation: str, channel: str) -> bool:
         try:
             await self._conversations.forget(conversation)
-            await self._relay.handovers.forget(conversation)
+            left = await self._relay.handovers.forget(conversation)
             await self._intake.forget(conversation)
+            for handover in left:  # the worker's page shows it at once
+                await self._relay.staff_event("left", handover)
         except SQLAlchemyError:
             log.error("forget_failed channel=%s", channel)
             return False
@@ -213,12 +251,14 @@ class Gateway:
             return DEFAULT_LANGUAGE
 
     async def _touch(self, conversation: str, channel: str, address: str | None,
-                     language: str | None) -> None:
+                     reading: Reading | None = None, fallback: str | None = None) -> str | None:
+        """Returns the chat's language after this message."""
         try:
-            await self._conversations.touch(conversation, channel, address, language)
+            return await self._conversations.touch(conversation, channel, address, reading, fallback)
         except SQLAlchemyError:
             # The answer matters more than the bookkeeping; retention still sees Rasa's events.
             log.error("conversation_touch_failed channel=%s", channel)
+            return settle(ChatLanguage(), reading, fallback).current  # what this message alone says
 
     def button_payloads(self) -> frozenset[str]:
         """Every text a button or a channel control may send (the same object until content changes)."""
@@ -235,7 +275,7 @@ class Gateway:
         if not isinstance(text, str):
             return ""
         text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
-        if text.startswith("/") and text not in self.button_payloads():
+        if text.startswith("/") and text not in self.button_payloads() and not is_resume_command(text):
             # Only our own buttons may name an intent; a typed "/crisis" is just text.
             text = text.lstrip("/").strip()
         return text

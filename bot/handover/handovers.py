@@ -12,22 +12,43 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.db.models import Handover, HandoverMessage, utcnow
+from bot.db.models import Handover, HandoverMessage, StaffUser, utcnow
 from bot.handover.intake import Intake
 
 CONTACTS = ("chat", "phone", "meeting")
 AVAILABILITY = ("morning", "afternoon", "evening", "anytime", "-")
 # What a worker records on closing: anonymous statistics later, no free text about the person.
 OUTCOMES = ("intake_planned", "referred_elsewhere", "no_contact", "user_withdrew", "helped_in_chat")
+# Set by the service, not chosen by a worker: the user left (quick exit, "wis gesprek") or never
+# came back within the retention period. The handover stays, without the conversation.
+SERVICE_OUTCOMES = ("user_left", "user_gone")
+OPEN = ("waiting", "claimed")
+# What the worker reads when the service closes a handover for them (staff pages are Dutch).
+LEFT_NOTICES = {
+    "user_left": "De gebruiker heeft de chat verlaten (snel weg of 'wis gesprek'). Het gesprek en "
+                 "alles wat erbij hoorde is gewist. Je kunt deze persoon niet meer bereiken.",
+    "user_gone": "De gebruiker is niet teruggekomen binnen de bewaartermijn. Het gesprek is gewist.",
+}
 # No 0/O, 1/I/L: a reference is read out over the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_TOPICS = 12
 SCAN_DOMAINS = ("money", "safety", "housing", "health", "people", "work")
 SCAN_RATINGS = ("fine", "better", "worried")
+# For a call: may the worker leave a voicemail or a text ("-": not said; leave no trace).
+CALL_SAFETY = ("voicemail_ok", "no_voicemail", "text_only", "-")
+# Why a handover is urgent, in the order the worker reads them: codes only, never free text.
+# "crisis_phrase" is the gateway's own (bot.handover.intake); the rest come from the action
+# server: a crisis it answered, an urgent question, or what a check found ("<check>_<reason>",
+# actions/checks/); without the user's consent only "<check>_check" / "urgent_question".
+URGENT_REASONS = ("crisis_phrase", "crisis", "no_place_to_sleep", "urgent_question",
+                  "housing_unsafe", "housing_no_fixed_address", "housing_leave_within_days",
+                  "housing_lives_at_workplace", "housing_not_registered", "housing_check",
+                  "debt_eviction", "debt_cutoff", "debt_eviction_or_cutoff", "debt_attachment",
+                  "debt_bailiff", "debt_check", "income_under_18", "income_check", "check")
 
 
 class HandoverError(Exception):
@@ -47,16 +68,21 @@ class NewHandover:
     topics: tuple[str, ...]
     urgent: bool
     scan: dict[str, str] | None = None
+    call_safety: str = "-"
+    urgent_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Relayed:
     id: int
-    sender: str  # user | worker | notice
+    # user | worker | notice (to the user) | assistant (its automatic lines in a live chat) |
+    # system (for the worker only: the user left, came back, withdrew)
+    sender: str
     text: str
     buttons: list[dict[str, str]]
     crisis: bool
     created_at: datetime
+    name: str | None = None  # the worker's display name, for the user's screen
 
 
 def new_reference() -> str:
@@ -70,6 +96,9 @@ class Handovers:
         self._fernet = fernet
 
     async def create(self, new: NewHandover, intake: Intake) -> Handover:
+        said = set(new.urgent_reasons) | ({"crisis_phrase"} if intake.crisis_seen else set())
+        reasons = [code for code in URGENT_REASONS if code in said]  # the allow-list's order
+        call_safety_applies = new.contact == "phone" and new.call_safety in CALL_SAFETY
         for _ in range(5):  # a reference collision is rare; try another
             row = Handover(
                 reference=new_reference(), conversation_id=new.conversation_id, channel=new.channel,
@@ -81,7 +110,9 @@ class Handovers:
                 topics=list(new.topics[:MAX_TOPICS]) if new.consent else [],
                 scan={domain: rating for domain, rating in (new.scan or {}).items()
                       if domain in SCAN_DOMAINS and rating in SCAN_RATINGS} if new.consent else {},
-                urgent=new.urgent or intake.crisis_seen)
+                urgent=new.urgent or intake.crisis_seen or bool(reasons),
+                call_safety=new.call_safety if call_safety_applies else "-",
+                urgent_reasons=reasons)
             try:
                 async with self._sessions() as session, session.begin():
                     session.add(row)
@@ -123,10 +154,58 @@ class Handovers:
             return await session.scalar(select(Handover).where(
                 Handover.conversation_id == conversation_id, Handover.live.is_(True)))
 
+    async def open_for(self, conversation_id: str) -> Handover | None:
+        """The conversation's newest handover that is not closed (live, claimed or waiting)."""
+        async with self._sessions() as session:
+            return await session.scalar(select(Handover).where(
+                Handover.conversation_id == conversation_id, Handover.status.in_(OPEN))
+                .order_by(Handover.id.desc()).limit(1))
+
+    async def by_reference(self, reference: str) -> Handover | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(Handover).where(Handover.reference == reference.upper()))
+
+    async def move(self, handover_id: int, conversation_id: str, channel: str) -> Handover | None:
+        """The user came back in another conversation (typed the reference code): the handover
+        follows them there, still open. None when it was closed meanwhile."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(Handover, handover_id)
+            if row is None or row.status not in OPEN:
+                return None
+            row.conversation_id, row.channel = conversation_id, channel
+            row.user_presence = "online" if channel == "web" else "-"
+            row.user_presence_since = utcnow()
+        return row
+
+    async def set_presence(self, conversation_id: str, presence: str) -> list[Handover]:
+        """The user's widget connected or went away: their open handovers, changed."""
+        async with self._sessions() as session, session.begin():
+            rows = (await session.scalars(select(Handover).where(
+                Handover.conversation_id == conversation_id, Handover.status.in_(OPEN),
+                Handover.user_presence != presence))).all()
+            for row in rows:
+                row.user_presence, row.user_presence_since = presence, utcnow()
+        return list(rows)
+
+    async def since(self, handover_id: int, after_id: int, with_user: bool = False) -> list[Relayed]:
+        """The handover's messages after `after_id` for the user's screen (a resumed widget, a
+        user back by their code); marks them delivered. The user's own only with `with_user`."""
+        query = select(HandoverMessage).where(HandoverMessage.handover_id == handover_id,
+                                              HandoverMessage.id > after_id)
+        query = query.where(HandoverMessage.sender != "system")
+        if not with_user:
+            query = query.where(HandoverMessage.sender != "user")
+        async with self._sessions() as session:
+            rows = (await session.scalars(query.order_by(HandoverMessage.id))).all()
+        await self.mark_delivered([r.id for r in rows if r.sender != "user"])
+        return [self._relayed(r) for r in rows]
+
     async def add_message(self, handover_id: int, sender: str, message: dict[str, Any],
                           crisis: bool = False, delivered: bool = False) -> Relayed:
         """Persists first: nothing is acknowledged or pushed before it is stored."""
         body = {"text": str(message.get("text", "")), "buttons": list(message.get("buttons") or [])}
+        if message.get("name"):
+            body["name"] = str(message["name"])
         row = HandoverMessage(handover_id=handover_id, sender=sender,
                               body=self._fernet.encrypt(json.dumps(body).encode()), crisis=crisis,
                               delivered_at=utcnow() if delivered else None)
@@ -151,7 +230,7 @@ class Handovers:
             rows = (await session.scalars(
                 select(HandoverMessage).join(Handover)
                 .where(Handover.conversation_id == conversation_id,
-                       HandoverMessage.sender != "user", HandoverMessage.delivered_at.is_(None))
+                       HandoverMessage.sender.not_in(("user", "system")), HandoverMessage.delivered_at.is_(None))
                 .order_by(HandoverMessage.id))).all()
         return [self._relayed(r) for r in rows]
 
@@ -164,7 +243,18 @@ class Handovers:
     def _relayed(self, row: HandoverMessage) -> Relayed:
         body = self._decrypt(row.body)
         message = json.loads(body) if body else {"text": "", "buttons": []}
-        return Relayed(row.id, row.sender, message["text"], message["buttons"], row.crisis, row.created_at)
+        return Relayed(row.id, row.sender, message["text"], message["buttons"], row.crisis, row.created_at,
+                       message.get("name"))
+
+    async def worker_name(self, handover: Handover) -> str | None:
+        if handover.claimed_by is None:
+            return None
+        async with self._sessions() as session:
+            return await session.scalar(select(StaffUser.display_name).where(StaffUser.id == handover.claimed_by))
+
+    async def mark_urgent(self, handover_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(Handover).where(Handover.id == handover_id).values(urgent=True))
 
     async def end_chat(self, handover_id: int) -> bool:
         """Turns the relay off; False when it was not on."""
@@ -200,29 +290,63 @@ class Handovers:
                 row.escalated_at = utcnow()
         return due
 
-    async def forget(self, conversation_id: str) -> int:
+    async def forget(self, conversation_id: str) -> list[Handover]:
+        """Deletes everything of the conversation's handovers. An open one is not made to vanish
+        under its worker: it is closed as "user_left", keeps only its anonymous facts (region,
+        contact kind, urgency) and a notice for the worker, and loses its link to the
+        conversation, its messages, topics, scan and phone number. Returns those closed now."""
         async with self._sessions() as session, session.begin():
-            ids = (await session.scalars(select(Handover.id).where(
+            rows = (await session.scalars(select(Handover).where(
                 Handover.conversation_id == conversation_id))).all()
-            await session.execute(delete(HandoverMessage).where(HandoverMessage.handover_id.in_(ids)))
-            await session.execute(delete(Handover).where(Handover.id.in_(ids)))
-        return len(ids)
+            await session.execute(delete(HandoverMessage).where(
+                HandoverMessage.handover_id.in_([row.id for row in rows])))
+            left = [row for row in rows if row.status in OPEN]
+            for row in rows:
+                if row in left:
+                    _leave(row, "user_left")
+                    session.add(self._notice(row.id, "user_left"))
+                else:
+                    await session.delete(row)
+        return left
 
-    async def purge(self, retention_days: int, now: datetime | None = None) -> int:
-        """Deletes handovers closed longer ago than the retention, and open ones nobody touched
-        in that time (the user's conversation is gone by then too)."""
+    def _notice(self, handover_id: int, outcome: str) -> HandoverMessage:
+        body = json.dumps({"text": LEFT_NOTICES[outcome], "buttons": []}).encode()
+        return HandoverMessage(handover_id=handover_id, sender="system", body=self._fernet.encrypt(body),
+                               delivered_at=utcnow())
+
+    async def purge(self, retention_days: int,
+                    now: datetime | None = None) -> tuple[int, list[Handover]]:
+        """Deletes handovers closed longer ago than the retention. Open ones nobody touched in
+        that time (the user's conversation is gone by then too) are closed as "user_gone" with
+        a notice for the worker, like a user who left, and deleted one retention period later.
+        Returns (deleted, closed now)."""
         cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
         async with self._sessions() as session, session.begin():
             last_message = select(HandoverMessage.handover_id).where(HandoverMessage.created_at >= cutoff)
-            ids = (await session.scalars(select(Handover.id).where(
-                or_(Handover.closed_at < cutoff,
-                    (Handover.created_at < cutoff) & Handover.id.not_in(last_message))))).all()
+            ids = (await session.scalars(select(Handover.id).where(Handover.closed_at < cutoff))).all()
             await session.execute(delete(HandoverMessage).where(HandoverMessage.handover_id.in_(ids)))
             await session.execute(delete(Handover).where(Handover.id.in_(ids)))
-        return len(ids)
+            gone = (await session.scalars(select(Handover).where(
+                Handover.status.in_(OPEN), Handover.created_at < cutoff,
+                Handover.id.not_in(last_message)))).all()
+            await session.execute(delete(HandoverMessage).where(
+                HandoverMessage.handover_id.in_([row.id for row in gone])))
+            for row in gone:
+                _leave(row, "user_gone")
+                session.add(self._notice(row.id, "user_gone"))
+        return len(ids), list(gone)
 
     def _decrypt(self, value: bytes) -> str | None:
         try:
             return self._fernet.decrypt(value).decode()
         except InvalidToken:  # the key was rotated
             return None
+
+
+def _leave(row: Handover, outcome: str) -> None:
+    """Closes a handover whose user is gone, keeping nothing that points to them."""
+    row.status, row.outcome, row.live, row.closed_at = "closed", outcome, False, utcnow()
+    # Unique per row and never a real pseudonym (those are 64 hex characters).
+    row.conversation_id = f"gone-{row.id}"
+    row.topics, row.scan, row.phone = [], {}, None
+    row.user_presence, row.user_presence_since = "-", None

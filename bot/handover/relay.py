@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, Awaitable, Callable
 
 from bot.db.models import Handover
@@ -31,7 +31,16 @@ def is_end_request(text: str) -> bool:
 
 
 def as_message(relayed: Relayed) -> Message:
-    return {"text": relayed.text, "buttons": relayed.buttons}
+    """For the user's screen: who wrote it (a worker by name, a notice, the assistant's automatic
+    line) and its id, so a widget that gets it twice (a resume) shows it once."""
+    message: Message = {"text": relayed.text, "buttons": relayed.buttons, "id": relayed.id}
+    if relayed.sender != "user":
+        message["sender"] = relayed.sender
+    if relayed.name:
+        message["name"] = relayed.name
+    if relayed.sender == "assistant":
+        message["automatic"] = True
+    return message
 
 
 class Relay:
@@ -40,6 +49,8 @@ class Relay:
         self._hub = hub
         self._address_of = address_of
         self._sockets: dict[str, Push] = {}
+        # Open widget sockets per conversation on this replica (a duplicated tab shares the token).
+        self._connections: Counter[str] = Counter()
         self._channels: dict[str, ChannelPush] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         hub.subscribe(self._on_event)
@@ -52,6 +63,24 @@ class Relay:
             if self._sockets.get(conversation_id) is push:
                 del self._sockets[conversation_id]
         return detach
+
+    async def user_connected(self, conversation_id: str) -> None:
+        self._connections[conversation_id] += 1
+        await self._presence(conversation_id, "online")
+
+    async def user_disconnected(self, conversation_id: str) -> None:
+        self._connections[conversation_id] -= 1
+        if self._connections[conversation_id] <= 0:
+            del self._connections[conversation_id]
+            await self._presence(conversation_id, "offline")
+
+    async def _presence(self, conversation_id: str, state: str) -> None:
+        """The worker of an open handover sees whether the user is there (no text, no id)."""
+        for handover in await self.handovers.set_presence(conversation_id, state):
+            since = handover.user_presence_since
+            await self._hub.publish({"kind": "presence", "handover_id": handover.id,
+                                     "region_id": handover.region_id, "state": state,
+                                     "since": since.isoformat() if since else None})
 
     def register_channel(self, channel: str, push: ChannelPush) -> None:
         """A channel that can reach a user by their stored address at any time (Telegram)."""
@@ -70,6 +99,18 @@ class Relay:
         await self._staff_message(handover, relayed)
         await self.deliver(handover.conversation_id, handover.channel)
         return relayed
+
+    async def assistant_line(self, handover: Handover, message: Message) -> Message:
+        """The assistant's automatic line in a live chat (a crisis phrase's safety lines): the
+        worker sees it too; the user's screen marks it as automatic."""
+        relayed = await self.handovers.add_message(handover.id, "assistant", message, delivered=True)
+        await self._staff_message(handover, relayed)
+        return as_message(relayed)
+
+    async def note_for_worker(self, handover: Handover, text: str) -> None:
+        """A line only the worker sees (the user came back by their code, withdrew, ...)."""
+        relayed = await self.handovers.add_message(handover.id, "system", {"text": text}, delivered=True)
+        await self._staff_message(handover, relayed)
 
     async def end_by_user(self, handover: Handover, told_user: Message) -> None:
         """The user ended the chat; the worker sees what the user was told."""

@@ -116,7 +116,8 @@ async def send(request: web.Request, user: StaffUser, handover_id: int, text: An
         raise web.HTTPBadRequest(text=f"at most {MAX_STAFF_MESSAGE_CHARS} characters")
     if handover.claimed_by != user.id or not handover.live:
         raise web.HTTPConflict(text="only the worker who joined a live chat can write in it")
-    relayed = await request.app[RELAY].to_user(handover, "worker", {"text": text.strip(), "buttons": []})
+    relayed = await request.app[RELAY].to_user(
+        handover, "worker", {"text": text.strip(), "buttons": [], "name": user.display_name})
     await request.app[AUDIT].record(user.id, "message_sent", handover.id)
     return relayed
 
