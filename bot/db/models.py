@@ -86,6 +86,10 @@ class Handover(Base):
     # The life-domain scan's answers (domain -> fine | better | worried), only with consent.
     scan: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why (codes of bot.handover.handovers.URGENT_REASONS, never free text), and for a call
+    # whether a voicemail or a text is safe (CALL_SAFETY).
+    urgent_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    call_safety: Mapped[str] = mapped_column(String(16), default="-")
     status: Mapped[str] = mapped_column(String(10), default="waiting", index=True)  # waiting | claimed | closed
     live: Mapped[bool] = mapped_column(Boolean, default=False)  # the relay is on
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"),
@@ -95,6 +99,10 @@ class Handover(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    # Whether the user's widget is connected (online | offline; "-" for channels that always
+    # reach the user, such as Telegram), and since when: the worker sees it.
+    user_presence: Mapped[str] = mapped_column(String(8), default="-")
+    user_presence_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class HandoverMessage(Base):
@@ -107,7 +115,7 @@ class HandoverMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"), index=True)
-    sender: Mapped[str] = mapped_column(String(10))  # user | worker | notice
+    sender: Mapped[str] = mapped_column(String(10))  # user | worker | notice | assistant | system
     body: Mapped[bytes] = mapped_column(LargeBinary)
     crisis: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

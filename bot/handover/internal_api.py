@@ -21,6 +21,7 @@ from bot.regions.internal_api import require_internal_token
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 MAX_TOPIC_CHARS = 80
+MAX_REASONS, MAX_REASON_CHARS = 20, 40
 
 
 def _text(body: dict[str, Any], name: str, limit: int = 80) -> str:
@@ -41,6 +42,7 @@ async def create_handover(request: web.Request) -> web.Response:
     gemeente = directory.find_gemeente(municipality) if municipality != "-" else None
     region = directory.region_for(gemeente)
     topics = body.get("topics") if isinstance(body.get("topics"), list) else []
+    reasons = body.get("urgent_reasons") if isinstance(body.get("urgent_reasons"), list) else []
     channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
     new = NewHandover(
         conversation_id=conversation, channel=channel, region_id=region.id,
@@ -49,8 +51,16 @@ async def create_handover(request: web.Request) -> web.Response:
         consent=body.get("consent") is True,
         topics=tuple(str(t)[:MAX_TOPIC_CHARS] for t in topics if isinstance(t, str)),
         urgent=body.get("urgent") is True,
-        scan={str(k): str(v) for k, v in body["scan"].items()} if isinstance(body.get("scan"), dict) else None)
+        scan={str(k): str(v) for k, v in body["scan"].items()} if isinstance(body.get("scan"), dict) else None,
+        # Codes only; Handovers.create keeps those of its allow-lists.
+        call_safety=_text(body, "call_safety", 16),
+        urgent_reasons=tuple(str(code)[:MAX_REASON_CHARS] for code in reasons[:MAX_REASONS]
+                             if isinstance(code, str)))
     handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
+    if channel == "web":
+        # The user answered the form over their open widget: connected now (bot.handover.relay
+        # follows it from here).
+        await request.app[HANDOVERS].set_presence(conversation, "online")
     await request.app[RELAY].staff_event("new", handover)
     await notify_staff_group(request.app, "new", handover)
     log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
@@ -59,7 +69,9 @@ async def create_handover(request: web.Request) -> web.Response:
     next_open = region.hours.next_open(now)
     return web.json_response({
         "reference": handover.reference,
-        "region": {"id": region.id, "name": region.name, "organisation": region.organisation},
+        # `contact`: the organisation's public contact details, for users who call themselves.
+        "region": {"id": region.id, "name": region.name, "organisation": region.organisation,
+                   "contact": region.contact},
         "office_open": region.hours.is_open(now),
         "response_minutes": request.app[SETTINGS].handover_response_minutes,
         "next_open": {language: describe(next_open, language) if next_open else "-"

@@ -14,6 +14,7 @@ from bot.db.models import Handover, StaffUser
 from bot.handover.handovers import Relayed
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.pages import LABELS
 from bot.staff.sessions import COOKIE
 
 routes = web.RouteTableDef()
@@ -43,7 +44,22 @@ def handover_json(handover: Handover) -> dict[str, Any]:
             "escalated": handover.escalated_at is not None, "contact": handover.contact,
             "availability": handover.availability, "language": handover.language,
             "consent": handover.consent, "created_at": handover.created_at.isoformat(),
-            "claimed": handover.claimed_by is not None, "outcome": handover.outcome}
+            "claimed": handover.claimed_by is not None, "outcome": handover.outcome,
+            # Why it is urgent, as codes and as the worker reads them (Dutch).
+            "urgent_reasons": [{"code": code, "label": LABELS["urgent_reasons"].get(code, code)}
+                               for code in handover.urgent_reasons or []],
+            # Whether the user's widget is connected now (online | offline; "-": not a widget).
+            "user_presence": handover.user_presence,
+            "user_presence_since": handover.user_presence_since.isoformat()
+            if handover.user_presence_since else None}
+
+
+def call_safety_json(handover: Handover) -> dict[str, str] | None:
+    """For a call: whether a voicemail or a text is safe, as the page says it; None otherwise."""
+    if handover.contact != "phone":
+        return None
+    labels = LABELS["call_safety"]
+    return {"code": handover.call_safety, "label": labels.get(handover.call_safety, labels["-"])}
 
 
 def message_json(message: Relayed) -> dict[str, Any]:
@@ -93,6 +109,7 @@ async def handover(request: web.Request) -> web.Response:
     return web.json_response({
         **handover_json(detail.handover), "region_name": detail.region_name,
         "organisation": detail.organisation, "topics": detail.topics, "scan": detail.handover.scan,
+        "call_safety": call_safety_json(detail.handover),
         "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
 
 
