@@ -10,12 +10,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, AUDIT, CONTENT_EDITING
+from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING
 from bot.content.schema import ContentError
 from bot.settings import Settings
 from conftest import ROOT
@@ -89,7 +90,7 @@ async def test_history_shows_who_and_what_changed_and_rolls_back(client, editor)
     fields = await open_form(editor)
     await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Versie twee.", "action": "publish"})
     history = await (await editor.get(f"/staff/editor/answers/{KEY}/history")).text()
-    assert "editor@x.nl" in history and re.search(r"\+\s+text: Versie twee\.", history)
+    assert "editor@x.nl" in history and "<ins>Versie twee.</ins>" in history
     first = re.findall(r'name="version" value="(\d+)"', history)[-1]  # what was there before editing
     rolled = await editor.form(f"/staff/editor/answers/{KEY}/rollback", {"version": first})
     assert rolled.status == 200
@@ -99,11 +100,11 @@ async def test_history_shows_who_and_what_changed_and_rolls_back(client, editor)
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"text_nl": "Hallo {naam}"}, "unknown placeholder {naam}"),
-    ({"text_nl": ""}, "the nl text is missing"),
-    ({"text_nl": "x" * 501}, "at most 500"),
-    ({"text_nl": "<b>vet</b>"}, "no HTML"),
-    ({"b0_target": "ask_nonsense/topic"}, "is not a topic"),
+    ({"text_nl": "Hallo {naam}"}, "Onbekende invulplek {naam} in de Nederlandse tekst: deze tekst heeft geen"),
+    ({"text_nl": ""}, "De Nederlandse tekst ontbreekt"),
+    ({"text_nl": "x" * 501}, "De Nederlandse tekst is te lang: 501 tekens, maximaal 500"),
+    ({"text_nl": "<b>vet</b>"}, "Gebruik geen HTML-opmaak"),
+    ({"b0_target": "ask_nonsense/topic"}, "'ask_nonsense/topic', en dat onderwerp bestaat niet"),
 ])
 async def test_invalid_answers_are_refused_with_a_message_and_nothing_changes(client, editor, change, message):
     before = await served(client)
@@ -140,6 +141,67 @@ async def test_a_passed_year_is_flagged_as_stale(client, editor):
 async def test_search_finds_answers_by_their_text(client, editor):
     listing = await (await editor.get("/staff/editor?q=deurwaarder")).text()
     assert "ask_debt/" in listing and "ask_housing/overview" not in listing
+
+
+async def search(editor, query: str, **more: str) -> str:
+    page = await editor.get("/staff/editor?" + urlencode({"q": query, **more}))
+    assert page.status == 200
+    return await page.text()
+
+
+async def listed(editor, query: str) -> list[str]:
+    """The answers (links) the list shows for a search, in order."""
+    return re.findall(r'<a href="/staff/editor/answers/(utter_[^"]+)">', await search(editor, query))
+
+
+async def test_search_finds_an_answer_by_the_question_users_ask(client, editor):
+    assert "utter_ask_exit_program/duration" in await listed(editor, "hoe lang")
+    assert "utter_ask_exit_program/duration" in await listed(editor, "how long exit programme")
+    page = await search(editor, "hoe lang")
+    # The question is what the editor reads; the key stands small beside it.
+    assert ('Hoe lang duurt een uitstapprogramma, en mag ik terug? <small class="key">ask_exit_program/duration'
+            '</small>') in page
+    # An answer without a question is named by its first line.
+    assert "Graag gedaan! Kan ik je nog ergens anders mee helpen? <small" in await search(editor, "graag gedaan")
+
+
+async def test_search_ignores_case_accents_and_word_order_but_needs_every_word(client, editor):
+    ended = await listed(editor, "beeindigd")  # the texts say "beëindigd"
+    assert "utter_live_ended_by_worker" in ended and await listed(editor, "BEËINDIGD") == ended
+    assert "utter_ask_exit_program/duration" in await listed(editor, "Uitstapprogramma LANG hoe?")
+    assert await listed(editor, "hoe lang zwembad") == []
+    # A yearly figure is searched as users read it: "bijstand <year>" finds the answer showing that
+    # year's amount, and not the ones that only name bijstand.
+    year = client.server.app[CHECK_RULES]["bijstand_norm_single_21"].year
+    found = await listed(editor, f"bijstand {year}")
+    assert "utter_ask_benefits/bijstand" in found and "utter_ask_benefits/situations" not in found
+    assert "utter_ask_benefits/situations" in await listed(editor, "bijstand")  # names no year
+    # Flags stay on the results.
+    fields = await open_form(editor, "utter_ask_exit_program/duration")
+    await editor.form("/staff/editor/answers/utter_ask_exit_program/duration",
+                      {**fields, "verify": "1", "action": "publish"})
+    page = await search(editor, "hoe lang", filter="verify")
+    assert "utter_ask_exit_program/duration" in page and "te controleren</span>" in page
+
+
+async def test_history_shows_the_changed_words_before_and_after(client, editor):
+    key = "utter_ask_exit_program/duration"
+    fields = await open_form(editor, key)
+    text = fields["text_nl"].replace("Stoppen kost vaak tijd.", "Stoppen kost soms een paar jaar & dat mag.")
+    published = await editor.form(f"/staff/editor/answers/{key}", {
+        **fields, "text_nl": text, "b0_title_nl": "Wat houdt het programma in?", "action": "publish"})
+    assert published.status == 200, await published.text()
+    history = await (await editor.get(f"/staff/editor/answers/{key}/history")).text()
+    newest = history[history.index("<li"):history.index("</li>")]
+    assert "editor@x.nl" in newest
+    assert "<del>vaak tijd.</del>" in newest
+    # Escaped by the template: an editor's text never becomes markup.
+    assert "<ins>soms een paar jaar &amp; dat mag.</ins>" in newest
+    assert "Nederlandse knoppen" in newest and "<del>is</del>" in newest and "<ins>houdt</ins>" in newest
+    assert "Engelse tekst" not in newest  # unchanged parts are not repeated
+    # The unchanged lines of the text are there, whole and on their own lines.
+    assert "<br>Teruggaan naar sekswerk en het later opnieuw proberen gebeurt vaak." in newest
+    assert "@@" not in history and "+++ after" not in history and "--- before" not in history
 
 
 async def test_workers_and_coordinators_cannot_reach_the_editor(client):

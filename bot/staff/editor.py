@@ -1,9 +1,15 @@
-"""The content editor pages for the editor role (and admin): browse and search the answers, see
-which are stale or untranslated, edit with a live preview, save drafts, publish, read the history
-with diffs, roll back. Every rule of the content lives in bot.content (schema and editing).
+"""The content editor pages for the editor role (and admin): browse and search the answers (by the
+question users ask, the text and the key), see which are stale or untranslated, edit with a live
+preview, save drafts, publish, read the history as word-level before/after, roll back. Every rule
+of the content lives in bot.content (schema and editing); this module only words it for editors
+(Dutch error messages, readable changes).
 """
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +20,8 @@ from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING
 from bot.approvals import CONTENT
 from bot.content.editing import diff
 from bot.checks.rules import Rule
-from bot.content.schema import LANGUAGES, PLAIN_TARGETS, RULE_PLACEHOLDER, Answer, ContentError
+from bot.content.schema import (LANGUAGES, MAX_BUTTON_REPLY_CHARS, MAX_BUTTON_TITLE_CHARS, MAX_TEXT_CHARS,
+                                PLAIN_TARGETS, RULE_PLACEHOLDER, Answer, ContentError)
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 
@@ -24,6 +31,7 @@ EDITORS = ("editor", "admin")
 NEW_BUTTON_ROWS = 1
 FILTERS = {"": "alle", "stale": "jaar of bedrag verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",
            "draft": "met concept"}
+LANGUAGE_ADJECTIVES = {"nl": "Nederlandse", "en": "Engelse"}
 
 
 def flags(answer: Answer, drafts: set[str], year: int, rules: dict[str, Rule]) -> dict[str, Any]:
@@ -35,27 +43,106 @@ def flags(answer: Answer, drafts: set[str], year: int, rules: dict[str, Rule]) -
             "verify": answer.verify, "missing": bool(answer.missing), "draft": answer.key in drafts}
 
 
+def folded(text: str) -> str:
+    """Lower case, without accents, punctuation and underscores as spaces: what search compares,
+    so "beeindigd" finds "beëindigd", "hoe lang?" finds "Hoe lang duurt…" and "exit program" a key."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[\W_]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def searchable(answer: Answer, rules: dict[str, Rule]) -> str:
+    """Everything an editor may remember of an answer: the key, the example question users ask and
+    the text in both languages, with each yearly figure also as users read it ("… (2025)")."""
+    parts = [answer.key, *answer.question.values()]
+    for language, variant in answer.variants.items():
+        parts.append(variant.text)
+        parts += [rules[name].worded(language) for name in RULE_PLACEHOLDER.findall(variant.text) if name in rules]
+    return folded(" ".join(parts))
+
+
+def label(answer: Answer, limit: int = 90) -> str:
+    """What an editor recognises an answer by: the question users ask, else its first line."""
+    if answer.question.get("nl"):
+        return answer.question["nl"]
+    first = answer.variants["nl"].text.split("\n", 1)[0]
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
+
+
 @routes.get("/staff/editor")
 @staff_only(*EDITORS, page=True)
 async def answer_list(request: web.Request) -> web.Response:
     store = request.app[CONTENT_STORE]
+    rules = request.app[CHECK_RULES]
     drafts = await request.app[CONTENT_EDITING].keys_with_drafts()
     files = await request.app[CONTENT_EDITING].file_names()
     typed = request.query.get("q", "").strip()
-    query = typed.lower()
+    words = folded(typed).split()  # every word must occur, in any order
     wanted = request.query.get("filter", "")
     year = date.today().year
     groups: dict[str, list[tuple[Answer, dict[str, Any]]]] = {}
     for answer in store.answers():
-        found = flags(answer, drafts, year, request.app[CHECK_RULES])
+        found = flags(answer, drafts, year, rules)
         if wanted in found and not found[wanted]:
             continue
-        texts = [answer.key] + [v.text for v in answer.variants.values()]
-        if query and not any(query in text.lower() for text in texts):
-            continue
+        if words:
+            haystack = searchable(answer, rules)
+            if not all(word in haystack for word in words):
+                continue
         groups.setdefault(files.get(answer.key, "?"), []).append((answer, found))
     return render_page("editor_list.html", request, groups=dict(sorted(groups.items())), query=typed,
-                       wanted=wanted, filters=FILTERS, year=year, rules=request.app[CHECK_RULES].values())
+                       wanted=wanted, filters=FILTERS, year=year, rules=rules.values(), label=label)
+
+
+# bot.content.schema words its errors for developers and the import command ("exit_program.yml:
+# utter_x (nl): unknown placeholder {telefoon}"); an editor reads them in Dutch, without file names.
+# A message not listed here is shown as it is.
+ERROR_WHERE = re.compile(r"^(?:[\w.-]+\.yml: )?utter_[\w/]+(?: \((?P<language>nl|en)\))?: (?P<problem>.*)$", re.S)
+DUTCH_ERRORS: list[tuple[str, str]] = [
+    (r"unknown placeholder \{(?P<name>\w+)\}", "Onbekende invulplek {{{name}}} in de {the} tekst: {allowed}"),
+    (r"the (?P<missing>nl|en) text is missing.*", "De {missing} tekst ontbreekt. Vul hem in, of kies onder "
+     "'Bron en jaar' bewust welke tekst gebruikers in de plaats krijgen."),
+    (r"the text is empty", "De {the} tekst is leeg."),
+    (r"the text has (?P<count>\d+) characters, at most \d+",
+     f"De {{the}} tekst is te lang: {{count}} tekens, maximaal {MAX_TEXT_CHARS}. Maak hem korter."),
+    (r"no HTML in answers", "Gebruik geen HTML-opmaak (zoals <b>) in de {the} tekst: de chat toont alleen "
+     "gewone tekst."),
+    (r"every button needs a title and a target or a reply", "Elke knop heeft een titel nodig, in het Nederlands "
+     "én in het Engels. Of vink 'Weg' aan om de knop weg te halen."),
+    (r"button title '(?P<title>.*)' is too long",
+     f"De knoptitel '{{title}}' is te lang: maximaal {MAX_BUTTON_TITLE_CHARS} tekens."),
+    (r"button '(?P<title>.*)' reply is too long",
+     f"Wat knop '{{title}}' stuurt is te lang: maximaal {MAX_BUTTON_REPLY_CHARS} tekens."),
+    (r"button '(?P<title>.*)' reply must not start with /", "Wat knop '{title}' stuurt mag niet met / beginnen."),
+    (r"button target '(?P<target>.*)' is not a topic", "Een knop wijst naar '{target}', en dat onderwerp bestaat "
+     "niet. Kies een doel uit de lijst."),
+    (r"nl and en must have the same buttons in the same order", "De Nederlandse en de Engelse tekst moeten "
+     "dezelfde knoppen hebben, in dezelfde volgorde."),
+    (r"fallback must name a language that has a text.*", "Als terugvaltaal kun je alleen een taal kiezen die "
+     "een tekst heeft."),
+    (r"no yearly figure named (?P<names>.+)", "Onbekend bedrag {{rule:{names}}}: gebruik de naam van een "
+     "regel uit 'Bedragen en regels per jaar' op de pagina Antwoorden."),
+    (r"question '(?P<question>.*)' is also used by utter_(?P<other>\S+)", "De vraag '{question}' hoort al bij "
+     "een ander antwoord ({other})."),
+]
+
+
+def dutch_error(error: ContentError, data: dict[str, Any]) -> str:
+    """The refusal as an editor reads it, naming what to do; `data` is the answer as submitted."""
+    message = str(error)
+    where = ERROR_WHERE.match(message)
+    if where is None:
+        return message
+    allowed = [f"{{{name}}}" for name in data.get("placeholders") or ()]
+    words = {"the": LANGUAGE_ADJECTIVES.get(where["language"] or "", ""),
+             "allowed": f"gebruik alleen {', '.join(allowed)}." if allowed else
+             "deze tekst heeft geen invulplekken. Haal de accolades { } weg of schrijf het woord uit."}
+    for pattern, dutch in DUTCH_ERRORS:
+        found = re.fullmatch(pattern, where["problem"], re.S)
+        if found:
+            found_words = {name: LANGUAGE_ADJECTIVES.get(value, value) if name == "missing" else value
+                           for name, value in found.groupdict().items()}
+            return re.sub(r" {2,}", " ", dutch.format(**{**words, **found_words}))  # no language: "de tekst"
+    return message
 
 
 def _key(request: web.Request) -> str:
@@ -73,7 +160,9 @@ async def _answer_page(request: web.Request, data: dict[str, Any], error: str = 
                        status: int = 200, notice: str = "") -> web.Response:
     key = _key(request)
     store = request.app[CONTENT_STORE]
-    targets = sorted(PLAIN_TARGETS | {a.topic for a in store.answers()})
+    buttons = _button_rows(data)
+    # Its own targets too: a target missing from the list would be replaced by the first one on save.
+    targets = sorted(PLAIN_TARGETS | {a.topic for a in store.answers()} | {b["target"] for b in buttons if b["target"]})
     draft = await request.app[CONTENT_EDITING].draft(key)
     safety = await request.app[CONTENT_EDITING].is_safety(key)
     proposals = await request.app[APPROVALS].pending(CONTENT, key)
@@ -81,9 +170,99 @@ async def _answer_page(request: web.Request, data: dict[str, Any], error: str = 
     emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()} if proposals else {}
     pending = [(p, diff(published[1] if published else {}, p.data)) for p in proposals]
     return render_page("editor_answer.html", request, status=status, key=key, data=data,
-                       buttons=_button_rows(data), targets=targets, error=error, notice=notice,
+                       buttons=buttons, targets=targets, error=error, notice=notice,
                        has_draft=draft is not None, languages=LANGUAGES, year=date.today().year,
                        safety=safety, pending=pending, emails=emails)
+
+
+# One line of a changed text: (kind, text) pieces, kind "same", "del" (only before) or "ins" (only after).
+Line = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One part of an answer that differs between two versions, word by word."""
+
+    label: str
+    before: list[Line]
+    after: list[Line]
+
+
+def _runs(words: list[tuple[str, str]], kind: str) -> list[tuple[str, str]]:
+    """Words (each with the whitespace after it) as pieces: the run marked, its last space not."""
+    if not words:
+        return []
+    if kind == "same":
+        return [("same", "".join(w + space for w, space in words))]
+    return [(kind, "".join(w + space for w, space in words[:-1]) + words[-1][0]), ("same", words[-1][1])]
+
+
+def _lines(pieces: list[tuple[str, str]]) -> list[Line]:
+    """Splits pieces at line breaks (a run may span lines); joins neighbours of one kind."""
+    lines: list[Line] = [[]]
+    for kind, text in pieces:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines.append([])
+            if not part:
+                continue
+            line = lines[-1]
+            if line and line[-1][0] == kind:
+                line[-1] = (kind, line[-1][1] + part)
+            else:
+                line.append((kind, part))
+    return [line for line in lines if line]
+
+
+def word_diff(before: str, after: str) -> tuple[list[Line], list[Line]]:
+    """Before and after, each split in lines, with the words only one of them has marked."""
+    old = re.findall(r"(\S+)(\s*)", before)
+    new = re.findall(r"(\S+)(\s*)", after)
+    matcher = difflib.SequenceMatcher(None, [w for w, _ in old], [w for w, _ in new], autojunk=False)
+    left: list[tuple[str, str]] = []
+    right: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        left += _runs(old[i1:i2], "same" if op == "equal" else "del")
+        right += _runs(new[j1:j2], "same" if op == "equal" else "ins")
+    return _lines(left), _lines(right)
+
+
+def _button_lines(variant: Any) -> str:
+    lines = []
+    for button in (variant or {}).get("buttons") or []:
+        where = f"stuurt „{button['reply']}”" if "reply" in button else f"naar {button.get('target', '')}"
+        lines.append(f"{button.get('title', '')} ({where})")
+    return "\n".join(lines)
+
+
+def _yes_no(value: Any) -> str:
+    return "ja" if value else "nee"
+
+
+# The other fields an editor sets, as they would say them.
+OTHER_FIELDS = {
+    "source": ("Bron", lambda v: str(v or "")),
+    "valid_for": ("Geldig voor jaar", lambda v: str(v or "")),
+    "verify": ("Te controleren", _yes_no),
+    "fallback": ("Terugvaltaal bij een ontbrekende vertaling",
+                 lambda v: {"nl": "Nederlands", "en": "Engels"}.get(v, "geen")),
+}
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What differs between two versions of an answer, per language and per field, in the words
+    an editor uses (not the stored YAML)."""
+    pairs: list[tuple[str, str, str]] = []
+    for language in LANGUAGES:
+        adjective = LANGUAGE_ADJECTIVES[language]
+        before, after = old.get(language) or {}, new.get(language) or {}
+        pairs.append((f"{adjective} vraag", (old.get("question") or {}).get(language, ""),
+                      (new.get("question") or {}).get(language, "")))
+        pairs.append((f"{adjective} tekst", before.get("text", ""), after.get("text", "")))
+        pairs.append((f"{adjective} knoppen", _button_lines(before), _button_lines(after)))
+    for name, (title, said) in OTHER_FIELDS.items():
+        pairs.append((title, said(old.get(name)), said(new.get(name))))
+    return [Change(title, *word_diff(before, after)) for title, before, after in pairs if before != after]
 
 
 # Before the answer's own route: its key pattern would also take "…/history".
@@ -93,8 +272,10 @@ async def history_page(request: web.Request) -> web.Response:
     versions = await request.app[CONTENT_EDITING].history(_key(request))
     emails = {u.id: u.email for u in await request.app[ACCOUNTS].all()}
     approvers = await request.app[APPROVALS].approvers_of([v.id for v in versions])
-    # Each version against what users were served before it: the next older publication.
-    rows = [(v, next((diff(older.data, v.data) for older in versions[i + 1:] if older.state == "published"), []))
+    # Each version against what users were served before it: the next older publication (None
+    # for the first one, the text as it came from data/content/).
+    rows = [(v, next((changes(older.data, v.data) for older in versions[i + 1:] if older.state == "published"),
+                     None))
             for i, v in enumerate(versions)]
     return render_page("editor_history.html", request, key=_key(request), rows=rows, emails=emails,
                        approvers=approvers)
@@ -117,7 +298,7 @@ async def rollback(request: web.Request) -> web.Response:
             raise web.HTTPSeeOther(f"/staff/editor/answers/{_key(request)}")
         await editing.rollback(_key(request), version, user.id)
     except (ValueError, ContentError):
-        raise web.HTTPBadRequest(text="this version cannot be published again") from None
+        raise web.HTTPBadRequest(text="Deze versie kan niet opnieuw gepubliceerd worden.") from None
     await request.app[AUDIT].record(user.id, "content_rolled_back", detail=f"{_key(request)} to {version}")
     raise web.HTTPSeeOther(f"/staff/editor/answers/{_key(request)}/history")
 
@@ -153,7 +334,7 @@ async def answer_save(request: web.Request) -> web.Response:
         else:
             await editing.save_draft(_key(request), data, user.id)
     except ContentError as error:
-        return await _answer_page(request, data, error=str(error), status=400)
+        return await _answer_page(request, data, error=dutch_error(error, data), status=400)
     await request.app[AUDIT].record(user.id, "content_published" if publish else "content_draft_saved",
                                     detail=_key(request))
     return await _answer_page(request, data, notice="Gepubliceerd: gebruikers krijgen nu deze tekst."

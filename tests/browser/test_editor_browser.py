@@ -1,10 +1,13 @@
 """A content editor in headless Chromium: find an answer, edit it with the live preview, save a
 draft (not served), publish (served at once through the REST channel and Rasa, no retraining),
-roll back from the history. Takes the screenshots of docs/editor-guide.md."""
+roll back from the history. Takes the screenshots of docs/editor-guide.md (and new ones to results/,
+which git ignores)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -12,6 +15,7 @@ from staff_login import staff_login
 from test_widget import DOCS, browser, page  # noqa: F401  (fixtures)
 
 ANSWER = "utter_goodbye"
+RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 def goodbye(stack) -> str:
@@ -57,9 +61,49 @@ def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):  # noqa:
     page.goto(f"{stack.base_url}/staff/editor/answers/{ANSWER}")
     page.locator("textarea[name=text_en]").fill("Bye {name}!")
     page.get_by_role("button", name="Publiceren").click()
-    expect(page.get_by_role("alert")).to_contain_text("unknown placeholder {name}")
+    expect(page.get_by_role("alert")).to_contain_text("Onbekende invulplek {name} in de Engelse tekst")
     expect(page.locator("textarea[name=text_en]")).to_have_value("Bye {name}!")
     assert goodbye(stack).startswith("Dag!")
+
+
+DURATION = "utter_ask_exit_program/duration"
+
+
+def test_an_editor_finds_an_answer_by_the_question_users_ask(page, stack):  # noqa: F811
+    log_in_as_editor(page, stack)
+    page.get_by_label("Zoeken").fill("hoe lang")
+    page.get_by_role("button", name="Zoeken").click()
+    found = page.get_by_role("link", name="Hoe lang duurt een uitstapprogramma, en mag ik terug?")
+    expect(found).to_be_visible()
+    expect(found.locator(".key")).to_have_text("ask_exit_program/duration")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "editor-search.png"), full_page=True)
+    found.click()
+    expect(page.get_by_role("heading", name="ask_exit_program/duration")).to_be_visible()
+    expect(page.locator("textarea[name=text_nl]")).to_have_value(re.compile("^Er is geen vaste duur"))
+
+
+def test_the_history_shows_a_change_at_the_end_of_a_long_line(page, stack):  # noqa: F811
+    log_in_as_editor(page, stack)
+    page.goto(f"{stack.base_url}/staff/editor/answers/{DURATION}")
+    text = page.locator("textarea[name=text_nl]")
+    text.fill(text.input_value().replace("Je kunt altijd weer contact opnemen.",
+                                         "Je kunt altijd weer contact opnemen, ook na een paar jaar."))
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.get_by_role("status")).to_contain_text("Gepubliceerd")
+    page.get_by_role("link", name="Geschiedenis").click()
+    added = page.locator("li").first.locator("ins")
+    expect(added).to_have_text("opnemen, ook na een paar jaar.")
+    expect(page.locator("li").first.locator("del")).to_have_text("opnemen.")
+    # Wrapped, not clipped: the change is inside the window and nothing scrolls sideways.
+    box = added.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "editor-history.png"), full_page=True)
+    # Back to the original for the other tests of this stack.
+    page.get_by_role("button", name="Deze versie weer publiceren").last.click()
+    expect(page.locator("li").first.locator("del")).to_have_text("opnemen, ook na een paar jaar.")
 
 
 def danger_answer(stack) -> str:
