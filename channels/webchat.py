@@ -97,7 +97,7 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
                                        screen_empty=request.query.get("fresh") == "1")
     session = given if resumed is not None else session_tokens.issue(secret)
     language = "en" if request.query.get("lang") == "en" else None
-    shown_status: dict[str, str] = {}
+    shown_status = {"state": "none", "text": ""}  # the widget starts without a status bar
 
     async def send_status() -> None:
         status = await gateway.status(CHANNEL, session)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import create_app
 from bot.appkeys import HANDOVERS
+from bot.handover.escalation import escalate_now
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 
 
@@ -248,3 +249,14 @@ async def test_a_handover_that_is_gone_gets_a_dutch_page_not_a_bare_error(client
     assert page.status == 404
     html = await page.text()
     assert "<h1>Niet gevonden</h1>" in html and "bestaat niet (meer)" in html and "no such" not in html
+
+
+async def test_a_user_waiting_too_long_is_told_and_can_withdraw(client):
+    made = await make_handover(client, client.settings, "slow-day")
+    # A Monday morning well after now, outside every holiday: the office is open, nobody claimed it.
+    monday = datetime(2027, 1, 11, 9, 30, tzinfo=timezone.utc)
+    assert [h.reference for h in await escalate_now(client.server.app, now=monday)] == [made["reference"]]
+    waiting = await (await client.get("/api/v1/chat/slow-day/pending")).json()
+    assert waiting[0]["text"].startswith("Het duurt langer dan normaal")
+    assert made["reference"] in waiting[0]["text"]
+    assert waiting[0]["buttons"] == [{"title": "Verzoek intrekken", "payload": "/cancel_handover"}]

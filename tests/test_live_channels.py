@@ -51,7 +51,8 @@ async def test_a_telegram_user_gets_the_workers_messages_pushed(client, fake_api
     await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Hoi, ik ben Anna."})
     sent = (await api.wait_for("sendMessage", before + 2))[before:]
     assert sent[0]["text"].startswith("Je praat nu met Anna van Rebelz")
-    assert sent[1]["text"] == "Hoi, ik ben Anna."
+    # A person, not the assistant: the worker's name comes first.
+    assert sent[1]["text"] == "👤 Anna (PMW):\nHoi, ik ben Anna."
     assert all(int(m["chat_id"]) == chat_id and m["protect_content"] for m in sent)
 
     await telegram_says(client, chat_id, "dank je, ik wil graag praten")
@@ -79,7 +80,10 @@ async def test_a_widget_user_gets_the_workers_messages_on_the_open_socket(client
     assert joined["messages"][0]["buttons"] == [{"title": "Gesprek beëindigen", "payload": "stop"}]
     await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Waar kan ik mee helpen?"})
     reply = await asyncio.wait_for(socket.receive_json(), 10)
-    assert reply["messages"] == [{"text": "Waar kan ik mee helpen?", "buttons": []}]
+    while reply["type"] != "bot":  # the status bar changed too (now: live)
+        reply = await asyncio.wait_for(socket.receive_json(), 10)
+    [message] = reply["messages"]
+    assert (message["text"], message["sender"], message["name"]) == ("Waar kan ik mee helpen?", "worker", "Anna")
     await socket.close()
 
 
@@ -99,7 +103,8 @@ async def test_a_reply_reaches_the_widget_held_by_another_replica_through_redis(
     await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Hallo vanaf replica één"})
     texts = []
     while len(texts) < 2:
-        texts += [m["text"] for m in (await asyncio.wait_for(socket.receive_json(), 10))["messages"]]
+        frame = await asyncio.wait_for(socket.receive_json(), 10)
+        texts += [m["text"] for m in frame.get("messages", [])]
     assert texts[1] == "Hallo vanaf replica één"
     await socket.close()
     for session_ in getattr(first, "_staff_sessions", []):

@@ -245,16 +245,21 @@ async def test_a_crisis_phrase_in_a_live_chat_is_flagged_to_the_worker(client, s
     replies = await user_says(client, "user-13", "ik wil er een eind aan maken")
     assert "113" in replies[-1]["text"]  # the user still gets the safety lines
     detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
-    assert detail["messages"][-1]["crisis"] is True
+    # The worker sees the flagged message and, marked as the assistant's, the safety lines the user got.
+    assert [(m["sender"], m["crisis"]) for m in detail["messages"][-2:]] == [("user", True), ("assistant", False)]
+    assert "113" in detail["messages"][-1]["text"]
 
 
-async def test_forget_me_deletes_the_handover_too(client, settings):
+async def test_forget_me_deletes_the_handover_content_and_tells_the_worker(client, settings):
     made = await make_handover(client, settings, "user-14")
     worker = await log_in(client, await add_user(client, "forget@rebelz.nl", "worker", ["apeldoorn"]))
-    await_id = await handover_id(worker, made["reference"])
+    number = await handover_id(worker, made["reference"])
+    await user_says(client, "user-14", "ik wil met iemand praten")
     await user_says(client, "user-14", "/forget_me_confirmed")
     assert await (await worker.get("/api/v1/staff/handovers")).json() == []
-    assert (await worker.get(f"/api/v1/staff/handovers/{await_id}")).status == 404
+    left = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert (left["status"], left["outcome"], left["topics"], left["scan"]) == ("closed", "user_left", [], {})
+    assert [m["sender"] for m in left["messages"]] == ["system"]
 
 
 async def test_the_login_page_logs_in_with_password_and_totp(client, settings):

@@ -1,5 +1,6 @@
 """Handovers nobody claimed in time, during their region's office hours, escalate to the
-coordinators; and the optional staff Telegram group hears of new and escalated handovers.
+coordinators, and a user waiting in the chat is told it takes longer than usual (not left
+wondering); the optional staff Telegram group hears of new and escalated handovers.
 
 The group notice names only the region and whether it is urgent: no reference, no topics.
 """
@@ -12,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 import aiohttp
 from aiohttp import web
 
-from bot.appkeys import HANDOVERS, HTTP, REGIONS, RELAY, SETTINGS
+from bot.appkeys import CONTENT_STORE, CONVERSATIONS, HANDOVERS, HTTP, REGIONS, RELAY, SETTINGS
+from bot.content.render import pick_language, render
 from bot.db.models import Handover
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,21 @@ async def escalate_now(app: web.Application, now: datetime | None = None) -> lis
         log.info("handover_escalated region=%s urgent=%s", handover.region_id, str(handover.urgent).lower())
         await app[RELAY].staff_event("escalated", handover)
         await notify_staff_group(app, "escalated", handover)
+        if handover.contact == "chat":
+            await _tell_user(app, handover)
     return due
+
+
+async def _tell_user(app: web.Application, handover: Handover) -> None:
+    """Pushed (or waiting for the user's next visit) like a worker's message."""
+    store = app[CONTENT_STORE]
+    answer = store.get("utter_handover_taking_longer")
+    assert answer is not None, "required content utter_handover_taking_longer is missing"
+    language = pick_language(await app[CONVERSATIONS].language_of(handover.conversation_id))
+    region = app[REGIONS].regions.get(handover.region_id)
+    message = render(answer, language, store, values={
+        "organisation": region.organisation if region else "", "reference": handover.reference})
+    await app[RELAY].to_user(handover, "notice", message)
 
 
 async def notify_staff_group(app: web.Application, action: str, handover: Handover) -> None:

@@ -42,7 +42,7 @@ def test_worker_and_widget_user_talk_live(browser, page, stack):  # noqa: F811
 
         frame.locator(".bubble.bot", has_text="Je praat nu met Dewi van Rebelz").wait_for()
         expect(inbox.locator("#messages .msg.notice")).to_have_count(1)
-        inbox.wait_for_function("document.body.dataset.live === '1'")
+        inbox.wait_for_function("() => document.body.dataset.live === '1'")
 
         inbox.get_by_label("Bericht").fill("Hoi, ik ben Dewi. Hoe gaat het?")
         inbox.get_by_role("button", name="Versturen").click()
