@@ -1,6 +1,7 @@
 """What every guided check's result action does (issue 6): fetch the rules, let the check's
 decision logic advise, and say the advice as short lists built from content, each list in one
-bubble (a long one goes on in the next). The scan has its own overview (actions/scan.py).
+bubble (a long one goes on in the next, without repeating the list's heading). The scan has its
+own overview (actions/scan.py).
 
 Texts are utter_<check>_<kind>_<code> in data/content/checks.yml, said inside the responses
 utter_<check>_first|options|steps|notes; amounts come with their year (careful wording once it
@@ -20,15 +21,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import check_texts as texts
 from actions.api.bot_client import BotApiUnavailable, get_rules
 from actions.check_form import CANCELLED_SLOT, WITHHELD
-from actions.checks.advice import Advice, careful_amount
+from actions.checks.advice import Advice, careful_amount, urgent_codes
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "nl"
-# A list's share of a bubble (600): the rest is for the response's own words ("Goed om te weten:").
+# A list's share of a bubble (600) when the response's own words ("Goed om te weten:") are not
+# known; otherwise the list gets what they leave (texts.room).
 LIST_LIMIT = 550
-# Set when a check found something that cannot wait; the handover the user asks for next is
-# marked urgent (actions/handover.py).
+# Set when a check found something that cannot wait, to its reason codes; the handover the user
+# asks for next is marked urgent and says why (actions/handover.py).
 URGENT_SLOT = "urgent_need"
 # (kind of entry, the response utter_<check>_<placeholder> that lists them, numbered), in the
 # order the result is said.
@@ -63,6 +65,19 @@ def result_lists(check: str, advice: Advice, language: str,
     return found
 
 
+def say_list(dispatcher: CollectingDispatcher, response: str, placeholder: str, lines: List[str],
+             numbered: bool, language: str) -> None:
+    """One list: its heading once, in the first bubble; a long list goes on in bubbles without a
+    heading (texts.CONTINUED), the numbering running on."""
+    parts = texts.chunks(lines, numbered, texts.room(response, placeholder, language, LIST_LIMIT),
+                         texts.room(texts.CONTINUED, texts.CONTINUED_PLACEHOLDER, language, LIST_LIMIT))
+    for index, part in enumerate(parts):
+        if index == 0:
+            dispatcher.utter_message(response=response, **{placeholder: part})
+        else:
+            dispatcher.utter_message(response=texts.CONTINUED, **{texts.CONTINUED_PLACEHOLDER: part})
+
+
 class CheckResult(Action):
     """Subclasses set `check` and `slots` and turn the slots into advice."""
 
@@ -90,10 +105,10 @@ class CheckResult(Action):
         language = tracker.get_slot("language") or DEFAULT_LANGUAGE
         await texts.refresh(language)
         for response, placeholder, lines, numbered in result_lists(self.check, advice, language):
-            for part in texts.chunks(lines, numbered, LIST_LIMIT):
-                dispatcher.utter_message(response=response, **{placeholder: part})
+            say_list(dispatcher, response, placeholder, lines, numbered, language)
         if advice.urgent:
             dispatcher.utter_message(response=f"utter_{self.check}_check_urgent_end")
-            return reset + [SlotSet(URGENT_SLOT, True)]
+            earlier = tracker.get_slot(URGENT_SLOT)
+            return reset + [SlotSet(URGENT_SLOT, urgent_codes(self.check, advice, earlier))]
         dispatcher.utter_message(response=f"utter_{self.check}_check_end")
         return reset

@@ -1,8 +1,9 @@
 """The warm handover: the form that asks how the user wants to meet a PMW worker, and the action
 that hands the request to the bot service.
 
-Only the answers and, with the user's consent, the names of the topics they asked about leave
-here; never message text (the phone number never reaches Rasa at all: the gateway keeps it).
+Only the answers, codes for why it is urgent (in detail only with consent) and, with the user's
+consent, the names of the topics they asked about leave here; never message text (the phone
+number never reaches Rasa at all: the gateway keeps it).
 """
 from __future__ import annotations
 
@@ -24,17 +25,27 @@ FORM = "handover_form"
 WITHHELD = "-"
 DEFAULT_LANGUAGE = "nl"
 # Asked again at every handover; `municipality` and `region` are kept for the next one.
-HANDOVER_SLOTS = ("handover_contact", "handover_phone", "handover_availability", "handover_language",
-                  "handover_consent", "handover_cancelled")
+HANDOVER_SLOTS = ("handover_contact", "handover_phone", "handover_call_safety", "handover_availability",
+                  "handover_language", "handover_consent", "handover_cancelled")
+# Asked only for a call: the number, then whether a call, a voicemail or a text is safe.
+PHONE_SLOTS = ("handover_phone", "handover_call_safety")
 # What a summary may name: the topics of the menu, never small talk, the menu itself, privacy,
 # crisis (that is the urgent flag, not a topic) or the fallback.
 TOPIC_INTENTS = frozenset({"ask_exit_program", "ask_benefits", "ask_housing", "ask_debt", "ask_work",
                            "ask_education", "ask_health", "ask_stop_business", "ask_social"})
-# Questions that mean "today" (FACTS.md: stabilise first). No subtopic covers eviction or a
-# cut-off on its own (those examples sit in ask_debt/schuldhulp, with many calm ones), so only
-# having no place to sleep counts, next to any crisis.
-URGENT_TOPICS = frozenset({"ask_housing/shelter"})
+# Questions that mean "today" (FACTS.md: stabilise first), with the reason the worker reads. No
+# subtopic covers eviction or a cut-off on its own (those examples sit in ask_debt/schuldhulp,
+# with many calm ones), so only having no place to sleep counts, next to any crisis.
+URGENT_TOPICS = {"ask_housing/shelter": "no_place_to_sleep"}
 CRISIS_INTENT = "crisis"
+# Why a handover is urgent goes along as codes the bot service knows (URGENT_REASONS in
+# bot/handover/handovers.py): a crisis the assistant answered, an urgent question, what a check
+# found ("<check>_<reason>", actions/checks/advice.py). Without consent the worker learns no
+# more than without reasons: that there was a crisis, an urgent question, or which check.
+CRISIS_REASON = "crisis"
+UNSHARED_TOPIC_REASON = "urgent_question"
+CHECK_REASON = "check"  # the urgent_need slot of an older conversation held only True
+CHECKS_WITH_REASONS = ("income", "debt", "housing")
 # Intents with their own rule inside the form (data/rules/): a message the question does not
 # understand that has one of these is not an answer, and the form steps aside for the rule.
 # (Not a `not_intent` in domain.yml: the classifier puts many plain answers there, "Bellen"
@@ -44,7 +55,13 @@ INTERRUPTIONS = frozenset({CRISIS_INTENT, "request_handover", "ask_capabilities"
 # A crisis beats an answer unless the message is nothing more than an answer (a pressed button,
 # "bel me maar", "Den Bosch"): the safety lines once too often cost far less than once too few.
 MAX_PLAIN_ANSWER_WORDS = 3
+# What a phone handover's confirmation says, by what is safe (skipped: no voicemail, no text).
+CREATED_PHONE = {"voicemail_ok": "utter_handover_created_phone",
+                 "no_voicemail": "utter_handover_created_phone_no_voicemail",
+                 "text_only": "utter_handover_created_phone_text_only",
+                 WITHHELD: "utter_handover_created_phone_no_voicemail"}
 READERS = {"handover_contact": answers.contact, "handover_phone": answers.phone,
+           "handover_call_safety": answers.call_safety,
            "handover_availability": answers.availability, "handover_language": answers.language,
            "handover_consent": answers.consent}
 
@@ -99,7 +116,7 @@ class ValidateHandoverForm(FormValidationAction):
             return []  # requested_slot becomes None: the form ends
         if tracker.get_slot("handover_contact") == "phone":
             return domain_slots
-        return [slot for slot in domain_slots if slot != "handover_phone"]
+        return [slot for slot in domain_slots if slot not in PHONE_SLOTS]
 
     async def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
                                     tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -122,8 +139,8 @@ class ValidateHandoverForm(FormValidationAction):
             return {"municipality": None}
         region = found["region"]
         if region["id"] != NATIONAL:
-            dispatcher.utter_message(response="utter_handover_region_found",
-                                     organisation=region["organisation"], region_name=region["name"])
+            language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+            dispatcher.utter_message(**region_found(region, language))
         return {"municipality": found["gemeente"]["name"], "region": region["id"]}
 
     async def validate_handover_contact(self, value: Any, dispatcher: CollectingDispatcher,
@@ -152,6 +169,23 @@ class ValidateHandoverForm(FormValidationAction):
         if said is None:
             dispatcher.utter_message(response="utter_handover_phone_invalid")
         return {"handover_phone": said}
+
+    async def validate_handover_call_safety(self, value: Any, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "handover_call_safety":
+            return {"handover_call_safety": None}
+        said = answers.call_safety(str(value or ""))
+        if said == answers.CANCEL:
+            return cancelled("handover_call_safety")
+        if said == answers.SKIP:
+            return {"handover_call_safety": WITHHELD}  # the worker is told to leave no trace
+        if said == answers.NO_CALL:
+            dispatcher.utter_message(response="utter_handover_call_safety_chat")
+            return {"handover_call_safety": WITHHELD, "handover_phone": WITHHELD,
+                    "handover_contact": "chat"}
+        if said is None:
+            dispatcher.utter_message(response="utter_handover_not_understood")
+        return {"handover_call_safety": said}
 
     async def validate_handover_availability(self, value: Any, dispatcher: CollectingDispatcher,
                                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -218,8 +252,13 @@ class ActionCreateHandover(Action):
             dispatcher.utter_message(response="utter_handover_failed")
             return reset
         organisation = region.get("organisation") or ""
-        if request["contact"] in ("phone", "meeting"):
-            dispatcher.utter_message(response=f"utter_handover_created_{request['contact']}",
+        if request["contact"] == "phone":
+            # Said back as the worker reads it (bot/staff/pages.py LABELS["call_safety"]).
+            created = CREATED_PHONE.get(request["call_safety"], CREATED_PHONE[WITHHELD])
+            dispatcher.utter_message(response=created, reference=reference, organisation=organisation)
+            dispatcher.utter_message(**call_yourself(region, reference))
+        elif request["contact"] == "meeting":
+            dispatcher.utter_message(response="utter_handover_created_meeting",
                                      reference=reference, organisation=organisation)
         elif answer.get("office_open"):
             dispatcher.utter_message(response="utter_handover_created_chat_open", reference=reference,
@@ -246,28 +285,84 @@ class ActionCreateHandover(Action):
         return reset + shared + done + ([SlotSet("region", region_id)] if region_id else [])
 
 
+def region_found(region: Dict[Text, Any], language: Text) -> Dict[Text, Any]:
+    """The gemeente's organisation, and whether it is open now or when it opens (before the
+    form ends, so nobody waits for a reply at night without knowing)."""
+    said = {"organisation": region.get("organisation") or "", "region_name": region.get("name") or ""}
+    next_open = (region.get("next_open") or {}).get(language)
+    if region.get("office_open") is True:
+        return {"response": "utter_handover_region_found_open", **said}
+    if region.get("office_open") is False and next_open and next_open != WITHHELD:
+        return {"response": "utter_handover_region_found_closed", "next_open": next_open, **said}
+    return {"response": "utter_handover_region_found", **said}
+
+
+def call_yourself(region: Dict[Text, Any], reference: Text) -> Dict[Text, Any]:
+    """How to call them yourself: the organisation's public contact details from
+    data/regions.yml, or else the way the content names (the gemeente), never a made-up number."""
+    contact = str(region.get("contact") or "").strip()
+    if contact:
+        return {"response": "utter_handover_call_organisation", "reference": reference,
+                "organisation": region.get("organisation") or "", "contact": contact}
+    return {"response": "utter_handover_call_gemeente", "reference": reference}
+
+
 def handover_request(tracker: Tracker) -> Dict[Text, Any]:
     """The body of POST /internal/v1/handovers, from the slots and the conversation."""
     consent = tracker.get_slot("handover_consent") is True
     topics = asked_topics(tracker.events)
+    contact = tracker.get_slot("handover_contact") or "chat"
+    call_safety = (tracker.get_slot("handover_call_safety") or WITHHELD) if contact == "phone" else WITHHELD
+    reasons = urgent_reasons(tracker, topics, consent)
     # The life-domain scan's ratings become the summary, only with consent (issue 6).
     rated = scan.ratings(tracker.get_slot) if consent else {}
     request = {
         "conversation": tracker.sender_id,
         "municipality": tracker.get_slot("municipality") or WITHHELD,
-        "contact": tracker.get_slot("handover_contact") or "chat",
+        "contact": contact,
+        "call_safety": call_safety,
         "availability": tracker.get_slot("handover_availability") or WITHHELD,
         "language": tracker.get_slot("handover_language") or WITHHELD,
         "consent": consent,
         "topics": topics if consent else [],
         # A crisis, no place to sleep, or a check that found something that cannot wait (an
-        # eviction, a cut-off, not safe at home: actions/check_result.py).
-        "urgent": (had_crisis(tracker.events) or any(topic in URGENT_TOPICS for topic in topics)
-                   or tracker.get_slot("urgent_need") is True),
+        # eviction, a cut-off, not safe at home: actions/check_result.py), and which.
+        "urgent": bool(reasons),
+        "urgent_reasons": reasons,
     }
     if rated:
         request["scan"] = rated  # {"money": "worried", ...}: fine | better | worried
     return request
+
+
+def urgent_reasons(tracker: Tracker, topics: List[Text], consent: bool) -> List[Text]:
+    """Why the handover cannot wait, as codes; in detail only with consent (see CRISIS_REASON)."""
+    found = [CRISIS_REASON] if had_crisis(tracker.events) else []
+    found += [URGENT_TOPICS[topic] for topic in topics if topic in URGENT_TOPICS]
+    found += check_reasons(tracker.get_slot("urgent_need"))
+    if not consent:
+        found = [unshared(code) for code in found]
+    return list(dict.fromkeys(found))
+
+
+def check_reasons(value: Any) -> List[Text]:
+    """The urgent_need slot: the codes of the checks that found something ("debt_eviction"),
+    or True from before the codes were kept."""
+    if value is True:
+        return [CHECK_REASON]
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, (list, tuple)):
+        return [code for code in value if isinstance(code, str) and code]
+    return []
+
+
+def unshared(code: Text) -> Text:
+    """What a reason says without consent: "housing_check", not "housing_lives_at_workplace"."""
+    if code in URGENT_TOPICS.values():
+        return UNSHARED_TOPIC_REASON
+    check = code.split("_", 1)[0]
+    return f"{check}_check" if check in CHECKS_WITH_REASONS else code
 
 
 def asked_topics(events: Iterable[Dict[Text, Any]]) -> List[Text]:

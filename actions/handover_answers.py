@@ -93,6 +93,27 @@ LANGUAGE_NAMES: Dict[str, Tuple[str, ...]] = {
 # The gateway puts this in place of a phone number (bot/privacy/redactor.py); Rasa never sees one.
 PHONE_PLACEHOLDER = "[telefoonnummer]"
 
+# Whether a call is safe, and how (asked after the number): the worker may call and leave a
+# voicemail or a text; call, but leave no voicemail and send no text; only text, never call.
+VOICEMAIL_OK, NO_VOICEMAIL, TEXT_ONLY = "voicemail_ok", "no_voicemail", "text_only"
+# Neither a call nor a text is safe: the worker writes in this chat instead.
+NO_CALL = "no_call"
+BACK_TO_CHAT_WORDS = ("chat", "chatten", "in de chat", "this chat")
+CALL_WORDS = ("bel", "bellen", "belt", "gebeld", "opbellen", "veilig", "call", "calls", "calling",
+              "ring", "phone", "safe")
+VOICEMAIL_WORDS = ("inspreken", "inspreekt", "ingesproken", "spreek", "voicemail", "voicemails",
+                   "voice mail", "bericht achterlaten", "leave a message", "message", "messages")
+TEXT_WORDS = ("sms", "smsen", "smsje", "smsjes", "sms je", "smssen", "berichtje", "berichtjes",
+              "whatsapp", "appen", "appje", "text", "texts", "texting", "txt")
+ONLY_WORDS = ("alleen", "enkel", "uitsluitend", "only", "just")
+ALL_WORDS = ("alles mag", "alles is goed", "alles is prima", "allemaal", "everything", "all of it",
+             "all fine", "all good", "all ok")
+# "liever niet" skips the other questions, but here it may mean "rather not be called": asked again.
+RATHER_NOT = ("liever niet", "rather not")
+# Each part of an answer says one thing: "Bellen mag, niet inspreken" is two parts. Not "maar":
+# in "bel me maar niet" it belongs to the "niet".
+_CLAUSE_BREAK = re.compile(r"[,;.!?/]+|\b(?:but|wel)\b", re.IGNORECASE)
+
 
 def words(text: str) -> List[str]:
     """Lower-case words without accents or punctuation: "'s Avonds!" -> ["s", "avonds"]."""
@@ -190,3 +211,63 @@ def consent(text: str) -> Optional[str]:
     if said == SKIP:
         return SKIP
     return "yes" if _says(tokens, YES_WORDS) else None
+
+
+def _ways(text: str) -> Dict[str, bool]:
+    """Per way of contact (call, voicemail, text) the answer names: allowed (True) or not
+    (False). A negation counts for every way in its part of the answer ("niet inspreken of
+    sms'en"); "alleen"/"only" next to a way rules the other ways out."""
+    found: Dict[str, bool] = {}
+    before: List[str] = []  # the ways the previous part named
+    for clause in _CLAUSE_BREAK.split(text.replace("'", "").replace("’", "")):
+        tokens = words(clause)
+        if not tokens:
+            continue
+        named = [way for way, phrases in (("call", CALL_WORDS), ("voicemail", VOICEMAIL_WORDS),
+                                          ("text", TEXT_WORDS)) if _says(tokens, phrases)]
+        allowed = not _says(tokens, NEGATIONS)
+        if not named and not allowed and (_says(tokens, RATHER_NOT) or not _says(tokens, SKIP_WORDS)):
+            # "Bellen? Liever niet." A bare "nee" answers "Is het veilig als we bellen?"
+            # ("weet ik niet" skips it).
+            named = before or ["call"]
+        for way in named:
+            # Once not allowed, a later "yes" does not allow it again.
+            found[way] = found.get(way, True) and allowed
+        if allowed and len(named) == 1 and _says(tokens, ONLY_WORDS):
+            for other in {"call", "voicemail", "text"} - set(named):
+                found[other] = False
+        before = named
+    return found
+
+
+def call_safety(text: str) -> Optional[str]:
+    """VOICEMAIL_OK, NO_VOICEMAIL, TEXT_ONLY, or NO_CALL (rather the chat); SKIP, CANCEL; None
+    when not understood.
+    When in doubt the answer that leaves fewer traces on the phone wins, or the question is
+    asked again: a voicemail heard by the wrong person can put someone in danger."""
+    said = control(text)
+    if said == CANCEL:
+        return CANCEL
+    tokens = words(text)
+    ways = _ways(text)
+    back_to_chat = _says(tokens, BACK_TO_CHAT_WORDS)
+    if ways.get("call") is False:
+        # No calls: only a text, if one is allowed; neither, or the chat named: the chat.
+        if ways.get("text") and ways.get("voicemail") is not True:
+            return TEXT_ONLY
+        return NO_CALL if back_to_chat or ways.get("text") is False else None
+    if back_to_chat and not any(ways.values()):
+        return NO_CALL
+    if ways.get("voicemail") is False or ways.get("text") is False:
+        return NO_VOICEMAIL
+    if ways.get("voicemail") or (_says(tokens, ALL_WORDS) and not _says(tokens, NEGATIONS)):
+        return VOICEMAIL_OK
+    if ways.get("call"):
+        return NO_VOICEMAIL  # a call is fine; nothing was said about messages
+    if ways.get("text"):
+        return None  # a text is fine, but a call? asked again
+    if said == SKIP and not _says(tokens, RATHER_NOT):
+        return SKIP
+    if said is None and not ways and _says(tokens, YES_WORDS):
+        return NO_VOICEMAIL  # "ja": the call is safe
+    return None

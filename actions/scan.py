@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import check_answers as answers
 from actions import check_texts as texts
 from actions.check_form import CANCELLED_SLOT, CheckFormValidation
+from actions.check_result import say_list
 from actions.checks.scan import SCAN_SLOTS, ordered, ratings
 
 FORM = "scan_form"
@@ -51,8 +52,7 @@ class ActionScanResult(Action):
         language = tracker.get_slot("language") or DEFAULT_LANGUAGE
         await texts.refresh(language)
         lines = overview_lines(ratings(tracker.get_slot), language)
-        for part in texts.chunks(lines, limit=texts.MAX_BUBBLE - 60):
-            dispatcher.utter_message(response="utter_scan_overview", overview=part)
+        say_list(dispatcher, "utter_scan_overview", "overview", lines, False, language)
         if not lines:
             dispatcher.utter_message(response="utter_scan_all_fine")
         dispatcher.utter_message(response="utter_scan_offer")

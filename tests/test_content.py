@@ -1,6 +1,7 @@
 """The answers in data/content/: complete in both languages, valid, and wired to the NLU data."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -45,8 +46,11 @@ def test_every_answer_has_dutch_and_english_text_within_bubble_length(answers):
 
 
 def test_dutch_and_english_texts_differ(answers):
-    # A copy-pasted text in the wrong language would serve English users Dutch.
+    # A copy-pasted text in the wrong language would serve English users Dutch. A text that is
+    # only placeholders has no words to get wrong (utter_check_list_continued).
     for answer in answers.values():
+        if not re.sub(r"\{\w+\}", "", answer.variants["nl"].text).strip():
+            continue
         assert answer.variants["nl"].text != answer.variants["en"].text, answer.key
 
 

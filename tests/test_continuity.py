@@ -190,6 +190,7 @@ async def test_a_crisis_phrase_while_waiting_gets_the_safety_lines_and_makes_it_
     worker = await log_in(client, await add_user(client, "urgent@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
     found = await detail(worker, await handover_id(worker, made["reference"]))
     assert found["urgent"] is True
+    assert [r["code"] for r in found["urgent_reasons"]] == ["crisis_phrase"]
     assert [(m["sender"], m["crisis"]) for m in found["messages"]] == [("user", True), ("assistant", False)]
 
 

@@ -2,17 +2,29 @@
 channel and answers the form (a gemeente with a typo, consent), a worker made with `bot users add`
 logs in with TOTP, sees it, claims it and chats live; the user ends it and is back with the
 assistant. And a restart of the bot service in the middle of a live chat loses nothing.
+
+Also what the worker learns from the form (in-process, Rasa down): why a handover is urgent and,
+for a call, whether a voicemail or a text is safe; and the office hours the form says.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import urllib.request
 import uuid
+from datetime import datetime, timedelta
 
 import aiohttp
 import pyotp
 import pytest
+
+from bot.app import create_app
+from bot.appkeys import REGIONS
+from bot.handover.handovers import CALL_SAFETY, URGENT_REASONS
+from bot.handover.office_hours import DAYS, DAY_NAMES, DUTCH_TIME
+from bot.staff.pages import LABELS
+from staff_client import add_user, handover_id, log_in, make_handover, user_says
 
 FORM_ANSWERS = ["Apeldorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]
 
@@ -155,3 +167,113 @@ async def test_an_urgent_debt_check_makes_the_handover_urgent(stack, staff):
     reference = ask_for_a_person(stack, sender)
     worker = await staff(f"cas-{sender}@rebelz.nl", "apeldoorn", "Cas")
     assert (await worker.handover(reference))["urgent"] is True
+    detail = await (await worker.get(f"/handovers/{(await worker.handover(reference))['id']}")).json()
+    # Why, for the worker: the check's answer behind it, in Dutch (the user consented).
+    assert {"code": "debt_eviction", "label": "dreigende uitzetting door schulden"} in detail["urgent_reasons"]
+
+
+PHONE_ANSWERS = ["Apeldorn", "bellen", "06 12345678", "Alleen sms, niet bellen", "maakt niet uit",
+                 "Nederlands", "nee"]
+
+
+async def test_a_phone_handover_asks_whether_a_call_is_safe_and_the_worker_sees_the_answer(stack, staff):
+    sender = new_sender()
+    stack.chat(sender, "ik wil met iemand van het uitstapprogramma praten")
+    said = []
+    for answer in PHONE_ANSWERS:
+        said.append(" ".join(r["text"] for r in stack.chat(sender, answer)))
+    # The gemeente's answer already says whether they are open (before the form ends).
+    assert re.search(r"Rebelz.*Ze zijn nu (open|gesloten en weer open op \w+dag \d+:\d\d)", said[0]), said[0]
+    assert "Is het veilig als de PMW'er je belt?" in said[2], said[2]
+    # Said back as the worker reads it, and how to get in touch yourself (no number we don't have).
+    assert "stuurt je tijdens kantooruren een sms" in said[-1] and "belt je niet" in said[-1], said[-1]
+    assert "Bel je gemeente en vraag naar het uitstapprogramma" in said[-1], said[-1]
+    reference = re.search(r"\b([A-Z2-9]{3}-[A-Z2-9]{3})\b", said[-1]).group(1)
+
+    worker = await staff(f"dee-{sender}@rebelz.nl", "apeldoorn", "Dee")
+    number = (await worker.handover(reference))["id"]
+    detail = await (await worker.get(f"/handovers/{number}")).json()
+    assert detail["contact"] == "phone"
+    assert detail["call_safety"] == {"code": "text_only", "label": "alleen een sms sturen, niet bellen"}
+    page = await (await worker.session.get(f"{stack.base_url}/staff/handovers/{number}")).text()
+    assert "<dt>Bellen</dt><dd id=\"call-safety\">alleen een sms sturen, niet bellen</dd>" in page
+
+
+# --- in-process: what the worker learns, and the office hours the form says -------------------
+
+@pytest.fixture
+async def client(aiohttp_client, settings):
+    app_client = await aiohttp_client(create_app(settings))
+    yield app_client
+    for session in getattr(app_client, "_staff_sessions", []):
+        await session.close()
+
+
+def test_every_code_the_service_keeps_has_a_dutch_label_for_the_worker():
+    assert set(LABELS["urgent_reasons"]) == set(URGENT_REASONS)
+    assert set(LABELS["call_safety"]) == set(CALL_SAFETY)
+
+
+async def test_the_worker_reads_why_a_handover_is_urgent_and_never_an_unknown_code(client, settings):
+    await user_says(client, "urgent-why", "ik wil niet meer leven")  # the gateway's own crisis match
+    made = await make_handover(client, settings, "urgent-why", urgent=True, urgent_reasons=[
+        "housing_leave_within_days", "housing_lives_at_workplace", "<b>woont bij pooier</b>", "crisis"])
+    worker = await log_in(client, await add_user(client, "why@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["urgent"] is True
+    assert detail["urgent_reasons"] == [
+        {"code": "crisis_phrase", "label": "crisiswoorden in het gesprek"},
+        {"code": "crisis", "label": "de assistent herkende een crisis en gaf de hulplijnen"},
+        {"code": "housing_leave_within_days", "label": "moet binnen dagen weg"},
+        {"code": "housing_lives_at_workplace", "label": "woont op de werkplek"}]
+    queue = await (await worker.get("/api/v1/staff/handovers")).json()
+    assert [r["code"] for r in queue[0]["urgent_reasons"]][:1] == ["crisis_phrase"]
+    page = await (await worker.get(f"/staff/handovers/{number}")).text()
+    assert "<dt>Urgent omdat</dt>" in page
+    assert "<li>moet binnen dagen weg</li><li>woont op de werkplek</li>" in page
+    assert "pooier" not in page  # free text never gets in, escaped or not
+
+
+async def test_a_calm_handover_has_no_urgent_reasons_and_no_call_row(client, settings):
+    made = await make_handover(client, settings, "calm", call_safety="voicemail_ok")  # a chat: ignored
+    worker = await log_in(client, await add_user(client, "calm@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["urgent"] is False and detail["urgent_reasons"] == [] and detail["call_safety"] is None
+    page = await (await worker.get(f"/staff/handovers/{number}")).text()
+    assert "Urgent omdat" not in page and "<dt>Bellen</dt>" not in page
+
+
+@pytest.mark.parametrize("given, label", [
+    ("no_voicemail", "bellen mag; niet inspreken en geen sms sturen"),
+    ("-", "niet gezegd: spreek niets in en stuur geen sms"),
+    ("call me at night", "niet gezegd: spreek niets in en stuur geen sms"),  # not a code: not kept
+])
+async def test_the_worker_sees_whether_a_voicemail_or_text_is_safe(client, settings, given, label):
+    made = await make_handover(client, settings, "caller", contact="phone", call_safety=given)
+    worker = await log_in(client, await add_user(client, "call@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
+    assert detail["call_safety"]["label"] == label
+    assert detail["call_safety"]["code"] in CALL_SAFETY
+    assert f'<dd id="call-safety">{label}</dd>' in await (await worker.get(f"/staff/handovers/{number}")).text()
+
+
+async def test_the_gemeente_question_learns_when_the_region_opens_and_how_to_reach_it(client, settings):
+    directory = client.server.app[REGIONS]
+    # Rebelz opens only on the day after tomorrow (Dutch time), and has a public number.
+    day = (datetime.now(DUTCH_TIME) + timedelta(days=2)).weekday()
+    rebelz = dataclasses.replace(directory.regions["apeldoorn"], office_hours=f"{DAYS[day]} 9:00-17:00",
+                                 contact="055 000 00 00")
+    directory.replace([rebelz if r.id == "apeldoorn" else r for r in directory.regions.values()])
+    token = {"Authorization": f"Bearer {settings.rasa_token.get_secret_value()}"}
+    found = await (await client.post("/internal/v1/regions/resolve", json={"municipality": "Apeldorn"},
+                                     headers=token)).json()
+    assert found["region"]["office_open"] is False
+    assert found["region"]["next_open"] == {"nl": f"{DAY_NAMES['nl'][day]} 9:00",
+                                            "en": f"{DAY_NAMES['en'][day]} 9:00"}
+    made = await make_handover(client, settings, "hours", contact="phone")
+    assert made["region"]["contact"] == "055 000 00 00"
+    assert (made["office_open"], made["next_open"]) == (False, found["region"]["next_open"])
+

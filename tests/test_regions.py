@@ -1,12 +1,19 @@
-"""Which region serves the gemeente a user types: typos, common names, and the national queue."""
+"""Which region serves the gemeente a user types: typos, common names, and the national queue;
+and a region's own closed days as data/regions.yml writes them."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
-from bot.regions.directory import RegionDirectory
+from bot import yaml_files
+from bot.handover.office_hours import DUTCH_TIME
+from bot.regions.directory import RegionDirectory, RegionError, parse_regions
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DIRECTORY = RegionDirectory.from_files(DATA / "gemeenten.tsv", DATA / "regions.yml")
@@ -90,3 +97,54 @@ def test_every_area_the_answer_names_is_routed_to_its_organisation(area, places,
         gemeente = DIRECTORY.find_gemeente(place)
         assert gemeente is not None, place
         assert DIRECTORY.region_for(gemeente).id == region, place
+
+
+# --- a region's own closed days (data/regions.yml `closed`) ------------------------------------
+
+def regions_with(closed) -> list[dict]:
+    raw = yaml_files.load((DATA / "regions.yml").read_text(encoding="utf-8"))
+    national = next(item for item in raw if item["id"] == "national")
+    national["closed"] = closed
+    return raw
+
+
+def test_closed_days_in_the_file_close_that_region_only():
+    # `- 2026-12-24` unquoted: YAML reads a date; quoted it is text. Both are closed days.
+    regions = {r.id: r for r in parse_regions(regions_with([date(2026, 12, 24), "2026-12-28/2026-12-31"]),
+                                              DIRECTORY.gemeenten)}
+    assert regions["national"].closed == ("2026-12-24", "2026-12-28/2026-12-31")
+    evening = datetime(2026, 12, 23, 17, 30, tzinfo=DUTCH_TIME)
+    assert regions["national"].hours.next_open(evening) == datetime(2027, 1, 4, 9, tzinfo=DUTCH_TIME)
+    assert regions["utrecht"].hours.next_open(evening) == datetime(2026, 12, 24, 9, tzinfo=DUTCH_TIME)
+
+
+@pytest.mark.parametrize(("closed", "message"), [
+    (["2026-12-31/2026-12-28"], "region national: closed '2026-12-31/2026-12-28': the period ends before it starts"),
+    (["kerstvakantie"], "region national: closed 'kerstvakantie': write a date like '2026-12-24'"),
+    ("2026-12-24", "region national: closed: a list of dates and periods"),
+])
+def test_unreadable_closed_days_are_refused_naming_the_region(closed, message):
+    with pytest.raises(RegionError) as refused:
+        parse_regions(regions_with(closed), DIRECTORY.gemeenten)
+    assert message in str(refused.value)
+
+
+def test_closed_days_survive_import_and_export(tmp_path):
+    text = (DATA / "regions.yml").read_text(encoding="utf-8")
+    quoted = "  closed: ['2026-12-24', '2026-12-28/2026-12-31']\n"
+    text = text.replace("- id: national\n", "- id: national\n" + quoted, 1)
+    text = text.replace("- id: twente\n", "- id: twente\n  closed:\n  - 2026-12-24\n", 1)  # unquoted
+    copy = tmp_path / "regions.yml"
+    copy.write_text(text, encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+           "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
+           "REGIONS_FILE": str(copy), "GEMEENTEN_FILE": str(DATA / "gemeenten.tsv")}
+    for direction in ("import", "export"):
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "regions", direction, "--file", str(copy)],
+                                cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+    exported = copy.read_text(encoding="utf-8")
+    assert quoted in exported
+    regions = {r.id: r for r in parse_regions(yaml_files.load(exported), DIRECTORY.gemeenten)}
+    assert regions["national"].closed == ("2026-12-24", "2026-12-28/2026-12-31")
+    assert regions["twente"].closed == ("2026-12-24",)

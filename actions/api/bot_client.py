@@ -21,7 +21,8 @@ class BotApiUnavailable(Exception):
 
 
 async def resolve_region(municipality: str) -> Dict[str, Any]:
-    """{"gemeente": {code, name} | None, "region": {id, name, organisation, ...}}"""
+    """{"gemeente": {code, name} | None, "region": {id, name, organisation, office_open,
+    next_open: {"nl", "en"}, ...}}"""
     return await _post("/internal/v1/regions/resolve", {"municipality": municipality})
 
 
@@ -34,8 +35,8 @@ async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
     """Creates the handover the user asked for; `request` holds the form's answers and the
     topics the user agreed to share (never message text).
 
-    Returns {"reference", "region": {id, name, organisation}, "office_open", "response_minutes",
-    "next_open": {"nl", "en"}}.
+    Returns {"reference", "region": {id, name, organisation, contact}, "office_open",
+    "response_minutes", "next_open": {"nl", "en"}, "urgent"}.
     """
     return await _post("/internal/v1/handovers", request, expected_status=201)
 

@@ -5,7 +5,7 @@ The texts for the codes are content (data/content/checks.yml: utter_<check>_<kin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 
 @dataclass
@@ -17,6 +17,9 @@ class Advice:
     values: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     # Today, not later (FACTS.md: stabilise first): the handover offered is marked urgent.
     urgent: bool = False
+    # Why, for the worker: short codes the check owns ("eviction"), sent as "<check>_<code>"
+    # (bot/handover/handovers.py URGENT_REASONS lists them). Never an answer's text.
+    reasons: List[str] = field(default_factory=list)
     # Said before anything else: the safety lines when someone is not safe where they live.
     first: List[str] = field(default_factory=list)
 
@@ -24,6 +27,15 @@ class Advice:
         """Makes a rule's amount available to the texts as {placeholder}, when it is served."""
         if rule in rules:
             self.values[placeholder] = rules[rule]
+
+
+def urgent_codes(check: str, advice: Advice, earlier: Any) -> List[str]:
+    """What the urgent_need slot holds after an urgent result: the codes of earlier checks (True,
+    from before codes were kept, stays as "check"), then this check's, which replace its own
+    earlier ones. A check without reasons is named as a whole ("debt_check")."""
+    kept: Sequence[Any] = ["check"] if earlier is True else earlier if isinstance(earlier, list) else []
+    mine = [f"{check}_{reason}" for reason in advice.reasons] or [f"{check}_check"]
+    return [code for code in kept if isinstance(code, str) and not code.startswith(f"{check}_")] + mine
 
 
 # (Dutch, an amount of money) -> how to say "check what holds now" once the year has passed:

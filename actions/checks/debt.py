@@ -17,6 +17,7 @@ KINDS = ("tax", "health_insurance", "rent", "energy", "loans", "fines", "several
 # "yes": eviction or cut-off, not said which.
 THREATS = ("eviction", "cutoff", "yes", "no", "unknown")
 URGENT_THREATS = ("eviction", "cutoff", "yes")
+URGENT_THREAT_REASONS = {"eviction": "eviction", "cutoff": "cutoff", "yes": "eviction_or_cutoff"}
 # Kinds with a note of their own: who to ask for a payment plan.
 KIND_NOTES = ("tax", "health_insurance", "fines")
 
@@ -43,6 +44,11 @@ def advise(answers: DebtAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
         else:
             advice.steps.append("call_gemeente_today_attachment")
         advice.steps.append("tell_creditor_help_asked")
+        # What the worker reads as the reason (actions/checks/advice.py).
+        advice.reasons = [code for code, applies in (
+            (URGENT_THREAT_REASONS.get(answers.threat), answers.threat in URGENT_THREATS),
+            ("attachment", answers.attachment == "yes"), ("bailiff", answers.bailiff == "yes"))
+            if applies and code]
         if answers.attachment == "yes":
             advice.notes.append("attachment_free_part")
     else:

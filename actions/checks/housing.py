@@ -30,6 +30,12 @@ def advise(answers: HousingAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
     unsafe = answers.safe == "no"
     nowhere = answers.situation == "no_fixed" or answers.leaving == "days"
     advice.urgent = unsafe or nowhere
+    if advice.urgent:  # what the worker reads as the reason (actions/checks/advice.py)
+        advice.reasons = [code for code, applies in (
+            ("unsafe", unsafe), ("no_fixed_address", answers.situation == "no_fixed"),
+            ("leave_within_days", answers.leaving == "days"),
+            ("lives_at_workplace", answers.situation == "workplace"),
+            ("not_registered", answers.registered == "no")) if applies]
     if unsafe:
         advice.first += ["danger_112", "veilig_thuis", "comensha"]
     elif answers.safe == "unknown":

@@ -36,6 +36,7 @@ def advise(answers: IncomeAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
         advice.first.append("under_18_safety")
         advice.notes.append("under_18")
         advice.urgent = True
+        advice.reasons.append("under_18")
         return advice
 
     self_employed = answers.work == "kvk"

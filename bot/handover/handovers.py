@@ -252,9 +252,14 @@ class Handovers:
         async with self._sessions() as session:
             return await session.scalar(select(StaffUser.display_name).where(StaffUser.id == handover.claimed_by))
 
-    async def mark_urgent(self, handover_id: int) -> None:
+    async def mark_urgent(self, handover_id: int, reason: str) -> None:
+        """Something said while waiting cannot wait (a crisis phrase); the worker sees why."""
         async with self._sessions() as session, session.begin():
-            await session.execute(update(Handover).where(Handover.id == handover_id).values(urgent=True))
+            row = await session.get(Handover, handover_id)
+            if row is not None:
+                said = set(row.urgent_reasons or []) | {reason}
+                row.urgent = True
+                row.urgent_reasons = [code for code in URGENT_REASONS if code in said]
 
     async def end_chat(self, handover_id: int) -> bool:
         """Turns the relay off; False when it was not on."""

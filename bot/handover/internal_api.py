@@ -74,7 +74,7 @@ async def create_handover(request: web.Request) -> web.Response:
                    "contact": region.contact},
         "office_open": region.hours.is_open(now),
         "response_minutes": request.app[SETTINGS].handover_response_minutes,
-        "next_open": {language: describe(next_open, language) if next_open else "-"
+        "next_open": {language: describe(next_open, language, now) if next_open else "-"
                       for language in ("nl", "en")},
         "urgent": handover.urgent,
     }, status=201)

@@ -108,8 +108,8 @@ class HandoverTurns:
         await self._relay.from_user(handover, text, crisis)
         replies = []
         if crisis is not None:
-            if not handover.urgent:
-                await self._handovers.mark_urgent(handover.id)
+            if "crisis_phrase" not in (handover.urgent_reasons or []):
+                await self._handovers.mark_urgent(handover.id, "crisis_phrase")
                 await self._relay.staff_event("escalated", handover)
             replies.append(await self._relay.assistant_line(
                 handover, self._say(f"utter_crisis/{crisis}", language)))
@@ -173,7 +173,7 @@ class HandoverTurns:
             return "open", {"organisation": self._organisation(handover),
                             "response_minutes": self._response_minutes}
         return "closed", {"organisation": self._organisation(handover),
-                          "next_open": describe(next_open, language), "reference": handover.reference}
+                          "next_open": describe(next_open, language, now), "reference": handover.reference}
 
     async def status(self, conversation: str, language: str) -> dict[str, str]:
         """The widget's status bar: waiting (who knows, when), live (with whom), or none."""

@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot import yaml_files
-from bot.handover.office_hours import OfficeHours, OfficeHoursError
+from bot.handover.office_hours import OfficeHours, OfficeHoursError, closure_texts
 
 NATIONAL = "national"
 # Below this similarity a typo is too far from any gemeente to guess; 85 accepts "Amsterdm",
@@ -50,10 +50,13 @@ class Region:
     # Public contact details of the organisation (website, phone of the office), for staff and
     # for answers; never a worker's own.
     contact: str = ""
+    # Days the office is closed besides public holidays, as written: "2026-12-24",
+    # "2026-12-28/2026-12-31".
+    closed: tuple[str, ...] = ()
 
     @property
     def hours(self) -> OfficeHours:
-        return OfficeHours.parse(self.office_hours)
+        return OfficeHours.parse(self.office_hours, self.closed)
 
 
 def _key(text: str) -> str:
@@ -72,7 +75,7 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 
 def parse_regions(raw: Any, gemeenten: dict[str, Gemeente], where: str = "data/regions.yml") -> list[Region]:
     """Checks regions as an operator or editor wrote them: ids, gemeente codes that exist and
-    belong to one region only, office hours that can be read, a national region."""
+    belong to one region only, office hours and closures that can be read, a national region."""
     if not isinstance(raw, list):
         raise RegionError(f"{where}: expected a list of regions")
     regions: list[Region] = []
@@ -93,7 +96,7 @@ def parse_regions(raw: Any, gemeenten: dict[str, Gemeente], where: str = "data/r
                                   f"region {owner[code]}")
             owner[code] = region_id
         try:
-            OfficeHours.parse(str(item.get("office_hours", "")))
+            OfficeHours.parse(str(item.get("office_hours", "")), item.get("closed"))
         except OfficeHoursError as error:
             raise RegionError(f"{where}, region {region_id}: {error}") from None
         languages = tuple(str(language) for language in item.get("languages") or ())
@@ -101,7 +104,8 @@ def parse_regions(raw: Any, gemeenten: dict[str, Gemeente], where: str = "data/r
             raise RegionError(f"{where}, region {region_id}: languages are two-letter codes (nl, en, ...)")
         regions.append(Region(id=region_id, name=name, organisation=organisation, gemeenten=codes,
                               office_hours=str(item["office_hours"]), languages=languages,
-                              confirmed=bool(item.get("confirmed")), contact=str(item.get("contact") or "")))
+                              confirmed=bool(item.get("confirmed")), contact=str(item.get("contact") or ""),
+                              closed=closure_texts(item.get("closed"))))
     if len({r.id for r in regions}) != len(regions):
         raise RegionError(f"{where}: two regions have the same id")
     if NATIONAL not in {r.id for r in regions}:

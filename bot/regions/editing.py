@@ -17,10 +17,18 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot import yaml_files
 from bot.db.models import RegionEntry, utcnow
 from bot.handover.events import EventHub
+from bot.handover.office_hours import closure_texts
 from bot.regions.directory import RegionDirectory, RegionError, parse_regions
 
 log = logging.getLogger(__name__)
 REGIONS_CHANGED = "regions_changed"
+
+
+def _storable(item: dict[str, Any]) -> dict[str, Any]:
+    """The region as JSON can store it: YAML reads an unquoted 2026-12-24 as a date."""
+    if not item.get("closed"):
+        return dict(item)
+    return {**item, "closed": list(closure_texts(item["closed"]))}
 
 
 class RegionEditing:
@@ -43,7 +51,7 @@ class RegionEditing:
         parse_regions(raw, self._directory.gemeenten, str(path))
         async with self._sessions() as session, session.begin():
             await session.execute(delete(RegionEntry))
-            session.add_all(RegionEntry(id=item["id"], position=i, data=dict(item)) for i, item in enumerate(raw))
+            session.add_all(RegionEntry(id=item["id"], position=i, data=_storable(item)) for i, item in enumerate(raw))
         await self.load()
         return len(raw)
 

@@ -6,10 +6,12 @@ never in a URL, so it cannot end up in an access log.
 from __future__ import annotations
 
 import hmac
+from datetime import datetime, timezone
 
 from aiohttp import web
 
 from bot.appkeys import REGIONS, SETTINGS
+from bot.handover.office_hours import describe
 
 routes = web.RouteTableDef()
 
@@ -35,8 +37,14 @@ async def resolve_region(request: web.Request) -> web.Response:
     directory = request.app[REGIONS]
     gemeente = directory.find_gemeente_in(answer) if sentence is not None else directory.find_gemeente(answer)
     region = directory.region_for(gemeente)
+    # Open now, and when next: the form says so before it ends (as the handover answer does).
+    now = datetime.now(timezone.utc)
+    next_open = region.hours.next_open(now)
     return web.json_response({
         "gemeente": {"code": gemeente.code, "name": gemeente.name} if gemeente else None,
         "region": {"id": region.id, "name": region.name, "organisation": region.organisation,
-                   "office_hours": region.office_hours, "confirmed": region.confirmed},
+                   "office_hours": region.office_hours, "confirmed": region.confirmed,
+                   "office_open": region.hours.is_open(now),
+                   "next_open": {language: describe(next_open, language, now) if next_open else "-"
+                                 for language in ("nl", "en")}},
     })

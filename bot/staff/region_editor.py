@@ -1,5 +1,5 @@
-"""The regions section of the editor pages: organisation, gemeenten, office hours, languages and
-public contact details of each exit-support region. The checks live in bot.regions.
+"""The regions section of the editor pages: organisation, gemeenten, office hours and closed days,
+languages and public contact details of each exit-support region. The checks live in bot.regions.
 """
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ async def region_save(request: web.Request) -> web.Response:
             "confirmed": bool(form.get("confirmed"))}
     if not data["contact"]:
         data.pop("contact")
+    if "closed" in form:  # one date or period per line; a form without the field keeps them
+        data["closed"] = [line.strip() for line in str(form["closed"]).splitlines() if line.strip()]
+    if not data.get("closed"):
+        data.pop("closed", None)
     try:
         data["gemeenten"] = gemeente_codes(directory, str(form.get("gemeenten", "")))
         await request.app[REGION_EDITING].check(stored["id"], data)

@@ -274,7 +274,9 @@ def test_an_unsafe_home_gets_the_safety_lines_first_and_an_urgent_offer(monkeypa
     responses = [m["response"] for m in messages]
     assert responses[0] == "utter_housing_first" and "0800-2000" in messages[0]["first"]
     assert responses[-1] == "utter_housing_check_urgent_end"
-    assert {"event": "slot", "name": URGENT_SLOT, "value": True, "timestamp": None} in events
+    # the worker learns why (with the user's consent): actions/handover.py
+    assert {"event": "slot", "name": URGENT_SLOT, "value": ["housing_unsafe", "housing_lives_at_workplace"],
+            "timestamp": None} in events
 
 
 def test_a_calm_debt_result_is_not_urgent(monkeypatch):

@@ -5,6 +5,7 @@ order (worried first), and the scan in a handover only with consent. Run with .v
 from __future__ import annotations
 
 import asyncio
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,58 @@ def test_the_steps_are_numbered_in_order_and_a_long_list_goes_on_in_a_next_bubbl
         "1. " + "a" * 300, "2. " + "b" * 300 + "\n3. c"]
 
 
+def test_a_long_list_is_spread_evenly_rather_than_leaving_one_step_alone():
+    parts = texts.chunks(["x" * 100] * 5, numbered=True, limit=450)  # 4 fit, 5 do not
+    assert [len(part.splitlines()) for part in parts] == [3, 2]
+    assert parts[1].startswith("4. ")
+    # Bubbles after the first have no heading, so they may hold more.
+    parts = texts.chunks(["x" * 100] * 9, numbered=True, limit=300, later_limit=600)
+    assert len(parts) == 3 and all(len(part) <= 600 for part in parts) and len(parts[0]) <= 300
+    assert [line.split(".")[0] for part in parts for line in part.splitlines()] == [str(n) for n in range(1, 10)]
+
+
+DEBT_URGENT = {"debt_kinds": "tax", "debt_bailiff": "yes", "debt_threat": "eviction", "debt_attachment": "yes"}
+LIST_RESPONSES = ("_first", "_options", "_steps", "_notes", texts.CONTINUED)
+
+
+def bubbles(messages: list[dict[str, Any]], language: str) -> list[str]:
+    """The result's list bubbles as the NLG endpoint fills them in from data/content/checks.yml."""
+    found = []
+    for message in messages:
+        if message["response"].endswith(LIST_RESPONSES):
+            placeholder = CONTENT[message["response"]]["placeholders"][0]
+            found.append(CONTENT[message["response"]][language]["text"].format(**{placeholder: message[placeholder]}))
+    return found
+
+
+@pytest.mark.parametrize("language, heading", [("nl", "Dit kun je doen, in deze volgorde:"),
+                                               ("en", "What you can do, in this order:")])
+def test_a_list_longer_than_a_bubble_says_its_heading_once_and_numbers_on(monkeypatch, language, heading):
+    from actions.debt_check import ActionDebtCheckResult
+
+    def run_debt():
+        dispatcher = CollectingDispatcher()
+
+        async def run():
+            await ActionDebtCheckResult().run(dispatcher, finished({**DEBT_URGENT, "language": language}), DOMAIN)
+            return dispatcher
+        return run
+
+    dispatcher, _ = serve_rules(monkeypatch, 200, run_debt())
+    said = [m["response"] for m in dispatcher.messages]
+    at = said.index("utter_debt_steps")
+    assert said.count("utter_debt_steps") == 1 and said[at + 1] == texts.CONTINUED  # too long for one
+    shown = bubbles(dispatcher.messages, language)
+    assert "\n".join(shown).count(heading) == 1
+    steps = [line for m in dispatcher.messages[at:] if m["response"] in ("utter_debt_steps", texts.CONTINUED)
+             for line in (m.get("steps") or m.get("items")).splitlines()]
+    assert [line.split(".")[0] for line in steps] == [str(n) for n in range(1, 6)]
+    assert "PMW" in steps[-1]  # no step lost
+    assert all(len(bubble) <= texts.MAX_BUBBLE for bubble in shown)
+    continued = [m["items"] for m in dispatcher.messages if m["response"] == texts.CONTINUED]
+    assert all(len(part.splitlines()) > 1 for part in continued)  # no step left alone
+
+
 def serve_rules(monkeypatch: pytest.MonkeyPatch, status: int | None, run_action,
                 published: dict[str, str] | None = None):
     """Runs `run_action()` with BOT_INTERNAL_URL at a local server answering GET /internal/v1/rules
@@ -272,7 +325,9 @@ def test_the_result_action_fetches_the_rules_with_the_token_and_says_the_lists(m
     assert received == ["Bearer s3cret"]
     said = [m["response"] for m in dispatcher.messages]
     assert said[0] == "utter_income_options" and said[-2:] == ["utter_income_notes", "utter_income_check_end"]
-    steps = "\n".join(m["steps"] for m in dispatcher.messages if "steps" in m)
+    at = said.index("utter_income_steps")
+    continued = takewhile(lambda m: m["response"] == texts.CONTINUED, dispatcher.messages[at + 1:])
+    steps = "\n".join([dispatcher.messages[at]["steps"]] + [m["items"] for m in continued])
     assert steps.startswith("1. Vraag eerst de Bbz aan") and "tot 12 maanden" in steps
     assert [line.split(".")[0] for line in steps.splitlines()] == [
         str(n) for n in range(1, len(steps.splitlines()) + 1)]
@@ -406,4 +461,5 @@ def test_someone_under_18_is_asked_nothing_more_and_the_next_handover_is_urgent(
     said = [m["response"] for m in dispatcher.messages]
     assert said[0] == "utter_income_first" and said[-1] == "utter_income_check_urgent_end"
     assert "niet jouw schuld" in dispatcher.messages[0]["first"]
-    assert {"name": "urgent_need", "value": True} in [{"name": e["name"], "value": e["value"]} for e in events]
+    assert {"name": "urgent_need", "value": ["income_under_18"]} in [
+        {"name": e["name"], "value": e["value"]} for e in events]

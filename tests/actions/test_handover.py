@@ -14,8 +14,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handover_answers as answers
+from actions.checks import debt, housing
+from actions.checks.advice import urgent_codes
 from actions.handover import (ActionCreateHandover, ValidateHandoverForm, asked_topics,
-                              handover_request)
+                              handover_request, region_found)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -147,11 +149,54 @@ def test_without_a_number_the_worker_writes_in_the_chat(text):
     assert said == ["utter_handover_phone_skipped"]
 
 
-@pytest.mark.parametrize("asked", ["municipality", "handover_contact", "handover_availability",
-                                   "handover_language", "handover_consent"])
+PHONE = {"handover_contact": "phone", "handover_phone": "given"}
+
+
+@pytest.mark.parametrize("text, value", [
+    # the buttons' replies
+    ("Inspreken mag", "voicemail_ok"), ("Niet inspreken", "no_voicemail"), ("Alleen sms", "text_only"),
+    ("Voicemail is fine", "voicemail_ok"), ("No voicemail", "no_voicemail"), ("Text only", "text_only"),
+    # typed, as the buttons' titles say it or in a person's own words
+    ("Bellen en inspreken mag", "voicemail_ok"), ("Bellen mag, niet inspreken of sms'en", "no_voicemail"),
+    ("Alleen sms, niet bellen", "text_only"), ("niet bellen, wel een sms", "text_only"),
+    ("geen sms, wel bellen", "no_voicemail"), ("you can call but don't leave a message", "no_voicemail"),
+    ("texts are fine, no calls", "text_only"), ("ja hoor", "no_voicemail"), ("alles mag", "voicemail_ok"),
+    ("Overslaan", "-"), ("Skip", "-"), ("weet ik niet", "-"),
+])
+def test_whether_a_call_is_safe_is_understood_in_dutch_and_english(text, value):
+    slots, said, _ = validate(answering("handover_call_safety", text, slots=PHONE))
+    assert slots["handover_call_safety"] == value and said == []
+
+
+@pytest.mark.parametrize("text", ["nee", "liever niet", "bel me maar niet", "bellen mag niet",
+                                  "sms mag", "hmm"])
+def test_a_call_safety_answer_that_could_mean_no_call_is_asked_again(text):
+    # Never guessed towards more traces on someone's phone: "bel me maar niet" is not "bellen mag".
+    slots, said, _ = validate(answering("handover_call_safety", text, slots=PHONE))
+    assert slots["handover_call_safety"] is None and said == ["utter_handover_not_understood"]
+
+
+@pytest.mark.parametrize("text", ["Liever de chat", "Rather this chat", "niet bellen en geen sms"])
+def test_when_no_call_or_text_is_safe_the_worker_writes_in_the_chat(text):
+    slots, said, _ = validate(answering("handover_call_safety", text, slots=PHONE))
+    assert slots["handover_contact"] == "chat" and slots["handover_call_safety"] == "-"
+    assert slots["handover_phone"] == "-" and said == ["utter_handover_call_safety_chat"]
+    assert not {"handover_phone", "handover_call_safety"} & set(required({**PHONE, **slots}))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_pressed_call_safety_button_is_an_answer_even_if_the_classifier_calls_it_a_crisis(language):
+    for button in CONTENT["utter_ask_handover_call_safety"][language]["buttons"]:
+        _, _, events = validate(answering("handover_call_safety", button["reply"], intent="crisis",
+                                          slots=PHONE))
+        assert not [e for e in events if e["event"] == "action_execution_rejected"], button
+
+
+@pytest.mark.parametrize("asked", ["municipality", "handover_contact", "handover_call_safety",
+                                   "handover_availability", "handover_language", "handover_consent"])
 @pytest.mark.parametrize("text", ["Stoppen", "Cancel", "annuleren", "laat maar", "stop"])
 def test_stop_ends_the_form_at_any_question(asked, text):
-    slots, _, _ = validate(answering(asked, text))
+    slots, _, _ = validate(answering(asked, text, slots=PHONE if asked == "handover_call_safety" else {}))
     assert slots["handover_cancelled"] is True and slots[asked] is None
     assert slots["requested_slot"] is None  # the form ends: nothing more is asked
 
@@ -189,12 +234,12 @@ def required(slots: dict[str, Any]) -> list[str]:
         domain_slots, CollectingDispatcher(), finished(slots), DOMAIN))
 
 
-def test_the_number_is_asked_only_for_a_phone_call():
-    assert "handover_phone" not in required({"handover_contact": "chat"})
-    assert "handover_phone" not in required({})
+def test_the_number_and_whether_a_call_is_safe_are_asked_only_for_a_phone_call():
+    for slots in ({"handover_contact": "chat"}, {"handover_contact": "meeting"}, {}):
+        assert not {"handover_phone", "handover_call_safety"} & set(required(slots))
     assert required({"handover_contact": "phone"}) == [
-        "municipality", "handover_contact", "handover_phone", "handover_availability",
-        "handover_language", "handover_consent"]
+        "municipality", "handover_contact", "handover_phone", "handover_call_safety",
+        "handover_availability", "handover_language", "handover_consent"]
     assert required({"handover_cancelled": True}) == []
 
 
@@ -284,10 +329,39 @@ def test_an_answer_the_classifier_called_a_crisis_is_not_urgent_but_the_safety_l
     assert handover_request(finished({}, answered))["urgent"] is True
 
 
+def test_urgent_handovers_say_why_in_detail_only_with_consent():
+    events = CONVERSATION_EVENTS + [user("help", "crisis"),
+                                    user("waar kan ik vannacht slapen", "ask_housing", "ask_housing/shelter")]
+    found = ["housing_leave_within_days", "housing_lives_at_workplace", "debt_eviction"]
+    shared = handover_request(finished({"handover_consent": True, "urgent_need": found}, events))
+    assert shared["urgent"] is True
+    assert shared["urgent_reasons"] == ["crisis", "no_place_to_sleep"] + found
+    unshared = handover_request(finished({"handover_consent": False, "urgent_need": found}, events))
+    # Without consent: no more than that there was a crisis, an urgent question, and which checks.
+    assert unshared["urgent_reasons"] == ["crisis", "urgent_question", "housing_check", "debt_check"]
+
+
+def test_an_urgent_check_from_before_reasons_were_kept_is_still_urgent():
+    request = handover_request(finished({"urgent_need": True, "handover_consent": True}))
+    assert request["urgent"] is True and request["urgent_reasons"] == ["check"]
+
+
+def test_an_urgent_check_keeps_its_reasons_for_the_next_handover_and_replaces_its_own_earlier_ones():
+    advice = housing.advise(housing.HousingAnswers(situation="workplace", safe="yes", leaving="days",
+                                                   registered="no"), {})
+    codes = urgent_codes("housing", advice, ["debt_eviction", "housing_unsafe"])
+    assert codes == ["debt_eviction", "housing_leave_within_days", "housing_lives_at_workplace",
+                     "housing_not_registered"]
+    evicted = debt.advise(debt.DebtAnswers(threat="eviction", attachment="yes"), {})
+    assert urgent_codes("debt", evicted, True) == ["check", "debt_eviction", "debt_attachment"]
+    assert debt.advise(debt.DebtAnswers(threat="no", attachment="no"), {}).reasons == []
+
+
 def test_the_request_has_a_value_for_every_field_even_when_skipped():
     assert handover_request(finished({})) == {
-        "conversation": CONVERSATION, "municipality": "-", "contact": "chat", "availability": "-",
-        "language": "-", "consent": False, "topics": [], "urgent": False}
+        "conversation": CONVERSATION, "municipality": "-", "contact": "chat", "call_safety": "-",
+        "availability": "-", "language": "-", "consent": False, "topics": [], "urgent": False,
+        "urgent_reasons": []}
 
 
 # --- action_create_handover against a real local API ----------------------------------------
@@ -349,8 +423,9 @@ def test_a_chat_handover_while_open_says_the_worker_joins_soon(monkeypatch):
     messages, events, received = create(tracker, monkeypatch, answer_with(201, created()))
     assert received == [{"auth": "Bearer s3cret", "body": {
         "conversation": CONVERSATION, "municipality": "Utrecht", "contact": "chat",
-        "availability": "morning", "language": "nl", "consent": True,
-        "topics": ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"], "urgent": False}}]
+        "call_safety": "-", "availability": "morning", "language": "nl", "consent": True,
+        "topics": ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"], "urgent": False,
+        "urgent_reasons": []}}]
     assert messages[0]["response"] == "utter_handover_created_chat_open"
     assert (messages[0]["reference"], messages[0]["organisation"], messages[0]["response_minutes"]) == (
         "K7M-4QX", "Belle Hulpverlening", 15)
@@ -371,13 +446,39 @@ def test_a_chat_handover_while_closed_says_when_they_open_in_the_users_language(
     assert nl[0]["next_open"] == "maandag 9:00"
 
 
-@pytest.mark.parametrize("contact", ["phone", "meeting"])
-def test_a_call_or_a_meeting_is_proposed_during_office_hours(monkeypatch, contact):
-    tracker = finished({"handover_contact": contact, "handover_phone": "given"})
+def test_a_meeting_is_proposed_during_office_hours(monkeypatch):
+    tracker = finished({"handover_contact": "meeting"})
     messages, _, received = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
-    assert received[0]["body"]["contact"] == contact
-    assert [m["response"] for m in messages] == [f"utter_handover_created_{contact}"]
+    assert received[0]["body"]["contact"] == "meeting" and received[0]["body"]["call_safety"] == "-"
+    assert [m["response"] for m in messages] == ["utter_handover_created_meeting"]
     assert messages[0]["reference"] == "K7M-4QX"
+
+
+@pytest.mark.parametrize("safety, confirmation", [
+    ("voicemail_ok", "utter_handover_created_phone"),
+    ("no_voicemail", "utter_handover_created_phone_no_voicemail"),
+    ("text_only", "utter_handover_created_phone_text_only"),
+    # skipped: the worker is told to leave no trace, and the user hears the same
+    ("-", "utter_handover_created_phone_no_voicemail"),
+])
+def test_a_phone_handover_says_back_what_is_safe_and_how_to_call_them(monkeypatch, safety, confirmation):
+    tracker = finished({"handover_contact": "phone", "handover_phone": "given",
+                        "handover_call_safety": safety})
+    messages, _, received = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    assert received[0]["body"]["contact"] == "phone" and received[0]["body"]["call_safety"] == safety
+    assert [m["response"] for m in messages] == [confirmation, "utter_handover_call_gemeente"]
+    assert messages[0]["reference"] == messages[1]["reference"] == "K7M-4QX"
+
+
+def test_the_organisations_own_contact_details_are_given_when_the_region_has_them(monkeypatch):
+    region = {"id": "rotterdam", "name": "Rotterdam", "organisation": "Humanitas PMW",
+              "contact": "010 123 45 67"}  # as an operator would enter it in data/regions.yml
+    tracker = finished({"handover_contact": "phone", "handover_phone": "given",
+                        "handover_call_safety": "text_only"})
+    messages, _, _ = create(tracker, monkeypatch, answer_with(201, created(region=region)))
+    assert messages[1]["response"] == "utter_handover_call_organisation"
+    assert (messages[1]["organisation"], messages[1]["contact"], messages[1]["reference"]) == (
+        "Humanitas PMW", "010 123 45 67", "K7M-4QX")
 
 
 def test_an_urgent_handover_says_so(monkeypatch):
@@ -403,6 +504,47 @@ def test_when_the_service_is_down_the_user_gets_another_way_and_a_retry(monkeypa
 def test_an_unexpected_answer_is_a_failure_too(monkeypatch, status, body):
     messages, _, _ = create(finished({}), monkeypatch, answer_with(status, body))
     assert [m["response"] for m in messages] == ["utter_handover_failed"]
+
+
+def test_the_gemeente_found_says_whether_the_organisation_is_open_now_or_when_it_opens():
+    region = {"id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz",
+              "next_open": {"nl": "dinsdag 9:00", "en": "Tuesday 9:00"}}
+    assert region_found({**region, "office_open": True}, "nl")["response"] == "utter_handover_region_found_open"
+    closed = region_found({**region, "office_open": False}, "en")
+    assert (closed["response"], closed["next_open"], closed["organisation"]) == (
+        "utter_handover_region_found_closed", "Tuesday 9:00", "Rebelz")
+    # Never open, or a service that does not say: the plain sentence, no made-up time.
+    never = {**region, "office_open": False, "next_open": {"nl": "-", "en": "-"}}
+    assert region_found(never, "nl")["response"] == "utter_handover_region_found"
+    assert region_found({"id": "x", "name": "X", "organisation": "Y"}, "nl")["response"] == (
+        "utter_handover_region_found")
+
+
+def test_the_gemeente_question_tells_the_office_hours_the_service_gives(monkeypatch):
+    async def resolve(request: web.Request) -> web.Response:
+        return web.json_response({"gemeente": {"code": "GM0200", "name": "Apeldoorn"}, "region": {
+            "id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz",
+            "office_open": False, "next_open": {"nl": "dinsdag 9:00", "en": "Tuesday 9:00"}}})
+
+    async def run() -> tuple[dict, list[dict]]:
+        app = web.Application()
+        app.router.add_post("/internal/v1/regions/resolve", resolve)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{runner.addresses[0][1]}")
+        dispatcher = CollectingDispatcher()
+        try:
+            events = await ValidateHandoverForm().run(dispatcher, answering("municipality", "Apeldorn"), DOMAIN)
+        finally:
+            await runner.cleanup()
+        return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+
+    slots, messages = asyncio.run(run())
+    assert slots["municipality"] == "Apeldoorn" and slots["region"] == "apeldoorn"
+    assert [(m["response"], m["next_open"]) for m in messages] == [
+        ("utter_handover_region_found_closed", "dinsdag 9:00")]
 
 
 def test_a_cancelled_form_sends_nothing(monkeypatch):
