@@ -202,7 +202,9 @@ class Gateway:
             handover = await self._relay.handovers.open_for(conversation)
             replies = [self._answer("utter_conversation_resumed", language)] if screen_empty else []
             if handover is not None:
-                shown = await self._relay.handovers.since(handover.id, after_id, with_user=screen_empty)
+                # An empty screen needs the whole live chat again, whatever it showed before.
+                shown = await self._relay.handovers.since(handover.id, 0 if screen_empty else after_id,
+                                                          with_user=screen_empty)
                 replies += [{**as_message(m), "sender": m.sender} for m in shown]
                 if screen_empty and handover.status == "waiting":
                     replies.append(self._turns.waiting_answer(handover, language))
