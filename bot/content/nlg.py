@@ -1,7 +1,7 @@
 """The NLG endpoint Rasa calls for every response (Rasa's NLG server protocol), from memory.
 
-Answers in the conversation's language: the `language` slot the user chose, else the language
-the gateway detected, else Dutch. Never logs the tracker: it carries the user's words.
+Answers in the conversation's language as the gateway keeps it (`answer_language`), else Dutch.
+Never logs the tracker: it carries the user's words.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
 from bot.content.render import pick_language, render
+from bot.content.schema import LANGUAGES
+from bot.gateway.conversations import Conversations
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 MAX_TRACKER_BYTES = 16 * 1024 * 1024
 # The handover form's phone question: the gateway keeps the next number out of Rasa.
 PHONE_QUESTION = "utter_ask_handover_phone"
+# Rasa's answer to a switch the user asked for (the language button, "English please"); the
+# `language` slot then holds the language just chosen.
+LANGUAGE_CHANGED = "utter_language_changed"
 
 
 def possible_crisis(tracker: dict) -> bool:
@@ -34,6 +39,30 @@ def possible_crisis(tracker: dict) -> bool:
         return False
     decision = (tracker.get("latest_message") or {}).get("crisis")
     return isinstance(decision, dict) and decision.get("level") == "possible"
+
+
+async def answer_language(conversations: Conversations, key: str, tracker: dict) -> str:
+    """The conversation's language as the gateway keeps it from every message and choice
+    (bot/gateway/conversations.py, recorded before Rasa is asked); Rasa's `language` slot only
+    when the gateway does not know the conversation.
+
+    The slot is not read otherwise: it keeps the last choice for ever, and someone who pressed
+    "Nederlands" and later writes English sentences must be answered in English (and the other
+    way round). When Rasa confirms a switch, the slot is the choice just made: it is recorded as
+    a choice, so a switch only Rasa understood ("kan het in het Engels") holds like the button.
+    """
+    slot = (tracker.get("slots") or {}).get("language")
+    sender = tracker.get("sender_id")
+    if not isinstance(sender, str):
+        return pick_language(slot)
+    try:
+        if key == LANGUAGE_CHANGED and slot in LANGUAGES:
+            await conversations.choose(sender, slot)
+            return slot
+        return pick_language(await conversations.language_of(sender) or slot)
+    except SQLAlchemyError:
+        log.warning("nlg_language_lookup_failed")  # answer rather than not at all
+        return pick_language(slot)
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -62,14 +91,7 @@ async def nlg(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"no content for response {key!r}; add it to data/content/")
     tracker = body.get("tracker") or {}
     arguments = body.get("arguments") or {}
-    # The user's explicit choice (Rasa's slot) wins over the language the gateway detected.
-    chosen = (tracker.get("slots") or {}).get("language")
-    if chosen is None and isinstance(tracker.get("sender_id"), str):
-        try:
-            chosen = await request.app[CONVERSATIONS].language_of(tracker["sender_id"])
-        except SQLAlchemyError:
-            log.warning("nlg_language_lookup_failed")  # answer in Dutch rather than not at all
-    language = pick_language(chosen)
+    language = await answer_language(request.app[CONVERSATIONS], key, tracker)
     if key == PHONE_QUESTION and isinstance(tracker.get("sender_id"), str):
         await request.app[INTAKE].expect_phone(tracker["sender_id"])
     suggestions = arguments.get("suggestions")

@@ -39,8 +39,8 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    # The language of the first message that was clearly Dutch or English; the NLG endpoint
-    # answers in it until the user picks one (Rasa's `language` slot).
+    # The language the NLG endpoint answers in: follows the user's messages and choices
+    # (bot/gateway/conversations.py, settle).
     language: Mapped[str | None] = mapped_column(String(2), nullable=True)
     last_activity: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 

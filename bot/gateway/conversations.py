@@ -3,11 +3,16 @@
 A conversation lives in three places: this table (channel, encrypted reply address, last
 activity), Rasa's tracker store (`events`, same database) and the gateway's memory. Forgetting
 clears all three. Never logs ids or addresses.
+
+It also keeps the language the assistant answers in (see `settle`): each message's language
+decides, with some hysteresis, and a language button or "English please" holds until the user
+clearly writes the other language.
 """
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -16,11 +21,53 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import Conversation, utcnow
+from bot.gateway.language import Reading, Strength
 
 log = logging.getLogger(__name__)
 # Rasa's SQLTrackerStore table; absent until Rasa has stored its first conversation.
 _TRACKER_TABLE_MISSING = (OperationalError, ProgrammingError)
 _LANGUAGE_CACHE_SIZE = 50_000
+# Messages in a row that lean to the other language ("thank you", "yes please") before the chat
+# switches; a clear sentence switches at once.
+LEANS_TO_SWITCH = 2
+
+
+@dataclass(frozen=True)
+class ChatLanguage:
+    """The language answers are in (None: not known yet, answers are Dutch), whether the user
+    chose it, and the other language the latest messages leaned to, how many in a row."""
+    current: str | None = None
+    chosen: bool = False
+    leaning: str | None = None
+    leans: int = 0
+
+
+def settle(state: ChatLanguage, reading: Reading | None, fallback: str | None = None) -> ChatLanguage:
+    """The chat's language after one message (`fallback`: what the channel knows, such as the
+    widget's language, used until a message says more).
+
+    Every message with words decides, so English typed into a Dutch chat is answered in
+    English. But not every word: a greeting, "ok", "bijstand?" or a place name reads as nothing
+    (bot/gateway/language.py), and a message that only leans ("thank you") switches only when
+    the next one leans the same way, so one stray English word never flips a Dutch chat. A
+    choice (a language button, "English please") holds against leaning messages; a clear
+    sentence in the other language is the user changing their mind, and wins.
+    """
+    if state.current is None and fallback is not None:
+        state = replace(state, current=fallback)
+    if reading is None:
+        return state  # neither counts nor breaks a run of leaning messages
+    language, strength = reading
+    if strength is Strength.CHOSEN:
+        return ChatLanguage(language, chosen=True)
+    if language == state.current:
+        return replace(state, leaning=None, leans=0)
+    if strength is Strength.CLEAR:
+        return ChatLanguage(language)
+    leans = state.leans + 1 if state.leaning == language else 1
+    if leans >= LEANS_TO_SWITCH and not state.chosen:
+        return ChatLanguage(language)
+    return replace(state, leaning=language, leans=leans)
 
 
 class Conversations:
@@ -28,12 +75,14 @@ class Conversations:
         self._sessions = sessions
         self._fernet = Fernet(encryption_key.encode())
         # The NLG endpoint asks for every response; a bounded cache keeps that off the database.
-        self._languages: OrderedDict[str, str | None] = OrderedDict()
+        # Only `current` is stored; whether it was chosen and the run of leaning messages live
+        # here alone (after a restart or eviction a choice is just the language of the chat).
+        self._languages: OrderedDict[str, ChatLanguage] = OrderedDict()
 
     async def touch(self, conversation_id: str, channel: str, address: str | None = None,
-                    language: str | None = None) -> None:
+                    reading: Reading | None = None, fallback: str | None = None) -> str | None:
         """Records activity now, the encrypted reply address (for channels that have one), and
-        the first clearly detected language."""
+        what the message says about the language (`settle`); returns the chat's language."""
         async with self._sessions() as session, session.begin():
             row = await session.get(Conversation, conversation_id)
             if row is None:
@@ -42,21 +91,36 @@ class Conversations:
             row.last_activity = utcnow()
             if address is not None:
                 row.address = self._fernet.encrypt(address.encode())
-            if row.language is None and language is not None:
-                row.language = language
-            self._cache(conversation_id, row.language)
+            state = self._languages.get(conversation_id)
+            if state is None or state.current != row.language:
+                state = ChatLanguage(row.language)
+            state = settle(state, reading, fallback)
+            row.language = state.current
+            self._cache(conversation_id, state)
+        return state.current
+
+    async def choose(self, conversation_id: str, language: str) -> None:
+        """The user chose the language in a way only Rasa understood ("kan het in het Engels"):
+        as strong as the language button. Does nothing for a conversation this table lacks."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(Conversation, conversation_id)
+            if row is None:
+                return
+            row.language = language
+            self._cache(conversation_id, ChatLanguage(language, chosen=True))
 
     async def language_of(self, conversation_id: str) -> str | None:
         if conversation_id in self._languages:
-            return self._languages[conversation_id]
+            self._languages.move_to_end(conversation_id)
+            return self._languages[conversation_id].current
         async with self._sessions() as session:
             language = await session.scalar(
                 select(Conversation.language).where(Conversation.id == conversation_id))
-        self._cache(conversation_id, language)
+        self._cache(conversation_id, ChatLanguage(language))
         return language
 
-    def _cache(self, conversation_id: str, language: str | None) -> None:
-        self._languages[conversation_id] = language
+    def _cache(self, conversation_id: str, state: ChatLanguage) -> None:
+        self._languages[conversation_id] = state
         self._languages.move_to_end(conversation_id)
         if len(self._languages) > _LANGUAGE_CACHE_SIZE:
             self._languages.popitem(last=False)
