@@ -22,10 +22,10 @@ from actions import check_texts as texts
 from actions.api.bot_client import BotApiUnavailable, get_rules
 from actions.check_form import CANCELLED_SLOT, WITHHELD
 from actions.checks.advice import Advice, careful_amount, urgent_codes
+from actions.conversation_language import conversation_language
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LANGUAGE = "nl"
 # A list's share of a bubble (600) when the response's own words ("Goed om te weten:") are not
 # known; otherwise the list gets what they leave (texts.room).
 LIST_LIMIT = 550
@@ -102,7 +102,7 @@ class CheckResult(Action):
             log.warning("check_rules_unavailable check=%s reason=%s", self.check, error)
             rules = {}  # the advice stays right, only the amounts are left out
         advice = self.advise(tracker, rules)
-        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+        language = conversation_language(tracker)
         await texts.refresh(language)
         for response, placeholder, lines, numbered in result_lists(self.check, advice, language):
             say_list(dispatcher, response, placeholder, lines, numbered, language)

@@ -18,12 +18,12 @@ from rasa_sdk.types import DomainDict
 from actions import handover_answers as answers
 from actions.checks import scan
 from actions.api.bot_client import NATIONAL, BotApiUnavailable, create_handover, resolve_region
+from actions.conversation_language import conversation_language
 
 log = logging.getLogger(__name__)
 
 FORM = "handover_form"
 WITHHELD = "-"
-DEFAULT_LANGUAGE = "nl"
 # Asked again at every handover; `municipality` and `region` are kept for the next one.
 HANDOVER_SLOTS = ("handover_contact", "handover_phone", "handover_call_safety", "handover_availability",
                   "handover_language", "handover_consent", "handover_cancelled")
@@ -139,7 +139,7 @@ class ValidateHandoverForm(FormValidationAction):
             return {"municipality": None}
         region = found["region"]
         if region["id"] != NATIONAL:
-            language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+            language = conversation_language(tracker)
             dispatcher.utter_message(**region_found(region, language))
         return {"municipality": found["gemeente"]["name"], "region": region["id"]}
 
@@ -265,7 +265,7 @@ class ActionCreateHandover(Action):
                                      organisation=organisation,
                                      response_minutes=answer.get("response_minutes"))
         else:
-            language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+            language = conversation_language(tracker)
             next_open = (answer.get("next_open") or {}).get(language)
             if next_open and next_open != WITHHELD:
                 dispatcher.utter_message(response="utter_handover_created_chat_closed",

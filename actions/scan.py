@@ -18,9 +18,9 @@ from actions import check_texts as texts
 from actions.check_form import CANCELLED_SLOT, CheckFormValidation
 from actions.check_result import say_list
 from actions.checks.scan import SCAN_SLOTS, ordered, ratings
+from actions.conversation_language import conversation_language
 
 FORM = "scan_form"
-DEFAULT_LANGUAGE = "nl"
 
 
 class ValidateScanForm(CheckFormValidation):
@@ -49,7 +49,7 @@ class ActionScanResult(Action):
         if tracker.get_slot(CANCELLED_SLOT):
             dispatcher.utter_message(response="utter_check_cancelled")
             return [SlotSet(slot, None) for slot in SCAN_SLOTS + (CANCELLED_SLOT,)]
-        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+        language = conversation_language(tracker)
         await texts.refresh(language)
         lines = overview_lines(ratings(tracker.get_slot), language)
         say_list(dispatcher, "utter_scan_overview", "overview", lines, False, language)

@@ -117,7 +117,8 @@ class Gateway:
             self._send_in_background(conversation, cleaned, channel)
             return waiting + notes + self._crisis_first(crisis, guessed or language, [])
         try:
-            raw = await self._rasa.send(conversation, cleaned)
+            # The actions say their lists in this language too (actions/conversation_language.py).
+            raw = await self._rasa.send(conversation, cleaned, {"language": guessed} if guessed else None)
             replies = [r for r in map(self._shape, raw) if r["text"] or r["buttons"]]
             if not replies:
                 raise RasaUnavailable("no reply")

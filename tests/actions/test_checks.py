@@ -363,6 +363,16 @@ SCAN = {"scan_money": "better", "scan_safety": "fine", "scan_housing": "worried"
         "scan_health": "-", "scan_people": "worried", "scan_work": "better"}
 
 
+def test_the_overview_speaks_the_language_the_gateway_chose_for_the_latest_message():
+    """The user wrote English in a chat whose slot still says Dutch: the lines the action builds
+    come in English, like the heading the NLG endpoint gives (no English heading over Dutch lines)."""
+    tracker = finished({**SCAN, "language": "nl"})
+    tracker.events = [{"event": "user", "text": "how am i doing", "metadata": {"language": "en"}}]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionScanResult().run(dispatcher, tracker, DOMAIN))
+    assert dispatcher.messages[0]["overview"].splitlines()[0].startswith("- Housing")
+
+
 def test_the_scan_overview_puts_worried_domains_first():
     rated = ratings(SCAN.get)
     assert "health" not in rated
