@@ -1,6 +1,8 @@
 """The NLG endpoint Rasa calls: the right language, buttons that work, clear errors."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.app import create_app
@@ -45,7 +47,10 @@ async def test_every_response_key_is_served_in_both_languages(client, settings):
                                                      office_hours="Z"))
             assert response.status == 200, key
             texts.add((await response.json())["text"])
-        assert len(texts) == 2, f"{key} serves the same text in both languages"
+        answer = store[CONTENT_STORE].get(key)
+        only_placeholders = all(not re.sub(r"\{\w+\}", "", v.text).strip() for v in answer.variants.values())
+        # ("{items}": a list's next bubble, whose words come from the action in its language)
+        assert len(texts) == 2 or only_placeholders, f"{key} serves the same text in both languages"
 
 
 async def test_subtopic_buttons_send_their_canonical_question_and_intents_a_slash_payload(client):
