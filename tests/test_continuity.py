@@ -135,6 +135,7 @@ async def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_keeps_no_tra
     assert page.status == 200
     html = await page.text()
     assert "heeft de chat verlaten" in html and "gesprek gewist" in html
+    assert "Gewist met het gesprek" in html and "Vroeg naar" not in html  # the topics went too
     # The code no longer leads anywhere: nothing of the conversation can be found again.
     replies = await user_says(client, "someone-else", f"mijn code is {reference}")
     assert replies[0]["text"].startswith("Ik vind geen open gesprek")

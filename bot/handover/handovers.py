@@ -23,11 +23,10 @@ CONTACTS = ("chat", "phone", "meeting")
 AVAILABILITY = ("morning", "afternoon", "evening", "anytime", "-")
 # What a worker records on closing: anonymous statistics later, no free text about the person.
 OUTCOMES = ("intake_planned", "referred_elsewhere", "no_contact", "user_withdrew", "helped_in_chat")
-# Set by the service, not chosen by a worker: the user left (quick exit, "wis gesprek") or never
-# came back within the retention period. The handover stays, without the conversation.
-SERVICE_OUTCOMES = ("user_left", "user_gone")
 OPEN = ("waiting", "claimed")
-# What the worker reads when the service closes a handover for them (staff pages are Dutch).
+# Outcomes the service sets, never a worker: the user left (quick exit, "wis gesprek") or did
+# not come back within the retention period. The handover stays, without the conversation, with
+# this line for the worker (staff pages are Dutch).
 LEFT_NOTICES = {
     "user_left": "De gebruiker heeft de chat verlaten (snel weg of 'wis gesprek'). Het gesprek en "
                  "alles wat erbij hoorde is gewist. Je kunt deze persoon niet meer bereiken.",
@@ -148,11 +147,6 @@ class Handovers:
             if result.rowcount != 1:
                 raise HandoverError("already claimed")
         return await self.get(handover_id)  # type: ignore[return-value]
-
-    async def live_for(self, conversation_id: str) -> Handover | None:
-        async with self._sessions() as session:
-            return await session.scalar(select(Handover).where(
-                Handover.conversation_id == conversation_id, Handover.live.is_(True)))
 
     async def open_for(self, conversation_id: str) -> Handover | None:
         """The conversation's newest handover that is not closed (live, claimed or waiting)."""
