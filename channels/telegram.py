@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 
 from bot.appkeys import GATEWAY, RELAY, SETTINGS
 from bot.gateway.gateway import FORGET_COMMAND, Gateway
+from bot.handover.turns import RESUME, is_resume_command
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ _SEEN_UPDATES = 10_000
 _TRACKED_CHATS = 10_000
 _MESSAGES_PER_CHAT = 200
 POLL_TIMEOUT_SECONDS = 25
+# Callback data of the "yes, continue" button after a typed reference code: "r:HAK-GFE".
+RESUME_DATA = "r:"
 
 
 def speaker_line(message: dict[str, Any]) -> str:
@@ -48,7 +51,10 @@ def speaker_line(message: dict[str, Any]) -> str:
 
 
 def callback_data(payload: str) -> str:
-    """Short whitelisted callback data (Telegram allows 64 bytes): a hash of the payload."""
+    """Short whitelisted callback data (Telegram allows 64 bytes): a hash of the payload; the
+    reference code's confirmation carries the code itself (the user just typed it)."""
+    if is_resume_command(payload):
+        return RESUME_DATA + payload.split()[-1]
     return "b:" + hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -119,6 +125,8 @@ class TelegramChannel:
         return await self.send(int(address), messages)
 
     def _payload_of(self, data: str) -> str | None:
+        if data.startswith(RESUME_DATA) and is_resume_command(f"{RESUME} {data[len(RESUME_DATA):]}"):
+            return f"{RESUME} {data[len(RESUME_DATA):]}"
         payloads = self._gateway.button_payloads()
         if payloads is not self._payloads_from:
             self._payloads = {callback_data(p): p for p in payloads}

@@ -122,3 +122,25 @@ async def test_the_staff_group_hears_of_a_new_handover_without_personal_data(aio
     notices = [m for m in await api.wait_for("sendMessage") if str(m["chat_id"]) == "-100777"]
     assert [m["text"] for m in notices] == ["Nieuwe overdracht, regio Noord- en Oost-Gelderland, URGENT"]
     assert made["reference"] not in notices[0]["text"]
+
+
+async def test_a_telegram_user_comes_back_to_their_handover_with_the_code(client, fake_api):
+    """A handover asked for in the web chat; the phone is gone; the user types the code in Telegram."""
+    from fake_telegram_api import button_update
+    api, _ = fake_api
+    made = await make_handover(client, client.settings, "lost-phone")
+    chat_id = 5559876
+    await telegram_says(client, chat_id, f"mijn code is {made['reference']}")
+    confirm = (await api.wait_for("sendMessage"))[-1]
+    assert confirm["text"].startswith(f"Is {made['reference']} de code")
+    yes = confirm["reply_markup"]["inline_keyboard"][0][0]
+    assert yes["callback_data"] == f"r:{made['reference']}"
+    before = len(api.called("sendMessage"))
+    response = await client.post("/telegram/webhook", json=button_update(chat_id, yes["callback_data"]),
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s"})
+    assert response.status == 200
+    back = (await api.wait_for("sendMessage", before + 1))[before]
+    assert back["text"].startswith(f"Je bent terug in je gesprek {made['reference']}")
+    worker = await log_in(client, await add_user(client, "back@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
+    detail = await (await worker.get(f"/api/v1/staff/handovers/{await handover_id(worker, made['reference'])}")).json()
+    assert detail["messages"][-1]["text"] == "De gebruiker is terug met de code, via Telegram."
