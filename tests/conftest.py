@@ -132,8 +132,9 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
         # A neutral page on this machine: the test network reaches nothing else.
         "QUICK_EXIT_URL": f"http://127.0.0.1:{bot_port}/healthz",
-        # The fuzz tests send thousands of messages; the limiter has tests of its own.
-        "RATE_LIMIT_BURST": "1000000",
+        # The fuzz tests send thousands of messages, and the browser tests log in a dozen staff
+        # from this one address; the limiters have tests of their own.
+        "RATE_LIMIT_BURST": "1000000", "LOGIN_ATTEMPTS_BURST": "1000",
     }
     logs = {name: open(workdir / f"{name}.log", "w") for name in ("bot", "actions", "rasa")}
     commands = {
