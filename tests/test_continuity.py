@@ -169,6 +169,9 @@ async def test_typing_while_waiting_reaches_the_worker_and_stop_asks_before_with
     number = await handover_id(worker, made["reference"])
     assert [m["text"] for m in (await detail(worker, number))["messages"]] == ["hallo? is er iemand"]
 
+    # A guided check started meanwhile keeps its own "Stoppen" button: that ends the check (Rasa,
+    # down here), not the wait.
+    assert not (await say(socket, "Stoppen"))[0]["text"].startswith("Wil je je verzoek")
     asked = await say(socket, "stop")
     assert asked[0]["text"].startswith("Wil je je verzoek")
     assert [b["payload"] for b in asked[0]["buttons"]] == ["/cancel_handover_confirmed", "/keep_waiting"]

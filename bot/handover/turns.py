@@ -35,6 +35,8 @@ RESUME = "/resume_handover"
 COMMANDS = frozenset({CANCEL, CANCEL_CONFIRMED, KEEP_WAITING, RESUME})
 # The alphabet of bot.handover.handovers.new_reference (no I, L, O, 0, 1), in either case.
 REFERENCE = re.compile(r"(?<![\w-])([A-HJKMNP-Z2-9]{3})-([A-HJKMNP-Z2-9]{3})(?![\w-])", re.IGNORECASE)
+# The reply of the "Stoppen" button of every guided check (data/content/checks.yml).
+CHECK_STOP_BUTTON = "Stoppen"
 # "mijn code is HAK-GFE" is a code; a long message that happens to hold one is a message.
 MAX_CODE_MESSAGE_WORDS = 8
 
@@ -96,8 +98,10 @@ class HandoverTurns:
 
     async def _waiting(self, handover: Handover, text: str, crisis: str | None, is_button: bool,
                        language: str) -> list[Message] | None:
-        # (a typed "stop" and the live chat's "stop" button send the same text)
-        if text == CANCEL or is_end_request(text):
+        # Saying stop while waiting in the chat asks whether to withdraw; the guided checks' own
+        # "Stoppen" button (a check started meanwhile) ends the check, as anywhere else.
+        says_stop = is_end_request(text) and text != CHECK_STOP_BUTTON and handover.contact == "chat"
+        if text == CANCEL or says_stop:
             return [self._say("utter_handover_cancel_confirm", language)]
         if text == CANCEL_CONFIRMED:
             return await self._withdraw(handover, language)
