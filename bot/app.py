@@ -35,6 +35,7 @@ from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
 from bot.handover.turns import HandoverTurns
 from bot.staff.error_pages import staff_error_pages
+from bot.client_address import forwarded_middleware, parse_networks
 from bot.middlewares import errors, security_headers
 from bot.periodic import every
 from bot.privacy.redactor import Redactor
@@ -148,7 +149,10 @@ async def _purge(app: web.Application) -> None:
 
 def create_app(settings: Settings, training_paths: TrainingPaths | None = None) -> web.Application:
     """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
-    app = web.Application(middlewares=[errors, security_headers, staff_error_pages], client_max_size=MAX_REQUEST_BYTES)
+    # First: every later middleware and route sees the real client address as request.remote.
+    forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
+    app = web.Application(middlewares=[forwarded, errors, security_headers, staff_error_pages],
+                          client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # Where the quick exit goes: a neutral site that says nothing about this chat.
     quick_exit_url: str = "https://www.google.nl/search?q=weerbericht"
 
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks, comma
+    # separated, e.g. "127.0.0.1, 10.0.0.0/8"). Empty: the header is ignored (bot/client_address.py).
+    trusted_proxies: str = ""
+
     host: str = "127.0.0.1"
     port: int = 8080
     # Past this the user gets the "try again" message with the safety lines instead of silence.
