@@ -1,21 +1,27 @@
-"""Redacts personal data before text leaves the gateway: phone numbers, e-mail, IBAN, BSN
-(with the 11-check), postcode with house number, personal links and @handles.
+"""Redacts personal data before text leaves the gateway: phone numbers, e-mail (also spelled out),
+IBAN, BSN (with the 11-check), addresses and postcodes, people's names, personal links and @handles.
 
 spaCy's Dutch tokenizer and rule-based Matcher find the candidates; checksums and digit counts
-decide. Placeholders keep the sentence readable for the NLU. Never logs its input.
+decide. Addresses, spelled-out e-mails and names have their own modules beside this one, built
+once with the redactor. Placeholders keep the sentence readable for the NLU. Never logs its input.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from bot.privacy.addresses import Addresses
+from bot.privacy.emails import SpelledOutEmails
+from bot.privacy.finding import Finding
+from bot.privacy.names import PersonNames
+from bot.privacy.public_names import PublicNames
+
 PLACEHOLDERS = {
     "phone": "[telefoonnummer]", "email": "[e-mail]", "iban": "[iban]", "bsn": "[bsn]",
-    "postcode": "[adres]", "url": "[link]", "handle": "[naam]",
+    "postcode": "[postcode]", "address": "[adres]", "name": "[naam]", "url": "[link]", "handle": "[naam]",
 }
 # Public services the assistant itself names: not personal data, and users quote them.
 PUBLIC_DOMAINS = frozenset({
@@ -23,16 +29,15 @@ PUBLIC_DOMAINS = frozenset({
     "digid.nl", "geldfit.nl", "toeslagen.nl", "duo.nl", "uwv.nl", "juridischloket.nl",
     "ondernemersplein.nl", "government.nl", "comensha.nl", "veiligthuis.nl", "justis.nl",
     "mijnoverheid.nl", "ggd.nl", "sense.info", "fier.nl", "meldmisdaadanoniem.nl",
+    "cjib.nl", "helpwanted.nl", "justid.nl",
+    # Mail providers: "my mail is on gmail.com" names no one.
+    "gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "icloud.com", "live.nl", "hotmail.nl",
+    "ziggo.nl", "kpnmail.nl", "gmx.de", "protonmail.com", "proton.me",
 })
 PUBLIC_NUMBERS = frozenset({"0334481186", "0881236555"})  # CoMensha, DigiD helpdesk (10 digits)
 
 # A token of a phone number or BSN: digits with separators, a bracketed area code, or a dash.
-_NUMBER_PART = r"^((\+|00)?\(?\d[\d\-–./()]*|[()\-–])$"
-# Two-letter words that follow a 4-digit number in ordinary Dutch and English ("2024 en 980").
-_NOT_POSTCODE_LETTERS = ["en", "of", "in", "op", "is", "at", "to", "me", "we", "je", "ik", "de",
-                         "om", "na", "an", "on", "or", "as", "so", "no", "my", "by", "be", "do",
-                         "he", "it", "up", "us", "am", "if", "ze", "zo", "al", "nu", "er", "te",
-                         "uur", "sa", "sd", "ss"]
+_NUMBER_PART = re.compile(r"^((\+|00)?\(?\d[\d\-–./()]*|[()\-–])$")
 # Glued tokens users type ("tel:0612345678", "bsn191833137", "mail=kim@x.nl", "whatsapp+316...").
 # spaCy keeps URLs whole before it applies infixes, so links are not cut.
 _EXTRA_INFIXES = [
@@ -42,17 +47,11 @@ _EXTRA_INFIXES = [
     r"(?<=[A-Za-z])(?=\+\d)",
     r"(?<=[A-Za-z]{3})(?=\d{8,})",  # three letters: "DE13..." stays one IBAN token
 ]
+# The most tokens one phone number or BSN has ("+31 (0)6 12 34 56 78" is 9): longer runs of
+# numbers are split into parts of at most this many, so a message of 2,000 digits stays fast.
+_MAX_NUMBER_TOKENS = 12
 _FILE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".txt", ".xls", ".xlsx",
                   ".zip", ".mp4", ".heic")
-_HOUSE_NUMBER = r"^\d{1,5}([a-zA-Z]{1,2}|-\d{1,4})?$"
-_HOUSE_WORDS = ["nr", "nr.", "no", "no.", "huisnummer", "nummer", "number", "number:", "huisnr", "huisnr."]
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    start: int  # character offsets in the original text
-    end: int
 
 
 def bsn_is_valid(digits: str) -> bool:
@@ -89,19 +88,11 @@ class Redactor:
         url_match = self._nlp.tokenizer.url_match
         self._nlp.tokenizer.url_match = lambda text: None if "@" in text else url_match(text)
         matcher = Matcher(self._nlp.vocab)
-        matcher.add("number", [[{"TEXT": {"REGEX": _NUMBER_PART}, "OP": "+"}]])
         matcher.add("iban", [[
             {"TEXT": {"REGEX": r"^[A-Za-z]{2}\d{2}[A-Za-z0-9]*$"}},
-            {"TEXT": {"REGEX": r"^[A-Za-z0-9]{1,30}$"}, "OP": "*"},
+            # An IBAN has at most 34 characters: the country and check digits, then 8 groups or fewer.
+            {"TEXT": {"REGEX": r"^[A-Za-z0-9]{1,30}$"}, "OP": "{0,8}"},
         ]])
-        house = [{"ORTH": ",", "OP": "?"}, {"LOWER": {"IN": ["house", "huis"]}, "OP": "?"},
-                 {"LOWER": {"IN": _HOUSE_WORDS}, "OP": "?"}, {"TEXT": {"REGEX": _HOUSE_NUMBER}}]
-        matcher.add("postcode", [
-            [{"TEXT": {"REGEX": r"^[1-9]\d{3}$"}},
-             # Lower-case common words are words; "JE" in capitals is a postcode.
-             {"TEXT": {"REGEX": r"^[A-Za-z]{2}$", "NOT_IN": _NOT_POSTCODE_LETTERS}}] + house,
-            [{"TEXT": {"REGEX": r"^[1-9]\d{3}[A-Za-z]{2}$"}}] + house,
-        ])
         # The tokenizer cuts hyphenated names ("roxy-ams@x.com"); glue up to two parts back on.
         part, dash = {"TEXT": {"REGEX": r"^[\w.+]+$"}}, {"ORTH": "-"}
         matcher.add("email", [[{"LIKE_EMAIL": True}], [part, dash, {"LIKE_EMAIL": True}],
@@ -112,6 +103,10 @@ class Redactor:
         ])
         matcher.add("handle", [[{"TEXT": {"REGEX": r"^@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}$"}}]])
         self._matcher = matcher
+        public = PublicNames()
+        self._addresses = Addresses(public)
+        self._emails = SpelledOutEmails()
+        self._names = PersonNames(public)
 
     def find(self, text: str) -> list[Finding]:
         doc = self._nlp(text)
@@ -120,6 +115,9 @@ class Redactor:
             label = self._nlp.vocab.strings[match_id]
             span = doc[start:end]
             findings.extend(getattr(self, f"_check_{label}")(doc, span))
+        for span in _number_runs(doc):
+            findings.extend(self._check_number(doc, span))
+        findings += self._addresses.find(text) + self._emails.find(text) + self._names.find(doc)
         return _without_overlaps(findings)
 
     def first_phone(self, text: str) -> str | None:
@@ -142,19 +140,21 @@ class Redactor:
     def _check_number(self, doc: Doc, span: Span) -> list[Finding]:
         """Splits a run of number tokens into phone numbers and BSNs, longest first."""
         found = []
-        tokens = list(span)
+        # Character offsets of each token: slicing the text is far cheaper than making Spans.
+        tokens = [(token.idx, token.idx + len(token.text)) for token in span]
+        whole = doc.text  # built anew on every access
         i = 0
         while i < len(tokens):
-            for j in range(len(tokens), i, -1):
-                part = doc[tokens[i].i:tokens[j - 1].i + 1]
-                text = part.text.lstrip(".,-–/) ").rstrip(".,-–/( ")
+            for j in range(min(len(tokens), i + _MAX_NUMBER_TOKENS), i, -1):
+                part = whole[tokens[i][0]:tokens[j - 1][1]]
+                text = part.lstrip(".,-–/) ").rstrip(".,-–/( ")
                 if not text:
                     continue
                 digits = re.sub(r"\D", "", text)
                 kind = "phone" if is_phone_number(text) else "bsn" if bsn_is_valid(digits) and \
                     re.fullmatch(r"[\d. ]+", text) else None
                 if kind:
-                    start = part.start_char + part.text.index(text)
+                    start = tokens[i][0] + part.index(text)
                     found.append(Finding(kind, start, start + len(text)))
                     i = j
                     break
@@ -168,9 +168,6 @@ class Redactor:
             if iban_is_valid(candidate.text):
                 return [Finding("iban", candidate.start_char, candidate.end_char)]
         return []
-
-    def _check_postcode(self, doc: Doc, span: Span) -> list[Finding]:
-        return [Finding("postcode", span.start_char, span.end_char)]
 
     def _check_email(self, doc: Doc, span: Span) -> list[Finding]:
         if any(token.whitespace_ for token in span[:-1]):
@@ -190,6 +187,21 @@ class Redactor:
     def _check_handle(self, doc: Doc, span: Span) -> list[Finding]:
         text = span.text.rstrip(".,;:!?")
         return [Finding("handle", span.start_char, span.start_char + len(text))]
+
+
+def _number_runs(doc: Doc) -> list[Span]:
+    """Each longest run of tokens that may be part of a phone number or BSN. Found here, not by
+    the Matcher: "OP": "+" yields every sub-run, and 2,000 digits or brackets took minutes."""
+    runs, start = [], None
+    for token in doc:
+        if _NUMBER_PART.match(token.text):
+            start = token.i if start is None else start
+        elif start is not None:
+            runs.append(doc[start:token.i])
+            start = None
+    if start is not None:
+        runs.append(doc[start:len(doc)])
+    return runs
 
 
 def _without_overlaps(findings: list[Finding]) -> list[Finding]:
