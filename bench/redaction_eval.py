@@ -19,7 +19,8 @@ from redaction_scoring import load, score  # noqa: E402
 
 from bot.privacy.redactor import Redactor  # noqa: E402
 
-CORPORA = ["redaction_corpus.yml", "redaction_heldout.yml", "redaction_heldout_2026-12.yml"]
+CORPORA = ["redaction_corpus.yml", "redaction_heldout.yml", "redaction_heldout_2026-12.yml",
+           "redaction_heldout_fresh.yml"]
 TIMING_ROUNDS = 5
 
 
