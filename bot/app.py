@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot import health
 from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
-                         ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_LIMITER, REDIS,
+                         ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, REDIS,
                          REGION_EDITING, REGIONS, RELAY, RULE_EDITING, SESSIONS, SETTINGS, STAFF_SESSIONS)
 from bot.checks import internal_api as rules_api
 from bot.approvals import Approvals
@@ -19,14 +19,18 @@ from bot.checks.editing import RuleEditing
 from bot.checks.rules import read_rules
 from bot.content import nlg
 from bot.content.editing import ContentEditing
+from bot.content.safety import SafetyContacts
 from bot.content.store import ContentStore, import_directory, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
+from bot.appkeys import CLIENT_LIMITS, HANDOVER_LIMITS
+from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.crisis import CrisisPhrases
 from bot.gateway.gateway import Gateway
 from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
 from bot.handover import escalation
 from bot.handover import internal_api as handover_api
 from bot.handover.events import EventHub
@@ -50,8 +54,10 @@ from bot.staff import rule_editor as staff_rule_editor
 from bot.staff import approval_pages as staff_approvals
 from bot.staff import pages as staff_pages
 from bot.staff import socket as staff_socket
+from bot.staff import user_pages as staff_users
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
+from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff.training import TrainingPaths, setup_training
 from channels import rest, telegram, webchat
@@ -87,7 +93,7 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         await app[REDIS].aclose()
 
 
-def _rate_limiter(app: web.Application, burst: int, per_minute: int) -> RateLimiter:
+def _rate_limiter(app: web.Application, burst: int, per_minute: float) -> RateLimiter:
     if app[REDIS] is not None:
         return RedisRateLimiter(app[REDIS], burst, per_minute)
     return MemoryRateLimiter(burst, per_minute)
@@ -105,10 +111,13 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[RELAY] = Relay(app[HANDOVERS], app[HUB], app[CONVERSATIONS].address_of)
     app[ACCOUNTS] = Accounts(sessions, fernet)
     app[STAFF_SESSIONS] = StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
-                                        timedelta(hours=settings.staff_session_hours))
+                                        timedelta(hours=settings.staff_session_hours), app[HUB])
     app[AUDIT] = AuditLog(sessions)
     app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
-    app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES])
+    app[LOGIN_ACCOUNT_LIMITER] = _rate_limiter(app, settings.login_attempts_burst * ACCOUNT_BURST_FACTOR,
+                                               settings.login_attempts_per_minute)
+    app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES],
+                                          SafetyContacts.from_file(settings.safety_contacts_file))
     app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
     app[APPROVALS] = Approvals(sessions)
     if await app[REGION_EDITING].entries():
@@ -122,19 +131,39 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     await app[HUB].stop()
 
 
+def _client_limits(app: web.Application) -> None:
+    """Per client address and per conversation, shared by the replicas through Redis when there is one."""
+    settings = app[SETTINGS]
+    recent: RecentClients = RedisRecentClients(app[REDIS]) if app[REDIS] is not None else MemoryRecentClients()
+    app[CLIENT_LIMITS] = ClientLimits(
+        settings.secret_key.get_secret_value(),
+        _rate_limiter(app, settings.client_starts_burst, settings.client_starts_per_minute),
+        _rate_limiter(app, settings.client_messages_burst, settings.client_messages_per_minute),
+        settings.client_max_sockets, recent)
+    app[HANDOVER_LIMITS] = HandoverLimits(
+        _rate_limiter(app, settings.handovers_per_conversation_per_day,
+                      settings.handovers_per_conversation_per_day / (24 * 60)),
+        _rate_limiter(app, settings.handovers_per_client_per_hour, settings.handovers_per_client_per_hour / 60),
+        recent)
+
+
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    _client_limits(app)
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
-        rasa = RasaClient(session, settings.rasa_url, settings.rasa_token.get_secret_value(),
-                          settings.rasa_timeout_seconds)
+        rasa = RasaClient(session, settings.rasa_url, settings.gateway_token.get_secret_value(),
+                          settings.rasa_token.get_secret_value(), settings.rasa_timeout_seconds,
+                          max_concurrent=settings.rasa_max_concurrent,
+                          slot_wait_seconds=settings.rasa_slot_wait_seconds)
         app[GATEWAY] = Gateway(
             rasa, app[CONTENT_STORE], CrisisPhrases.from_file(settings.crisis_phrases_file),
             LanguageGuesser(), Redactor(), app[CONVERSATIONS],
             _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
             settings.secret_key.get_secret_value(), settings.max_message_chars,
             app[RELAY], app[INTAKE],
-            HandoverTurns(app[RELAY], app[CONTENT_STORE], app[REGIONS], settings.handover_response_minutes))
+            HandoverTurns(app[RELAY], app[CONTENT_STORE], app[REGIONS], settings.handover_response_minutes),
+            clients=app[CLIENT_LIMITS], crisis_wait_seconds=settings.crisis_wait_seconds)
         yield
         await app[GATEWAY].close()
 
@@ -151,9 +180,10 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
-    app = web.Application(middlewares=[forwarded, errors, security_headers, staff_error_pages],
+    app = web.Application(middlewares=[forwarded, errors, staff_error_pages],
                           client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
+    app.on_response_prepare.append(security_headers(https=settings.secure_cookies))
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
     app[CHECK_RULES] = read_rules(settings.check_rules_file)
@@ -164,7 +194,7 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
                     internal_api.routes, handover_api.routes, rules_api.routes, staff_api.routes,
                     staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
-                    staff_approvals.routes,
+                    staff_approvals.routes, staff_users.routes,
                     staff_socket.routes):
         app.add_routes(feature)
     setup_training(app, settings, training_paths)

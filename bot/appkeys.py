@@ -10,6 +10,7 @@ from bot.checks.editing import RuleEditing
 from bot.checks.rules import Rule
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore
+from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
 from bot.gateway.rate_limit import RateLimiter
@@ -41,6 +42,11 @@ ACCOUNTS = web.AppKey("accounts", Accounts)
 STAFF_SESSIONS = web.AppKey("staff_sessions", StaffSessions)
 AUDIT = web.AppKey("audit", AuditLog)
 LOGIN_LIMITER = web.AppKey("login_limiter", RateLimiter)
+# Per client address on the public channels, and on handover requests (bot/gateway/client_limits.py).
+CLIENT_LIMITS = web.AppKey("client_limits", ClientLimits)
+HANDOVER_LIMITS = web.AppKey("handover_limits", HandoverLimits)
+# Login attempts per account across all addresses (bot/staff/login_limits.py).
+LOGIN_ACCOUNT_LIMITER = web.AppKey("login_account_limiter", RateLimiter)
 CONTENT_EDITING = web.AppKey("content_editing", ContentEditing)
 REGION_EDITING = web.AppKey("region_editing", RegionEditing)
 CHECK_RULES = web.AppKey("check_rules", dict[str, Rule])

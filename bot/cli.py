@@ -1,5 +1,5 @@
 """The `bot` command line: serve, run (all processes), content import|export, regions
-import|export, rules import|export, users add, purge, chat, telegram set-webhook, secrets init."""
+import|export, rules import|export, users (list, add, disable, ...), purge, chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -10,9 +10,12 @@ from pathlib import Path
 
 from aiohttp import web
 from cryptography.fernet import Fernet
+from pydantic import ValidationError
 
+from bot.private_files import keep_private
 from bot.secret_file import ensure_secrets
 from bot.settings import Settings
+from bot.staff import users_command
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,14 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     rules = commands.add_parser("rules", help="data/check_rules.yml (yearly figures) <-> database")
     rules.add_argument("direction", choices=["import", "export"])
     rules.add_argument("--file", type=Path, default=None, help="default: data/check_rules.yml")
-    users = commands.add_parser("users", help="staff accounts")
-    users.add_argument("action", choices=["add"])
-    users.add_argument("--email", required=True)
-    users.add_argument("--role", required=True, choices=["worker", "coordinator", "editor", "admin"])
-    users.add_argument("--region", action="append", default=[],
-                       help="region id from data/regions.yml (repeat for more; workers and coordinators)")
-    users.add_argument("--name", default="", help="the name users see: 'Je praat nu met <name>'")
-    users.add_argument("--json", action="store_true", help='print {"email", "password", "totp_secret"}')
+    users = commands.add_parser("users", help="staff accounts: list, add, disable, enable, reset-password, "
+                                "reset-totp, set-role, set-regions, delete")
+    users_command.add_arguments(users)
     commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS")
     telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
     telegram_cmd.add_argument("action", choices=["set-webhook"])
@@ -50,7 +48,10 @@ def main(argv: list[str] | None = None) -> None:
     # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     ensure_secrets()
-    settings = Settings()  # type: ignore[call-arg]  # secrets come from the environment
+    settings = _settings()
+    if args.command in ("serve", "run"):
+        # The database, the secrets and logs: the service's own user only (its children too).
+        keep_private(settings.database_url)
 
     if args.command == "serve":
         _serve(settings)
@@ -66,12 +67,24 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "rules":
         sys.exit(asyncio.run(_rules(settings, args.direction, args.file or settings.check_rules_file)))
     elif args.command == "users":
-        sys.exit(asyncio.run(_add_user(settings, args)))
+        sys.exit(asyncio.run(users_command.run(settings, args)))
     elif args.command == "purge":
         sys.exit(asyncio.run(_purge(settings)))
     elif args.command == "chat":
         from bot.terminal_chat import chat_loop
         asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
+
+
+def _settings() -> Settings:
+    """The settings, or the reasons they are refused (by variable name, never a value) and exit."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # secrets come from the environment
+    except ValidationError as refused:
+        for error in refused.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            reason = "missing" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+            print(f"bot: not started: {name + ': ' if name else ''}{reason}", file=sys.stderr)
+        sys.exit(2)
 
 
 def _serve(settings: Settings) -> None:
@@ -93,39 +106,6 @@ async def _set_webhook(settings: Settings) -> int:
     async with Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url) as bot:
         await set_webhook(bot, settings.public_url, settings.telegram_webhook_secret.get_secret_value())
     print(f"webhook set to {settings.public_url.rstrip('/')}/telegram/webhook (messages and buttons only)")
-    return 0
-
-
-async def _add_user(settings: Settings, args: argparse.Namespace) -> int:
-    import json
-
-    from bot.db.engine import create_tables, make_engine, session_factory
-    from bot.regions.directory import RegionDirectory
-    from bot.staff.accounts import AccountError, Accounts
-
-    known = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file).regions
-    unknown = [r for r in args.region if r not in known]
-    if unknown:
-        print(f"unknown region(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", file=sys.stderr)
-        return 1
-    engine = make_engine(settings.database_url)
-    try:
-        await create_tables(engine)
-        accounts = Accounts(session_factory(engine), Fernet(settings.encryption_key.get_secret_value().encode()))
-        try:
-            new = await accounts.add(args.email, args.role, args.region, args.name)
-        except AccountError as error:
-            print(f"no account added: {error}", file=sys.stderr)
-            return 1
-    finally:
-        await engine.dispose()
-    if args.json:
-        print(json.dumps({"email": new.email, "password": new.password, "totp_secret": new.totp_secret}))
-    else:
-        print(f"account added: {new.email} ({args.role})\n"
-              f"password (shown once, give it over in person): {new.password}\n"
-              f"TOTP secret for the authenticator app (shown once): {new.totp_secret}\n"
-              f"  or as a link: otpauth://totp/Uitstap-assistent:{new.email}?secret={new.totp_secret}&issuer=Uitstap-assistent")
     return 0
 
 

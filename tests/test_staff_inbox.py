@@ -14,6 +14,7 @@ import pytest
 from bot.app import create_app
 from bot.appkeys import ACCOUNTS, AUDIT, STAFF_SESSIONS
 from bot.db.models import utcnow
+from rest_client import rest_sender
 from staff_client import (add_user, close_staff_sessions, handover_id, log_in,  # noqa: F401
                           make_handover, user_says)
 
@@ -41,9 +42,10 @@ async def test_handover_reaches_its_region_and_the_live_chat_relays_both_ways(cl
 
     sent = await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Ja, ik ben Anna."})
     assert sent.status == 201
-    pending = await (await client.get("/api/v1/chat/user-1/pending")).json()
+    user_1 = {"Authorization": f"Bearer {await rest_sender(client, 'user-1')}"}
+    pending = await (await client.get("/api/v1/chat/pending", headers=user_1)).json()
     assert [m["text"] for m in pending] == ["Ja, ik ben Anna."]
-    assert await (await client.get("/api/v1/chat/user-1/pending")).json() == []
+    assert await (await client.get("/api/v1/chat/pending", headers=user_1)).json() == []
 
     detail = await (await worker.get(f"/api/v1/staff/handovers/{number}")).json()
     assert [(m["sender"], m["text"]) for m in detail["messages"]][1:] == [
@@ -122,6 +124,8 @@ ROUTES = [
     ("GET", "/staff/admin", {"admin"}),
     ("POST", "/api/v1/staff/sessions/{session}/revoke", {"admin"}),
     ("POST", "/staff/admin/sessions/{session}/revoke", {"admin"}),
+    ("GET", "/staff/admin/users", {"admin"}),
+    ("POST", "/staff/admin/users/{user}/enable", {"admin"}),
     ("POST", "/api/v1/staff/handovers/{id}/close", HANDOVER_STAFF),
     ("POST", "/staff/handovers/{id}/close", HANDOVER_STAFF),
 ]
@@ -136,9 +140,10 @@ async def test_authorisation_matrix_over_staff_routes_and_roles(client, settings
     await log_in(client, await add_user(client, "spare@x.nl", "editor"))
     spare = next(s["id"] for s in await (await staff["admin"].get("/api/v1/staff/sessions")).json()
                  if s["email"] == "spare@x.nl")
+    spare_user = next(u.id for u in await client.server.app[ACCOUNTS].all() if u.email == "spare@x.nl")
     number = await handover_id(staff["worker"], made["reference"])
     for method, path, allowed in ROUTES:
-        url = path.format(id=number, session=spare)
+        url = path.format(id=number, session=spare, user=spare_user)
         for role, member in staff.items():
             body = {"text": "hallo", "outcome": "intake_planned"}
             response = await (member.get(url) if method == "GET" else member.post(url, body))
@@ -232,7 +237,8 @@ async def test_closing_records_an_outcome_and_ends_a_live_chat(client, settings)
     assert (await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "vague"})).status == 400
     closed = await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "intake_planned"})
     assert (await closed.json())["status"] == "closed"
-    told = await (await client.get("/api/v1/chat/user-12/pending")).json()
+    told = await (await client.get("/api/v1/chat/pending", headers={
+        "Authorization": f"Bearer {await rest_sender(client, 'user-12')}"})).json()
     assert told[-1]["text"].startswith("De PMW'er heeft het gesprek beëindigd")
     assert await (await worker.get("/api/v1/staff/handovers")).json() == []
 

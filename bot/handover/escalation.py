@@ -54,12 +54,17 @@ async def _tell_user(app: web.Application, handover: Handover) -> None:
 
 
 async def notify_staff_group(app: web.Application, action: str, handover: Handover) -> None:
-    settings = app[SETTINGS]
-    if not (settings.staff_telegram_chat_id and settings.telegram_token):
-        return
     region = app[REGIONS].regions.get(handover.region_id)
     text = f"{GROUP_NOTICES[action]}, regio {region.name if region else handover.region_id}" + \
         (", URGENT" if handover.urgent else "")
+    await send_to_staff_group(app, text)
+
+
+async def send_to_staff_group(app: web.Application, text: str) -> None:
+    """A notice to the staff Telegram group, when one is configured; `text` holds no personal data."""
+    settings = app[SETTINGS]
+    if not (settings.staff_telegram_chat_id and settings.telegram_token):
+        return
     url = f"{settings.telegram_api_url}{settings.telegram_token.get_secret_value()}/sendMessage"
     try:
         async with app[HTTP].post(url, json={"chat_id": settings.staff_telegram_chat_id, "text": text},

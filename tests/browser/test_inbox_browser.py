@@ -49,7 +49,9 @@ def ask_for_a_person(stack, sender: str) -> str:
 
 
 def pending(stack, sender: str) -> list[str]:
-    with urllib.request.urlopen(f"{stack.base_url}/api/v1/chat/{sender}/pending", timeout=30) as response:
+    request = urllib.request.Request(f"{stack.base_url}/api/v1/chat/pending",
+                                     headers={"Authorization": f"Bearer {stack.sender(sender)}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return [m["text"] for m in json.loads(response.read())]
 
 

@@ -16,6 +16,24 @@
   var clock = new Intl.DateTimeFormat("nl-NL", { timeZone: "Europe/Amsterdam", hour: "2-digit",
                                                  minute: "2-digit", hourCycle: "h23" });
 
+  // Reloads and fetches the page makes by itself (not the worker) are marked, so they do not
+  // count as activity: an unattended inbox is still logged out after the idle time.
+  var AUTOMATIC = "auto";
+
+  function autoReload() {
+    var url = new URL(location.href);
+    url.searchParams.set(AUTOMATIC, "1");
+    location.replace(url.toString());
+  }
+
+  (function forgetAutomaticMark() {
+    // The mark is for the one automatic load: the worker's own reload (F5) counts again.
+    var url = new URL(location.href);
+    if (!url.searchParams.has(AUTOMATIC)) return;
+    url.searchParams.delete(AUTOMATIC);
+    history.replaceState(history.state, "", url.toString());
+  })();
+
   function parseTime(iso) {
     // Stored in UTC; SQLite hands times back without a zone, and JavaScript would read those as
     // the browser's local time. More than milliseconds is not valid for Date either.
@@ -170,7 +188,8 @@
     // (a reloaded page may not play sound until it is clicked) and the badge count survives.
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch("/staff/", { credentials: "same-origin", headers: { Accept: "text/html" } })
+    fetch("/staff/", { credentials: "same-origin",
+                       headers: { Accept: "text/html", "X-Automatic-Refresh": "1" } })
       .then(function (response) {
         if (!response.ok || response.redirected) throw new Error("reload");  // e.g. logged out
         return response.text();
@@ -184,7 +203,7 @@
         markArrived();
         showWaits();
       })
-      .catch(function () { location.reload(); })
+      .catch(function () { autoReload(); })
       .then(function () {
         refreshing = false;
         if (again) { again = false; refreshQueue(); }
@@ -335,11 +354,11 @@
         showPresence(data);
       } else if (data.kind === "handover") {
         if (page === "queue") onQueueEvent(data);
-        else if (String(data.handover_id) === id) location.reload();
+        else if (String(data.handover_id) === id) autoReload();
       }
     };
     // After a drop, the page reloads: it shows everything stored meanwhile.
-    socket.onclose = function () { if (opened) setTimeout(function () { location.reload(); }, 2000); };
+    socket.onclose = function () { if (opened) setTimeout(function () { autoReload(); }, 2000); };
   }
 
   if (page === "queue") {
