@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import handover_answers as answers
 from actions.checks import scan
-from actions.api.bot_client import NATIONAL, BotApiUnavailable, create_handover, resolve_region
+from actions.api.bot_client import NATIONAL, BotApiRefused, BotApiUnavailable, create_handover, resolve_region
 from actions.conversation_language import conversation_language
 
 log = logging.getLogger(__name__)
@@ -247,6 +247,12 @@ class ActionCreateHandover(Action):
         try:
             answer = await create_handover(request)
             reference, region = str(answer["reference"]), dict(answer["region"])
+        except BotApiRefused as refused:
+            # Too many requests from this conversation or connection lately: no retry button, but
+            # whom to call and the safety lines.
+            log.warning("handover_refused")
+            dispatcher.utter_message(**refused_answer(refused.details.get("region")))
+            return reset
         except (BotApiUnavailable, KeyError, TypeError, ValueError) as error:
             log.warning("handover_not_created reason=%s", type(error).__name__)
             dispatcher.utter_message(response="utter_handover_failed")
@@ -295,6 +301,16 @@ def region_found(region: Dict[Text, Any], language: Text) -> Dict[Text, Any]:
     if region.get("office_open") is False and next_open and next_open != WITHHELD:
         return {"response": "utter_handover_region_found_closed", "next_open": next_open, **said}
     return {"response": "utter_handover_region_found", **said}
+
+
+def refused_answer(region: Any) -> Dict[Text, Any]:
+    """A refused request: the organisation's public contact details when the region has them."""
+    region = region if isinstance(region, dict) else {}
+    contact = str(region.get("contact") or "").strip()
+    if contact:
+        return {"response": "utter_handover_refused", "organisation": region.get("organisation") or "",
+                "contact": contact}
+    return {"response": "utter_handover_refused_gemeente"}
 
 
 def call_yourself(region: Dict[Text, Any], reference: Text) -> Dict[Text, Any]:

@@ -1,17 +1,38 @@
-"""`bot chat`: a terminal client of the REST channel, so a newcomer can talk to the assistant."""
+"""`bot chat`: a terminal client of the REST channel, so a newcomer can talk to the assistant.
+
+Starts a new conversation every time (the server issues its sender); never prints the sender.
+"""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import aiohttp
 
 
+class NoConversation(Exception):
+    """The service did not start a conversation (down, or too many from this address)."""
+
+
+async def start_conversation(session: aiohttp.ClientSession, base_url: str) -> str:
+    """A new conversation's sender, issued by the server (POST /api/v1/chat/start)."""
+    try:
+        async with session.post(f"{base_url}/api/v1/chat/start") as response:
+            if response.status != 200:
+                raise NoConversation((await response.text()).strip() or f"status {response.status}")
+            return str((await response.json())["sender"])
+    except (aiohttp.ClientError, ValueError, KeyError) as error:
+        raise NoConversation("the bot service does not answer: is `make run` running?") from error
+
+
 async def chat_loop(base_url: str) -> None:
-    sender = uuid.uuid4().hex  # a new anonymous conversation every time
     buttons: list[dict[str, str]] = []
-    print("Type a message (or a button number). Ctrl-D to stop.\n")
     async with aiohttp.ClientSession() as session:
+        try:
+            sender = await start_conversation(session, base_url)
+        except NoConversation as error:
+            print(f"  ({error})")
+            return
+        print("Type a message (or a button number). Ctrl-D to stop.\n")
         await _send(session, base_url, sender, "/greet", buttons)
         while True:
             try:
@@ -29,6 +50,9 @@ async def _send(session: aiohttp.ClientSession, base_url: str, sender: str, text
     try:
         async with session.post(f"{base_url}/api/v1/chat",
                                 json={"sender": sender, "message": text}) as response:
+            if response.status != 200:
+                print(f"  ({(await response.text()).strip()})")
+                return
             messages = await response.json()
     except aiohttp.ClientError:
         print("  (the bot service does not answer: is `make run` running?)")

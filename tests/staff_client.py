@@ -10,6 +10,7 @@ import pytest
 
 from bot.appkeys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
+from rest_client import rest_chat, rest_sender
 
 
 
@@ -58,21 +59,21 @@ async def close_staff_sessions(client):
 
 
 async def user_says(client, sender: str, text: str) -> list[dict]:
-    response = await client.post("/api/v1/chat", json={"sender": sender, "message": text})
-    assert response.status == 200
-    return await response.json()
+    """`sender`: the test's name for a REST conversation (its sender is issued by the server)."""
+    return await rest_chat(client, sender, text)
 
 
 async def make_handover(client, settings, sender: str, municipality: str = "Apeldorn",
                         contact: str = "chat", channel: str = "rest", **extra: Any) -> dict:
     if channel == "rest":
         await user_says(client, sender, "hallo")  # the conversation exists, as after a real form
-    conversation = conversation_id(settings.secret_key.get_secret_value(), channel, sender)
+    native_id = await rest_sender(client, sender) if channel == "rest" else sender
+    conversation = conversation_id(settings.secret_key.get_secret_value(), channel, native_id)
     body = {"conversation": conversation, "municipality": municipality, "contact": contact,
             "availability": "evening", "language": "nl", "consent": True,
             "topics": ["ask_benefits/bbz", "ask_debt"], "urgent": False, **extra}
     response = await client.post("/internal/v1/handovers", json=body,
-                                  headers={"Authorization": f"Bearer {settings.rasa_token.get_secret_value()}"})
+                                  headers={"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"})
     assert response.status == 201, await response.text()
     return await response.json()
 

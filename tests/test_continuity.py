@@ -14,6 +14,7 @@ import pytest
 from bot.app import create_app
 from bot.appkeys import HANDOVERS
 from bot.handover.escalation import escalate_now
+from rest_client import rest_sender
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 
 
@@ -261,7 +262,8 @@ async def test_a_user_waiting_too_long_is_told_and_can_withdraw(client):
     # A Monday morning well after now, outside every holiday: the office is open, nobody claimed it.
     monday = datetime(2027, 1, 11, 9, 30, tzinfo=timezone.utc)
     assert [h.reference for h in await escalate_now(client.server.app, now=monday)] == [made["reference"]]
-    waiting = await (await client.get("/api/v1/chat/slow-day/pending")).json()
+    waiting = await (await client.get("/api/v1/chat/pending", headers={
+        "Authorization": f"Bearer {await rest_sender(client, 'slow-day')}"})).json()
     assert waiting[0]["text"].startswith("Het duurt langer dan normaal")
     assert made["reference"] in waiting[0]["text"]
     assert waiting[0]["buttons"] == [{"title": "Verzoek intrekken", "payload": "/cancel_handover"}]

@@ -126,7 +126,7 @@ def test_only_our_buttons_may_name_an_intent(stack):
     sender = new_sender()
     stack.chat(sender, "/bot_challenge")
     stack.chat(sender, "/request_handover")
-    conversation = conversation_id(stack.secret_key, "rest", sender)
+    conversation = conversation_id(stack.secret_key, "rest", stack.sender(sender))
     with urllib.request.urlopen(
             f"{stack.rasa_url}/conversations/{conversation}/tracker?token={stack.token}") as response:
         texts = [e["text"] for e in json.loads(response.read())["events"] if e["event"] == "user"]
@@ -152,6 +152,29 @@ def test_rasa_and_the_action_server_refuse_callers_without_the_token(stack):
     assert _status(f"{stack.rasa_url}/conversations/x/tracker") == 401
     assert _status(f"{stack.actions_url}/webhook", b"{}", json_header) == 401
     assert _status(f"{stack.rasa_url}/conversations/x/tracker?token={stack.token}") == 200
+
+
+def test_each_internal_boundary_opens_only_with_its_own_token(stack):
+    """The gateway channel takes GATEWAY_TOKEN, the action server ACTION_TOKEN, Rasa's HTTP API
+    RASA_TOKEN; no token opens another's door."""
+    tokens = stack.boundary_tokens
+    body = json.dumps({"sender": new_sender(), "message": "hoi"}).encode()
+
+    def bearer(token: str) -> dict:
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+    channel = f"{stack.rasa_url}/webhooks/gateway/webhook"
+    assert _status(channel, body, bearer(tokens["GATEWAY_TOKEN"])) == 200
+    for other in (stack.token, tokens["NLG_TOKEN"], tokens["ACTION_TOKEN"], tokens["INTERNAL_TOKEN"]):
+        assert _status(channel, body, bearer(other)) == 401
+    for other in (tokens["GATEWAY_TOKEN"], tokens["NLG_TOKEN"], tokens["ACTION_TOKEN"]):
+        assert _status(f"{stack.rasa_url}/conversations/x/tracker?token={other}") == 401
+    call = json.dumps({"next_action": "action_no_such_thing", "tracker": {"sender_id": "x"}}).encode()
+    assert _status(f"{stack.actions_url}/webhook", call, bearer(tokens["ACTION_TOKEN"])) == 404
+    for other in (stack.token, tokens["NLG_TOKEN"], tokens["INTERNAL_TOKEN"], tokens["GATEWAY_TOKEN"]):
+        assert _status(f"{stack.actions_url}/webhook", call, bearer(other)) == 401
+    assert _status(f"{stack.actions_url}/webhook?token={tokens['ACTION_TOKEN']}", call,
+                   {"Content-Type": "application/json"}) == 401
 
 
 def test_rasa_never_sees_the_senders_own_id(stack):

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
 from bot.content.files import parse_entries, read_content_dir
+from rest_client import rest_sender
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,8 @@ async def rasa_and_client(aiohttp_client, settings):
 
 
 async def chat(client, message, sender="user-1"):
-    response = await client.post("/api/v1/chat", json={"sender": sender, "message": message})
+    response = await client.post("/api/v1/chat", json={"sender": await rest_sender(client, sender),
+                                                       "message": message})
     assert response.status == 200
     return await response.json()
 

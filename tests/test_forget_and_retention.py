@@ -46,7 +46,7 @@ def any_stack(request):
 
 def test_forget_me_asks_once_then_deletes_everything(any_stack):
     sender = uuid.uuid4().hex
-    conversation = conversation_id(any_stack.secret_key, "rest", sender)
+    conversation = conversation_id(any_stack.secret_key, "rest", any_stack.sender(sender))
     any_stack.chat(sender, "ik heb schulden")
     any_stack.chat(sender, "/request_handover")
     any_stack.chat(sender, "Apeldoorn")
@@ -65,7 +65,7 @@ def test_forget_me_asks_once_then_deletes_everything(any_stack):
 
 def test_saying_no_keeps_the_conversation(any_stack):
     sender = uuid.uuid4().hex
-    conversation = conversation_id(any_stack.secret_key, "rest", sender)
+    conversation = conversation_id(any_stack.secret_key, "rest", any_stack.sender(sender))
     any_stack.chat(sender, "ik wil alles wissen")
     replies = any_stack.chat(sender, "/deny")
     assert replies[0]["buttons"]
@@ -75,8 +75,8 @@ def test_saying_no_keeps_the_conversation(any_stack):
 
 def test_purge_deletes_only_conversations_idle_past_retention(any_stack):
     old, recent = uuid.uuid4().hex, uuid.uuid4().hex
-    old_id = conversation_id(any_stack.secret_key, "rest", old)
-    recent_id = conversation_id(any_stack.secret_key, "rest", recent)
+    old_id = conversation_id(any_stack.secret_key, "rest", any_stack.sender(old))
+    recent_id = conversation_id(any_stack.secret_key, "rest", any_stack.sender(recent))
     any_stack.chat(old, "hoi")
     any_stack.chat(recent, "hoi")
     forty_days_ago = time.time() - 40 * 86400
@@ -89,7 +89,8 @@ def test_purge_deletes_only_conversations_idle_past_retention(any_stack):
     engine.dispose()
 
     env = {**os.environ, "DATABASE_URL": any_stack.database_url, "RETENTION_DAYS": "30",
-           "RASA_TOKEN": "x", "SECRET_KEY": "x", "ENCRYPTION_KEY": Fernet.generate_key().decode()}
+           "RASA_TOKEN": "x" * 32, "SECRET_KEY": "x" * 32, "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+           **any_stack.boundary_tokens}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "purge"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.appkeys import ENGINE
+from rest_client import rest_sender
 
 
 @pytest.fixture
@@ -14,7 +15,8 @@ async def client(aiohttp_client, settings):
 
 
 async def chat(client, message, sender="user-1"):
-    response = await client.post("/api/v1/chat", json={"sender": sender, "message": message})
+    response = await client.post("/api/v1/chat", json={"sender": await rest_sender(client, sender),
+                                                       "message": message})
     assert response.status == 200
     return await response.json()
 

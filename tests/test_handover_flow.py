@@ -88,7 +88,9 @@ async def staff(stack):
 
 
 def pending(stack, sender: str) -> list[dict]:
-    with urllib.request.urlopen(f"{stack.base_url}/api/v1/chat/{sender}/pending", timeout=30) as response:
+    request = urllib.request.Request(f"{stack.base_url}/api/v1/chat/pending",
+                                     headers={"Authorization": f"Bearer {stack.sender(sender)}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -267,7 +269,7 @@ async def test_the_gemeente_question_learns_when_the_region_opens_and_how_to_rea
     rebelz = dataclasses.replace(directory.regions["apeldoorn"], office_hours=f"{DAYS[day]} 9:00-17:00",
                                  contact="055 000 00 00")
     directory.replace([rebelz if r.id == "apeldoorn" else r for r in directory.regions.values()])
-    token = {"Authorization": f"Bearer {settings.rasa_token.get_secret_value()}"}
+    token = {"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"}
     found = await (await client.post("/internal/v1/regions/resolve", json={"municipality": "Apeldorn"},
                                      headers=token)).json()
     assert found["region"]["office_open"] is False

@@ -23,10 +23,11 @@ from bot.app import create_app
 from bot.appkeys import GATEWAY
 from bot.content.files import parse_entries, read_content_dir
 from bot.settings import Settings
+from conftest import BOUNDARY_TOKENS, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
-TOKEN = "test-rasa-token"  # the settings fixture's
+TOKEN = "test-rasa-token-of-at-least-32-characters"  # the settings fixture's
 # What the stand-in answers to anything but a language switch: its language is what matters.
 ANSWER = "utter_thank"
 # Typed switches the real NLU files under change_language with a language entity.
@@ -64,7 +65,8 @@ class StandInRasa:
         key = "utter_language_changed" if chosen else ANSWER
         async with aiohttp.ClientSession() as session:
             async with session.post(self.nlg_url, json={"response": key, "arguments": {},
-                                                        "tracker": tracker}) as response:
+                                                        "tracker": tracker},
+                                    headers=bearer(BOUNDARY_TOKENS["nlg_token"])) as response:
                 assert response.status == 200
                 return web.json_response([await response.json()])
 
@@ -85,11 +87,11 @@ async def client(rasa, tmp_path_factory):
     stand_in, server = rasa
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('language')}/bot.db",
-        rasa_url=str(server.make_url("")).rstrip("/"), rasa_token=TOKEN, secret_key="test-secret-key",
-        encryption_key=Fernet.generate_key().decode(), rasa_timeout_seconds=10)
+        rasa_url=str(server.make_url("")).rstrip("/"), rasa_token=TOKEN, secret_key="test-secret-key-of-at-least-32-characters",
+        encryption_key=Fernet.generate_key().decode(), rasa_timeout_seconds=10, **BOUNDARY_TOKENS)
     client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
     await client.start_server()
-    stand_in.nlg_url = str(client.make_url(f"/nlg?token={TOKEN}"))
+    stand_in.nlg_url = str(client.make_url("/nlg"))
     yield client
     await client.close()
 
@@ -220,7 +222,7 @@ async def test_the_widgets_language_counts_until_a_message_says_otherwise(client
 
 @in_process
 async def test_rest_clients_without_a_language_start_in_dutch_and_follow_the_message(client):
-    sender = uuid.uuid4().hex
+    sender = (await (await client.post("/api/v1/chat/start")).json())["sender"]
 
     async def say(text: str) -> str:
         response = await client.post("/api/v1/chat", json={"sender": sender, "message": text})

@@ -44,7 +44,7 @@ async def test_gateway_says_slow_down_after_the_burst_but_still_answers_a_crisis
     settings.rate_limit_burst = 3
     settings.rate_limit_per_minute = 1
     client = await aiohttp_client(create_app(settings))
-    sender = uuid.uuid4().hex
+    sender = (await (await client.post("/api/v1/chat/start")).json())["sender"]
 
     async def chat(message):
         response = await client.post("/api/v1/chat", json={"sender": sender, "message": message})

@@ -14,10 +14,19 @@ import aiohttp
 NATIONAL = "national"
 # The user is waiting: a slow answer is worse than the national fallback.
 TIMEOUT = aiohttp.ClientTimeout(total=5)
+TOO_MANY_REQUESTS = 429
 
 
 class BotApiUnavailable(Exception):
     pass
+
+
+class BotApiRefused(BotApiUnavailable):
+    """The service refused on purpose (429: too many requests lately); `details` is its answer."""
+
+    def __init__(self, details: Dict[str, Any]) -> None:
+        super().__init__("refused")
+        self.details = details
 
 
 async def resolve_region(municipality: str) -> Dict[str, Any]:
@@ -36,7 +45,8 @@ async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
     topics the user agreed to share (never message text).
 
     Returns {"reference", "region": {id, name, organisation, contact}, "office_open",
-    "response_minutes", "next_open": {"nl", "en"}, "urgent"}.
+    "response_minutes", "next_open": {"nl", "en"}, "urgent"}. Raises BotApiRefused when the
+    conversation or its client asked too often lately (details: {"refused", "region"}).
     """
     return await _post("/internal/v1/handovers", request, expected_status=201)
 
@@ -55,9 +65,14 @@ async def get_check_texts(language: str) -> Dict[str, str]:
     return {key: text for key, text in texts.items() if isinstance(text, str)}
 
 
+def _authorisation() -> Dict[str, str]:
+    """INTERNAL_TOKEN, which opens the bot service's internal API and nothing else."""
+    return {"Authorization": f"Bearer {os.environ.get('INTERNAL_TOKEN', '')}"}
+
+
 async def _get(path: str) -> Dict[str, Any]:
     base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
-    headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}
+    headers = _authorisation()
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.get(f"{base}{path}", headers=headers) as response:
@@ -73,10 +88,13 @@ async def _get(path: str) -> Dict[str, Any]:
 
 async def _post(path: str, body: Dict[str, Any], expected_status: int = 200) -> Dict[str, Any]:
     base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
-    headers = {"Authorization": f"Bearer {os.environ.get('RASA_TOKEN', '')}"}
+    headers = _authorisation()
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.post(f"{base}{path}", json=body, headers=headers) as response:
+                if response.status == TOO_MANY_REQUESTS:
+                    details = await response.json()
+                    raise BotApiRefused(details if isinstance(details, dict) else {})
                 if response.status != expected_status:
                     raise BotApiUnavailable(f"status {response.status}")
                 return await response.json()

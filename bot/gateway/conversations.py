@@ -119,6 +119,11 @@ class Conversations:
         self._cache(conversation_id, ChatLanguage(language))
         return language
 
+    def cached_language(self, conversation_id: str) -> str | None:
+        """The chat's language if this process knows it without asking the database."""
+        state = self._languages.get(conversation_id)
+        return state.current if state is not None else None
+
     def _cache(self, conversation_id: str, state: ChatLanguage) -> None:
         self._languages[conversation_id] = state
         self._languages.move_to_end(conversation_id)

@@ -1,10 +1,12 @@
 """The gateway every channel goes through: pseudonymise, clean, redact, route to Rasa, keep safety.
 
-It guarantees a reply: when Rasa is down or silent the user gets the fixed message with the
-safety lines, and a curated crisis phrase always brings the safety answer of its kind at once,
+It guarantees a reply: when Rasa is down, silent or too busy the user gets the fixed message with
+the safety lines, and a curated crisis phrase always brings the safety answer of its kind at once,
 without waiting for Rasa (which still gets the message, in the background, so the conversation
-goes on from it). When the NLU calls a message a possible crisis, the answer ends with one calm
-line with 112 and 113. While a handover is open (live, or waiting in the chat) or a reference code
+goes on from it) and without waiting for a database that is slow under load. Someone over a rate
+limit (per conversation, per client address) gets a kind "slow down", after the safety answer when
+the message is a crisis phrase. When the NLU calls a message a possible crisis, the answer ends with
+one calm line with 112 and 113. While a handover is open (live, or waiting in the chat) or a reference code
 is typed, bot.handover.turns answers instead of Rasa.
 Never logs message text or native ids.
 """
@@ -22,6 +24,7 @@ from bot.content.render import render
 from bot.content.schema import DEFAULT_LANGUAGE
 from bot.content.store import ContentStore
 from bot.db.models import Handover
+from bot.gateway.client_limits import ClientLimits
 from bot.gateway.conversations import ChatLanguage, Conversations, settle
 from bot.gateway.crisis import CrisisPhrases
 from bot.gateway.language import LanguageGuesser, Reading
@@ -55,13 +58,16 @@ class Gateway:
     def __init__(self, rasa: RasaClient, store: ContentStore, phrases: CrisisPhrases,
                  guesser: LanguageGuesser, redactor: Redactor, conversations: Conversations,
                  limiter: RateLimiter, secret_key: str, max_chars: int, relay: Relay,
-                 intake: IntakeNotes, turns: HandoverTurns) -> None:
+                 intake: IntakeNotes, turns: HandoverTurns, *, clients: ClientLimits,
+                 crisis_wait_seconds: float) -> None:
         self._rasa = rasa
         self._relay = relay
         self._turns = turns
         self._intake = intake
         self._conversations = conversations
         self._limiter = limiter
+        self._clients = clients
+        self._crisis_wait = crisis_wait_seconds
         self._redactor = redactor
         self._store = store
         self._phrases = phrases
@@ -70,38 +76,43 @@ class Gateway:
         self._max_chars = max_chars
         self._payloads_source: frozenset[str] = frozenset()
         self._payloads_cache: frozenset[str] = CHANNEL_COMMANDS
-        # Messages still on their way to Rasa after a crisis phrase was answered.
-        self._background: set[asyncio.Task[None]] = set()
+        # Messages still on their way to Rasa after a crisis phrase was answered, and the
+        # bookkeeping of crisis phrases answered before the database was done.
+        self._background: set[asyncio.Task[Any]] = set()
 
     async def handle(self, channel: str, native_id: str, text: Any,
                      address: str | None = None,
-                     channel_language: str | None = None) -> list[Message]:
+                     channel_language: str | None = None,
+                     client: str | None = None) -> list[Message]:
         """Answers one message. `address` is the native reply address a channel needs later
         (kept encrypted; most channels have none); `channel_language` is what the channel knows of the
-        user's language (the widget's UI language), used until a message says otherwise."""
+        user's language (the widget's UI language), used until a message says otherwise; `client`
+        is the keyed hash of the client's address (bot/gateway/client_limits.py; None on Telegram)."""
         conversation = conversation_id(self._secret_key, channel, native_id)
-        language = await self._known_language(conversation)
         cleaned = self._clean(text)
+        shortened = len(cleaned) > self._max_chars
+        if shortened:
+            cleaned = cleaned[: self._max_chars]
+        crisis = self._phrases.match(cleaned) if cleaned else None
+        if crisis is not None:
+            return await self._answer_crisis(conversation, channel, cleaned, crisis, shortened, address,
+                                             channel_language, client)
+        language = await self._known_language(conversation)
         if not cleaned:
             return [self._answer("utter_input_empty", language)]
         if cleaned == FORGET_COMMAND:
             return await self._forget(conversation, channel, language)
-        notes = []
-        if len(cleaned) > self._max_chars:
-            cleaned = cleaned[: self._max_chars]
-            notes.append(self._answer("utter_input_shortened", language))
-        crisis = self._phrases.match(cleaned)
-        if not await self._limiter.allow(conversation):
-            log.info("rate_limited channel=%s", channel)
-            return self._crisis_first(crisis, language, [self._answer("utter_slow_down", language)])
+        notes = [self._answer("utter_input_shortened", language)] if shortened else []
+        if not await self._allowed(conversation, client, channel):
+            return [self._answer("utter_slow_down", language)]
         is_button = cleaned in self.button_payloads() or is_resume_command(cleaned)
         try:
             waiting = await self._relay.take_pending(conversation)
-            turn = await self._turns.answer(conversation, channel, cleaned, crisis, is_button, language)
+            turn = await self._turns.answer(conversation, channel, cleaned, None, is_button, language)
             if turn is not None:
                 await self._touch(conversation, channel, address, None)
                 return waiting + notes + turn
-            await self._note_for_handover(conversation, cleaned, crisis, is_button)
+            await self._note_for_handover(conversation, cleaned, None, is_button)
         except SQLAlchemyError:
             # The assistant still answers; a live chat resumes when the database is back.
             log.error("handover_lookup_failed channel=%s", channel)
@@ -112,10 +123,6 @@ class Gateway:
         # Before Rasa: the NLG endpoint answers in the language this records (bot/gateway/conversations.py).
         reading = self._guesser.read(cleaned)
         guessed = await self._touch(conversation, channel, address, reading, channel_language)
-        if crisis is not None:
-            # The safety answer never waits for Rasa, also not when it is slow or overloaded.
-            self._send_in_background(conversation, cleaned, channel)
-            return waiting + notes + self._crisis_first(crisis, guessed or language, [])
         try:
             # The actions say their lists in this language too (actions/conversation_language.py).
             raw = await self._rasa.send(conversation, cleaned, {"language": guessed} if guessed else None)
@@ -131,6 +138,66 @@ class Gateway:
             replies.append(self._answer("utter_crisis_calm_line", language))
         return waiting + notes + replies
 
+    async def _allowed(self, conversation: str, client: str | None, channel: str) -> bool:
+        """Within the conversation's rate limit and its client address's (memory or Redis, no database)."""
+        allowed = (await self._limiter.allow(conversation)
+                   and await self._clients.allow_message(conversation, client))
+        if not allowed:
+            log.info("rate_limited channel=%s", channel)
+        return allowed
+
+    async def _answer_crisis(self, conversation: str, channel: str, text: str, crisis: str,
+                             shortened: bool, address: str | None, channel_language: str | None,
+                             client: str | None) -> list[Message]:
+        """The safety answer waits neither for Rasa nor for the database. Under load the database
+        queues (SQLite lets one writer in at a time), and the work before the answer reads and
+        writes it: a live chat's relay to the worker, the note that makes a later handover urgent,
+        the conversation's activity. That work gets `crisis_wait_seconds`, so that as a rule its
+        answer goes out (in a live chat the worker sees the safety lines the user got); past that
+        the safety answer goes out at once and the work finishes in the background (the worker
+        still gets the message). What a worker wrote meanwhile waits for the next answer."""
+        log.info("crisis_phrase_matched category=%s", crisis)
+        allowed = await self._allowed(conversation, client, channel)
+        work = asyncio.get_running_loop().create_task(
+            self._crisis_turn(conversation, channel, text, crisis, shortened, address, channel_language, allowed))
+        self._keep_in_background(work)  # finishes even if this request goes away
+        done, _ = await asyncio.wait({work}, timeout=self._crisis_wait)
+        if work in done and work.exception() is None:
+            return work.result()
+        if work not in done:
+            log.warning("crisis_answered_before_bookkeeping channel=%s", channel)
+        language = self._conversations.cached_language(conversation) or \
+            settle(ChatLanguage(), self._guesser.read(text), channel_language).current or DEFAULT_LANGUAGE
+        return self._crisis_reply(crisis, language, shortened, allowed)
+
+    async def _crisis_turn(self, conversation: str, channel: str, text: str, crisis: str,
+                           shortened: bool, address: str | None, channel_language: str | None,
+                           allowed: bool) -> list[Message]:
+        """A crisis phrase's answer with everything that goes with it (see `_answer_crisis`)."""
+        language = await self._known_language(conversation)
+        if not allowed:
+            return self._crisis_reply(crisis, language, shortened, allowed)
+        notes = [self._answer("utter_input_shortened", language)] if shortened else []
+        is_button = text in self.button_payloads() or is_resume_command(text)
+        try:
+            turn = await self._turns.answer(conversation, channel, text, crisis, is_button, language)
+            if turn is not None:
+                await self._touch(conversation, channel, address, None)
+                return notes + turn
+            await self._note_for_handover(conversation, text, crisis, is_button)
+        except SQLAlchemyError:
+            log.error("handover_lookup_failed channel=%s", channel)
+        if not is_button:
+            text = self._redactor.redact(text)
+        guessed = await self._touch(conversation, channel, address, self._guesser.read(text), channel_language)
+        self._send_in_background(conversation, text, channel)
+        return self._crisis_reply(crisis, guessed or language, shortened, allowed)
+
+    def _crisis_reply(self, crisis: str, language: str, shortened: bool, allowed: bool) -> list[Message]:
+        notes = [self._answer("utter_input_shortened", language)] if shortened else []
+        after = [] if allowed else [self._answer("utter_slow_down", language)]
+        return notes + self._crisis_first(crisis, language, after)
+
     def _send_in_background(self, conversation: str, text: str, channel: str) -> None:
         """Rasa still hears the message (a form ends, a later handover knows), but nobody waits
         for it: the user already has the safety answer, and Rasa's own reply is dropped."""
@@ -139,12 +206,17 @@ class Gateway:
                 await self._rasa.send(conversation, text)
             except RasaUnavailable as error:
                 log.warning("rasa_unavailable_after_crisis channel=%s reason=%s", channel, error)
-        task = asyncio.get_running_loop().create_task(send())
+        self._keep_in_background(asyncio.get_running_loop().create_task(send()))
+
+    def _keep_in_background(self, task: asyncio.Task[Any]) -> None:
+        """A task nobody waits for: kept until done (and waited for briefly on shutdown)."""
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
 
     async def close(self) -> None:
-        """Waits briefly for messages still on their way to Rasa, then gives up on them."""
+        """Waits briefly for messages still on their way to Rasa (and crisis bookkeeping), then
+        gives up on them."""
         if self._background:
             await asyncio.wait(set(self._background), timeout=BACKGROUND_GRACE_SECONDS)
         for task in set(self._background):
@@ -160,11 +232,7 @@ class Gateway:
             phone = None if is_button else self._redactor.first_phone(text)
             await self._intake.keep_phone(conversation, phone)
 
-    def _crisis_first(self, crisis: str | None, language: str,
-                      replies: list[Message]) -> list[Message]:
-        if crisis is None:
-            return replies
-        log.info("crisis_phrase_matched category=%s", crisis)
+    def _crisis_first(self, crisis: str, language: str, replies: list[Message]) -> list[Message]:
         return [self._answer(f"utter_crisis/{crisis}", language),
                 self._answer("utter_crisis_offer_person", language)] + replies
 
@@ -295,6 +363,11 @@ class Gateway:
             for b in reply.get("buttons") or [] if isinstance(b, dict)
         ]
         return {"text": str(reply.get("text") or ""), "buttons": buttons}
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background_task_failed error=%s", type(task.exception()).__name__)
 
 
 def _marks_possible_crisis(reply: Any) -> bool:

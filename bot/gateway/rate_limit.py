@@ -1,7 +1,8 @@
-"""Per-conversation rate limit: a burst, then a steady pace (a token bucket).
+"""Rate limits: a burst, then a steady pace (a token bucket), per conversation, per client address,
+per staff login.
 
 In memory for one process; in Redis (REDIS_URL) when several gateway replicas share the load.
-Keys are pseudonymous conversation ids, never native ids.
+Keys are pseudonymous conversation ids or hashes, never native ids or addresses in the clear.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    def __init__(self, burst: int, per_minute: int) -> None:
+    def __init__(self, burst: int, per_minute: float) -> None:
         self._capacity = float(burst)
         self._rate = per_minute / 60.0
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
@@ -56,7 +57,7 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis, burst: int, per_minute: int) -> None:
+    def __init__(self, redis: Redis, burst: int, per_minute: float) -> None:
         self._redis = redis
         self._script = redis.register_script(_TOKEN_BUCKET_LUA)
         self._burst = burst

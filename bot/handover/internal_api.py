@@ -2,7 +2,9 @@
 
 Token-protected like the other internal routes. The action sends only the form's answers and the
 topics the user agreed to share; the phone number comes from the gateway's intake notes, never
-through Rasa. Answers honestly whether the region is open now and when it opens next.
+through Rasa. Answers honestly whether the region is open now and when it opens next. A
+conversation, or a client address, that asked for too many handovers lately is refused (429, with
+the region's public contact details, so the action can still tell the user whom to call).
 """
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import CONVERSATIONS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
+from bot.appkeys import CONVERSATIONS, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
 from bot.handover.escalation import notify_staff_group
 from bot.handover.handovers import NewHandover
 from bot.handover.office_hours import describe
+from bot.json_body import read_json
 from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
@@ -33,7 +36,7 @@ def _text(body: dict[str, Any], name: str, limit: int = 80) -> str:
 async def create_handover(request: web.Request) -> web.Response:
     require_internal_token(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
         conversation = str(body["conversation"])[:64]
     except (ValueError, KeyError, TypeError):
         raise web.HTTPBadRequest(text='expected {"conversation": "...", ...}') from None
@@ -41,6 +44,12 @@ async def create_handover(request: web.Request) -> web.Response:
     municipality = _text(body, "municipality", 200)
     gemeente = directory.find_gemeente(municipality) if municipality != "-" else None
     region = directory.region_for(gemeente)
+    # `contact`: the organisation's public contact details, for users who call themselves.
+    public_region = {"id": region.id, "name": region.name, "organisation": region.organisation,
+                     "contact": region.contact}
+    if not await request.app[HANDOVER_LIMITS].allow(conversation):
+        log.warning("handover_refused reason=too_many region=%s", region.id)
+        return web.json_response({"refused": "too_many_handovers", "region": public_region}, status=429)
     topics = body.get("topics") if isinstance(body.get("topics"), list) else []
     reasons = body.get("urgent_reasons") if isinstance(body.get("urgent_reasons"), list) else []
     channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
@@ -69,9 +78,7 @@ async def create_handover(request: web.Request) -> web.Response:
     next_open = region.hours.next_open(now)
     return web.json_response({
         "reference": handover.reference,
-        # `contact`: the organisation's public contact details, for users who call themselves.
-        "region": {"id": region.id, "name": region.name, "organisation": region.organisation,
-                   "contact": region.contact},
+        "region": public_region,
         "office_open": region.hours.is_open(now),
         "response_minutes": request.app[SETTINGS].handover_response_minutes,
         "next_open": {language: describe(next_open, language, now) if next_open else "-"

@@ -398,7 +398,7 @@ def create(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, handler: Handler |
         if handler is None:
             await runner.cleanup()  # the port is free again: nothing answers
         monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("RASA_TOKEN", token)
+        monkeypatch.setenv("INTERNAL_TOKEN", token)
         dispatcher = CollectingDispatcher()
         try:
             events = await ActionCreateHandover().run(dispatcher, tracker, {})
@@ -560,3 +560,22 @@ def test_the_request_never_carries_message_text(monkeypatch):
     _, _, received = create(tracker, monkeypatch, answer_with(201, created()))
     sent = json.dumps(received[0]["body"])
     assert all(event["text"] not in sent for event in CONVERSATION_EVENTS if event["event"] == "user")
+
+
+# --- too many requests lately (the bot service refuses: 429) ------------------------------------
+
+REFUSED = {"refused": "too_many_handovers",
+           "region": {"id": "rotterdam", "name": "Rotterdam", "organisation": "Humanitas PMW",
+                      "contact": "010 123 45 67"}}
+
+
+def test_a_refused_request_says_whom_to_call_and_the_crisis_lines_not_try_again(monkeypatch):
+    messages, _, _ = create(finished({"handover_contact": "chat"}), monkeypatch, answer_with(429, REFUSED))
+    assert [m["response"] for m in messages] == ["utter_handover_refused"]
+    assert (messages[0]["organisation"], messages[0]["contact"]) == ("Humanitas PMW", "010 123 45 67")
+
+
+def test_a_refused_request_in_a_region_without_public_contact_names_the_gemeente(monkeypatch):
+    region = {**REFUSED["region"], "contact": ""}
+    messages, _, _ = create(finished({}), monkeypatch, answer_with(429, {**REFUSED, "region": region}))
+    assert [m["response"] for m in messages] == ["utter_handover_refused_gemeente"]
