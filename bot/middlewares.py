@@ -1,4 +1,5 @@
-"""Cross-cutting concerns of the web app: security headers and errors that never leak internals."""
+"""Cross-cutting concerns of the web app: security headers on every response, and errors that
+never leak internals."""
 from __future__ import annotations
 
 import logging
@@ -9,11 +10,16 @@ from aiohttp.abc import AbstractAccessLogger
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
+    # No page here uses these; a script that got in somehow cannot either.
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    # A page of ours never shares its window with one of another site (window.opener).
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 # For responses that set no policy of their own (pages that do, like the widget, also decide
 # who may frame them).
@@ -21,16 +27,25 @@ DEFAULT_FRAMING = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
 }
+# With an https PUBLIC_URL: browsers use https only, for a year, subdomains too.
+HSTS = "max-age=31536000; includeSubDomains"
+# aiohttp would name itself and Python with their versions.
+SERVER = "exit-support"
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if "Content-Security-Policy" not in response.headers:
-        response.headers.update(DEFAULT_FRAMING)
-    return response
+def security_headers(https: bool) -> ResponseHook:
+    """An on_response_prepare hook, not a middleware: it also reaches what a middleware never sees
+    returned, the redirects and refusals raised as HTTPException, 500s and websocket upgrades."""
+    async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if "Content-Security-Policy" not in response.headers:
+            response.headers.update(DEFAULT_FRAMING)
+        if https:
+            response.headers["Strict-Transport-Security"] = HSTS
+        response.headers["Server"] = SERVER
+
+    return add_headers
 
 
 @web.middleware

@@ -20,9 +20,10 @@ from bot.checks.rules import RuleError, read_rules
 from bot.db.engine import make_engine, session_factory
 from bot.settings import Settings
 from bot.staff.rule_editor import read_amount
+from conftest import BOUNDARY_TOKENS, bearer
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
-TOKEN = "test-rasa-token"
+TOKEN = BOUNDARY_TOKENS["internal_token"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -82,7 +83,7 @@ async def test_the_checks_get_their_texts_as_published_now(client):
 
 async def served(client, key: str, language: str = "nl") -> str:
     body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
-    response = await client.post(f"/nlg?token={TOKEN}", json=body)
+    response = await client.post("/nlg", json=body, headers=bearer(BOUNDARY_TOKENS["nlg_token"]))
     assert response.status == 200
     return (await response.json())["text"]
 
@@ -137,7 +138,7 @@ def test_an_amount_is_read_as_editors_write_it(typed, value):
 def test_rules_import_then_export_is_byte_identical_and_keeps_an_editors_change(tmp_path):
     copy = tmp_path / "check_rules.yml"
     shutil.copy(ROOT / "data" / "check_rules.yml", copy)
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
     def rules(direction: str) -> None:

@@ -19,10 +19,10 @@ from bot.app import create_app
 from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING
 from bot.content.schema import ContentError
 from bot.settings import Settings
-from conftest import ROOT
+from conftest import BOUNDARY_TOKENS, ROOT, bearer
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
-TOKEN = "test-rasa-token"
+TOKEN = BOUNDARY_TOKENS["nlg_token"]
 KEY = "utter_thank"
 
 
@@ -33,7 +33,7 @@ async def client(aiohttp_client, settings):
 
 async def served(client, key: str = KEY, language: str = "nl") -> str:
     body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
-    response = await client.post(f"/nlg?token={TOKEN}", json=body)
+    response = await client.post("/nlg", json=body, headers=bearer(TOKEN))
     assert response.status == 200
     return (await response.json())["text"]
 
@@ -239,8 +239,8 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     """`bot` with a database and secrets of its own (never the developer's var/). Not bot.db: the
     autouse `close_staff_sessions` starts the test's `client` app on tmp_path/bot.db, whose
     start-up writes SQLite would hold against the CLI ("database is locked")."""
-    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t",
-            "SECRET_KEY": "s", "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
+    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32,
+            "SECRET_KEY": "s" * 32, "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
 
 def test_import_then_export_leaves_the_content_files_byte_identical(tmp_path):

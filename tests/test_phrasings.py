@@ -292,7 +292,7 @@ async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_sw
     assert "Training the model" in status["lines"] and "progress 100%" in status["lines"]
     assert not any("\x1b" in line for line in status["lines"])
     candidate = project.models_dir / "candidate.tar.gz"
-    assert fake_rasa.loaded == [("test-rasa-token", str(candidate))]
+    assert fake_rasa.loaded == [("test-rasa-token-of-at-least-32-characters", str(candidate))]
     assert (project.models_dir / "current.tar.gz").read_bytes() == b"new model"
     exported = (project.project_root / "data" / "nlu" / EDITOR_FILE).read_text()
     assert "- intent: ask_debt/bailiff\n  examples: |\n    - beslag op mijn loon\n" in exported

@@ -87,7 +87,7 @@ def test_regions_import_then_export_is_byte_identical(tmp_path):
     copy = tmp_path / "regions.yml"
     shutil.copy(ROOT / "data" / "regions.yml", copy)
     # cli.db, not the `client` app's bot.db (see test_content_editor.cli_env)
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
            "REGIONS_FILE": str(ROOT / "data" / "regions.yml"),
            "GEMEENTEN_FILE": str(ROOT / "data" / "gemeenten.tsv")}

@@ -136,7 +136,7 @@ def test_closed_days_survive_import_and_export(tmp_path):
     text = text.replace("- id: twente\n", "- id: twente\n  closed:\n  - 2026-12-24\n", 1)  # unquoted
     copy = tmp_path / "regions.yml"
     copy.write_text(text, encoding="utf-8")
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t", "SECRET_KEY": "s",
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
            "REGIONS_FILE": str(copy), "GEMEENTEN_FILE": str(DATA / "gemeenten.tsv")}
     for direction in ("import", "export"):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import yaml_files
 from bot.content.files import parse_entries
+from bot.content.safety import SafetyContacts, is_safety_answer
 from bot.content.schema import RULE_PLACEHOLDER, Answer, ContentError
 from bot.content.store import ContentStore, stored_entries
 from bot.db.models import ContentEntry, ContentVersion
@@ -25,9 +26,6 @@ from bot.handover.events import EventHub
 
 log = logging.getLogger(__name__)
 CONTENT_CHANGED = "content_published"
-# Where one wrong edit hurts most: the crisis answers and the help lines. A change to them is
-# served only with a second person's approval (bot.approvals).
-SAFETY_FILES = frozenset({"crisis.yml", "helpline.yml"})
 
 
 class NeedsSecondPerson(ContentError):
@@ -51,11 +49,13 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 class ContentEditing:
     def __init__(self, sessions: async_sessionmaker, store: ContentStore, hub: EventHub,
-                 figures: Mapping[str, object] | None = None) -> None:
+                 figures: Mapping[str, object] | None = None, contacts: SafetyContacts | None = None) -> None:
         self._sessions = sessions
         self._store = store
         self._hub = hub
         self._figures = figures if figures is not None else {}  # the yearly figures "{rule:…}" may name
+        # Where one wrong edit hurts most (bot.content.safety): what safety answers may name.
+        self._contacts = contacts if contacts is not None else SafetyContacts.from_file()
         hub.subscribe(self._on_event)
 
     async def entry(self, key: str) -> tuple[str, dict[str, Any]] | None:
@@ -100,8 +100,10 @@ class ContentEditing:
         return Version(row.id, row.state, row.author_id, row.created_at, data)
 
     async def is_safety(self, key: str) -> bool:
+        """A crisis answer, a help line or the safety lines (bot.content.safety): a change is served
+        only with a second person's approval (bot.approvals)."""
         entry = await self.entry(key)
-        return entry is not None and entry[0] in SAFETY_FILES
+        return entry is not None and is_safety_answer(key, entry[0])
 
     async def check(self, key: str, data: dict[str, Any]) -> None:
         """Raises ContentError if this change could not be published (for a proposal)."""
@@ -113,7 +115,7 @@ class ContentEditing:
         """Validates the whole content with this answer changed, stores it, serves it. A safety
         answer needs `approved_by`: someone other than the author."""
         file_name, current = await self._require(key)
-        if file_name in SAFETY_FILES and (approved_by is None or approved_by == author_id):
+        if is_safety_answer(key, file_name) and (approved_by is None or approved_by == author_id):
             raise NeedsSecondPerson(f"{key}: a second editor must approve a change to a safety answer")
         answers = await self._validated(key, file_name, data)
         async with self._sessions() as session, session.begin():
@@ -157,6 +159,8 @@ class ContentEditing:
                    for name in RULE_PLACEHOLDER.findall(variant.text)} - set(self._figures)
         if unknown:
             raise ContentError(f"{key}: no yearly figure named {', '.join(sorted(unknown))}")
+        if is_safety_answer(key, file_name):
+            self._contacts.check(answers[key])
         ContentStore().replace(answers)  # the required answers are all there
         return answers
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -70,6 +70,9 @@ class Handover(Base):
     """
 
     __tablename__ = "handovers"
+    # A number is never given out again after a deletion (SQLite would reuse the highest): audit
+    # rows and an open staff page must never mix two people. PostgreSQL sequences never reuse.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
@@ -112,6 +115,7 @@ class HandoverMessage(Base):
     """
 
     __tablename__ = "handover_messages"
+    __table_args__ = {"sqlite_autoincrement": True}  # as handovers: ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"), index=True)
@@ -237,3 +241,14 @@ class ExamplePhrasing(Base):
     text: Mapped[str] = mapped_column(String(300))
     author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: seeded from the file
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TelegramUpdate(Base):
+    """A Telegram update handled already: the bot's public id and the update's, never a chat id
+    or text; owned by channels.telegram_updates, deleted after a day."""
+
+    __tablename__ = "telegram_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.appkeys import AUDIT, STAFF_SESSIONS
 from bot.db.models import Handover, StaffUser
 from bot.handover.handovers import Relayed
+from bot.json_body import read_json
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
 from bot.staff.pages import LABELS
@@ -23,7 +24,7 @@ PREFIX = "/api/v1/staff"
 
 async def _json(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         raise web.HTTPBadRequest(text="expected a JSON object") from None
     if not isinstance(body, dict):
@@ -69,6 +70,9 @@ def message_json(message: Relayed) -> dict[str, Any]:
 
 @routes.post(f"{PREFIX}/login")
 async def login(request: web.Request) -> web.Response:
+    # Only JSON: a cross-site form can send text/plain without a preflight (login CSRF).
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send the login as JSON (Content-Type: application/json)")
     body = await _json(request)
     try:
         result = await log_in(request, str(body.get("email", "")), str(body.get("password", "")),
@@ -102,7 +106,7 @@ async def handovers(request: web.Request) -> web.Response:
     return web.json_response([handover_json(h) for h in found])
 
 
-@routes.get(f"{PREFIX}/handovers/{{id}}")
+@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}")
 @staff_only(page=False)
 async def handover(request: web.Request) -> web.Response:
     detail = await inbox.open_detail(request, *inbox.who_and_which(request))
@@ -113,21 +117,21 @@ async def handover(request: web.Request) -> web.Response:
         "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
 
 
-@routes.get(f"{PREFIX}/handovers/{{id}}/contact")
+@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/contact")
 @staff_only(page=False)
 async def contact(request: web.Request) -> web.Response:
     _, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
     return web.json_response({"phone": phone})
 
 
-@routes.post(f"{PREFIX}/handovers/{{id}}/claim")
+@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/claim")
 @staff_only(page=False)
 async def claim(request: web.Request) -> web.Response:
     claimed = await inbox.claim(request, *inbox.who_and_which(request))
     return web.json_response(handover_json(claimed))
 
 
-@routes.post(f"{PREFIX}/handovers/{{id}}/messages")
+@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/messages")
 @staff_only(page=False)
 async def send(request: web.Request) -> web.Response:
     body = await _json(request)
@@ -135,14 +139,14 @@ async def send(request: web.Request) -> web.Response:
     return web.json_response(message_json(relayed), status=201)
 
 
-@routes.post(f"{PREFIX}/handovers/{{id}}/end")
+@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/end")
 @staff_only(page=False)
 async def end(request: web.Request) -> web.Response:
     await inbox.end_chat(request, *inbox.who_and_which(request))
     return web.json_response({"ok": True})
 
 
-@routes.post(f"{PREFIX}/handovers/{{id}}/close")
+@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/close")
 @staff_only(page=False)
 async def close(request: web.Request) -> web.Response:
     body = await _json(request)

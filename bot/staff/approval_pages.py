@@ -1,19 +1,26 @@
 """The second person's pages: changes to safety content waiting for approval, and approving one
-(which serves it). The rule itself lives in bot.approvals and the editing modules.
+(which serves it, and tells the admins: audit log and the staff Telegram group). The rule itself
+lives in bot.approvals and the editing modules.
 """
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING
-from bot.approvals import CONTENT, ApprovalError
+from bot.approvals import CONTENT, REGION, ApprovalError
 from bot.content.schema import ContentError
+from bot.handover.escalation import send_to_staff_group
 from bot.regions.directory import RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 
 routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
+# What admins read when a change goes live: the answer or region, never who or what was written.
+PUBLISHED = {CONTENT: ("safety_content_published", "Veiligheidsantwoord gewijzigd: {key} (goedgekeurd door "
+                       "een tweede persoon; zie de geschiedenis in de redactie)"),
+             REGION: ("region_published", "Regio gewijzigd: {key} (organisatie, contact of gemeenten; "
+                      "goedgekeurd door een tweede persoon)")}
 
 
 @routes.get("/staff/editor/approvals")
@@ -25,7 +32,7 @@ async def approval_list(request: web.Request) -> web.Response:
                        me=request[LOGIN].user.id)
 
 
-@routes.post("/staff/editor/approvals/{id:[0-9]+}")
+@routes.post(r"/staff/editor/approvals/{id:\d{1,9}}")
 @staff_only(*EDITORS, page=True)
 async def approve(request: web.Request) -> web.Response:
     user = request[LOGIN].user
@@ -45,4 +52,7 @@ async def approve(request: web.Request) -> web.Response:
         raise web.HTTPConflict(text=f"niet goedgekeurd: {error}") from None
     await request.app[AUDIT].record(user.id, f"{proposal.kind}_approved",
                                     detail=f"{proposal.key} by {proposal.author_id}")
+    action, notice = PUBLISHED[proposal.kind]
+    await request.app[AUDIT].record(user.id, action, detail=proposal.key)
+    await send_to_staff_group(request.app, notice.format(key=proposal.key))
     raise web.HTTPSeeOther(where)

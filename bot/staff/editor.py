@@ -123,6 +123,13 @@ DUTCH_ERRORS: list[tuple[str, str]] = [
      "regel uit 'Bedragen en regels per jaar' op de pagina Antwoorden."),
     (r"question '(?P<question>.*)' is also used by utter_(?P<other>\S+)", "De vraag '{question}' hoort al bij "
      "een ander antwoord ({other})."),
+    (r"phone number (?P<number>.+) is not on the list of safety numbers.*", "Het telefoonnummer {number} staat "
+     "niet op de lijst van veiligheidsnummers. Een veiligheidsantwoord noemt alleen nummers die de beheerder "
+     "heeft gecontroleerd; vraag de beheerder om een nieuw nummer op de lijst te zetten."),
+    (r"website (?P<site>.+) is not on the list of safety websites.*", "De website {site} staat niet op de lijst "
+     "van veiligheidswebsites. Vraag de beheerder om een nieuwe website op de lijst te zetten."),
+    (r"a safety answer cannot use a yearly figure.*", "Een veiligheidsantwoord kan geen bedrag {{rule:…}} "
+     "gebruiken: schrijf het uit."),
 ]
 
 

@@ -34,6 +34,11 @@ class Detail:
     scan: list[tuple[str, str]]  # worried domains first
 
 
+# A handover number in a path: at most 9 digits, so no number reaches int() and the database
+# that SQLite could not hold (a longer one is a handover that does not exist: 404).
+HANDOVER_ID = r"{id:\d{1,9}}"
+
+
 def who_and_which(request: web.Request) -> tuple[StaffUser, int]:
     """The logged-in staff member and the handover number in the path (any other text in its
     place is a handover that does not exist)."""

@@ -149,7 +149,7 @@ async def home(request: web.Request) -> web.Response:
     return render_page("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
 
 
-@routes.get("/staff/handovers/{id}")
+@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}")
 @staff_only(page=True)
 async def handover(request: web.Request) -> web.Response:
     return await _show_handover(request)
@@ -161,7 +161,7 @@ async def _show_handover(request: web.Request, error: str = "", status: int = 20
                        retention_days=request.app[SETTINGS].retention_days)
 
 
-@routes.get("/staff/handovers/{id}/contact")
+@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}/contact")
 @staff_only(page=True)
 async def contact(request: web.Request) -> web.Response:
     found, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
@@ -177,26 +177,26 @@ async def _act(request: web.Request, action: Any) -> web.Response:
     raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
 
 
-@routes.post("/staff/handovers/{id}/claim")
+@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/claim")
 @staff_only(page=True)
 async def claim(request: web.Request) -> web.Response:
     return await _act(request, inbox.claim(request, *inbox.who_and_which(request)))
 
 
-@routes.post("/staff/handovers/{id}/messages")
+@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/messages")
 @staff_only(page=True)
 async def send(request: web.Request) -> web.Response:
     text = (await request.post()).get("text")
     return await _act(request, inbox.send(request, *inbox.who_and_which(request), text))
 
 
-@routes.post("/staff/handovers/{id}/end")
+@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/end")
 @staff_only(page=True)
 async def end(request: web.Request) -> web.Response:
     return await _act(request, inbox.end_chat(request, *inbox.who_and_which(request)))
 
 
-@routes.post("/staff/handovers/{id}/close")
+@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/close")
 @staff_only(page=True)
 async def close(request: web.Request) -> web.Response:
     outcome = (await request.post()).get("outcome")

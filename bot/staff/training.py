@@ -112,7 +112,7 @@ async def add_phrasing(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/staff/training?intent={intent}")
 
 
-@routes.post(r"/staff/training/phrasings/{id:\d+}/delete")
+@routes.post(r"/staff/training/phrasings/{id:\d{1,9}}/delete")
 @staff_only(*EDITORS, page=True)
 async def remove_phrasing(request: web.Request) -> web.Response:
     removed: Phrasing | None = await request.app[PHRASINGS].remove(int(request.match_info["id"]))

@@ -421,9 +421,32 @@
   });
 
   document.getElementById("quick-exit").addEventListener("click", quickExit);
-  // The partner page counted three Shifts (embed.js asks): harmless from anyone, so any origin.
+  // The partner page counted three Shifts (embed.js asks). Only the page embedding the widget may
+  // ask, and only from a site allowed to embed it (WIDGET_ALLOWED_ORIGINS, a CSP frame-ancestors
+  // list the server puts in data-embedders): an ad or another script's frame on that page must
+  // not end someone's conversation and navigate them away.
+  var embedders = (body.getAttribute("data-embedders") || "").split(/\s+/).filter(Boolean);
+  function defaultPort(scheme) { return scheme === "https" ? "443" : "80"; }
+  function allowedBy(source, origin) {
+    if (source === "'self'") return origin === window.location.origin;
+    if (source === "*") return /^https?:\/\//.test(origin);
+    if (/^[a-z][a-z0-9+.-]*:$/i.test(source)) return origin.indexOf(source.toLowerCase() + "//") === 0;
+    var part = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*\.)?([^\/:*]+)(?::(\d+|\*))?(?:\/.*)?$/i.exec(source);
+    var url;
+    try { url = new URL(origin); } catch (e) { return false; }
+    if (!part || origin === "null") return false;
+    var scheme = url.protocol.slice(0, -1);
+    var ownScheme = window.location.protocol.slice(0, -1);
+    // No scheme in the source: the widget's own, or https (CSP's rule).
+    if (part[1] ? part[1].toLowerCase() !== scheme : !(scheme === ownScheme || scheme === "https")) return false;
+    var host = part[3].toLowerCase();
+    if (part[2] ? url.hostname.slice(-host.length - 1) !== "." + host : url.hostname !== host) return false;
+    return part[4] === "*" || (part[4] || defaultPort(scheme)) === (url.port || defaultPort(scheme));
+  }
   window.addEventListener("message", function (event) {
-    if (event.data && event.data.type === "exit-support:quick-exit-request") quickExit();
+    if (!event.data || event.data.type !== "exit-support:quick-exit-request") return;
+    if (window.parent === window || event.source !== window.parent) return;
+    if (embedders.some(function (source) { return allowedBy(source, event.origin); })) quickExit();
   });
   document.getElementById("forget").addEventListener("click", function () {
     send("/forget_me", TEXT[lang].forget);

@@ -102,6 +102,48 @@ def test_shift_three_times_is_a_quick_exit(page, stack):
     _assert_left_without_traces(page, stack, before)
 
 
+QUICK_EXIT_REQUEST = "{type: 'exit-support:quick-exit-request'}"
+# A third party's frame on the partner page (an ad, an analytics widget): another origin.
+AD_ORIGIN = "http://ads.example.invalid"
+AD_PAGE = f"""<!doctype html><script>
+  parent.frames[0].postMessage({QUICK_EXIT_REQUEST}, "*");
+  parent.postMessage("ad-posted", "*");
+</script>"""
+
+
+def test_a_quick_exit_request_from_another_origin_is_ignored(browser, stack):
+    # The demo page's CSP allows frames of its own origin only; a partner page may allow ads.
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.route(f"{AD_ORIGIN}/**", lambda route: route.fulfill(status=200, content_type="text/html", body=AD_PAGE))
+    before = web_conversations(stack)
+    frame = open_widget(page, stack)
+    frame.get_by_label("Je bericht").fill("hoi")
+    frame.get_by_label("Je bericht").press("Enter")
+    frame.locator(".bubble.bot").nth(1).wait_for()
+    page.evaluate("""(src) => new Promise((done) => {
+        window.addEventListener("message", (event) => { if (event.data === "ad-posted") done(); });
+        const ad = document.createElement("iframe");
+        ad.src = src;
+        document.body.appendChild(ad);
+    })""", f"{AD_ORIGIN}/ad.html")
+    page.wait_for_timeout(1000)  # the widget had its message long before
+    assert page.url == stack.base_url + "/"
+    assert frame.locator(".bubble.bot").count() >= 2
+    assert web_conversations(stack) == before + 1
+    context.close()
+
+
+def test_a_quick_exit_request_from_the_embedding_page_is_carried_out(page, stack):
+    before = web_conversations(stack)
+    frame = open_widget(page, stack)
+    frame.get_by_label("Je bericht").fill("hoi")
+    frame.get_by_label("Je bericht").press("Enter")
+    frame.locator(".bubble.bot").nth(1).wait_for()
+    page.evaluate(f"document.querySelector('iframe').contentWindow.postMessage({QUICK_EXIT_REQUEST}, '*')")
+    _assert_left_without_traces(page, stack, before)
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_widget_has_no_serious_accessibility_violations(page, stack, language):
     page.goto(f"{stack.base_url}/widget?lang={language}")
