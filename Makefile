@@ -22,12 +22,12 @@ TRAINING_DATA := config.yml domain.yml $(RESPONSES) rasa_ext/linear_classifier.p
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train content run test test-py test-rasa eval bench clean
+.PHONY: help setup train content run test test-py test-rasa eval bench outdated clean
 
 help:
 	@echo "make run    set everything up and start the assistant"
 	@echo "make test   run every test"
-	@echo "make setup | train | eval | bench | clean"
+	@echo "make setup | train | eval | bench | outdated | clean"
 
 setup: .build/rasa.stamp .build/bot.stamp .build/chromium.stamp
 
@@ -107,6 +107,17 @@ eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
 bench: setup train
 	$(BOT_VENV)/bin/python bench/nlg_latency.py
 	$(BOT_VENV)/bin/python bench/relay_latency.py
+	$(BOT_VENV)/bin/python bench/crisis_under_load.py
+	$(BOT_VENV)/bin/python bench/redaction_eval.py
+
+# Pinned packages with a newer release on the package index, for both environments (the Rasa
+# one is held back by Rasa 3.6: docs/operator-guide.md, "Dependencies"). Reads, never changes:
+# not even the environments, which is why it does not depend on their stamps.
+outdated:
+	@test -x $(BOT_VENV)/bin/python -a -x $(RASA_VENV)/bin/python || { echo "run make setup first"; exit 1; }
+	@$(BOT_VENV)/bin/python requirements/outdated.py "Bot service ($(BOT_VENV))" $(BOT_VENV) requirements/bot.txt
+	@echo
+	@$(BOT_VENV)/bin/python requirements/outdated.py "Rasa and actions ($(RASA_VENV))" $(RASA_VENV) requirements/rasa.txt
 
 clean:
 	rm -rf .build models results var/content.stamp var/regions.stamp var/rules.stamp

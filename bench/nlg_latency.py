@@ -21,10 +21,10 @@ from cryptography.fernet import Fernet
 
 from bot.appkeys import ACCOUNTS, CONTENT_EDITING, CONTENT_STORE
 from bot.settings import Settings
-from service import percentile, start
+from service import BOUNDARY_TOKENS, percentile, start
 
 REQUESTS = 2000
-TOKEN = "bench-token"
+TOKEN = "bench-token-of-at-least-32-characters"
 
 
 async def timed(session: aiohttp.ClientSession, method: str, url: str, **kwargs) -> float:
@@ -38,7 +38,8 @@ async def timed(session: aiohttp.ClientSession, method: str, url: str, **kwargs)
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
-                            secret_key="bench", encryption_key=Fernet.generate_key().decode())
+                            secret_key="bench-secret-key-of-32-characters-xx", encryption_key=Fernet.generate_key().decode(),
+                            **BOUNDARY_TOKENS)
         runner, base = await start(settings)
         keys = runner.app[CONTENT_STORE].keys()
         random.seed(1)
@@ -70,7 +71,8 @@ PUBLISHED = [0]
 async def timed_nlg(session: aiohttp.ClientSession, base: str, keys: list[str]) -> float:
     body = {"response": random.choice(keys), "arguments": {},
             "tracker": {"slots": {"language": random.choice(["nl", "en"])}}}
-    return await timed(session, "POST", f"{base}/nlg?token={TOKEN}", json=body)
+    return await timed(session, "POST", f"{base}/nlg", json=body,
+                       headers={"Authorization": f"Bearer {BOUNDARY_TOKENS['nlg_token']}"})
 
 
 async def publish_repeatedly(app: web.Application, started: asyncio.Event) -> None:

@@ -21,18 +21,18 @@ from cryptography.fernet import Fernet
 from bot.appkeys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
 from bot.settings import Settings
-from service import percentile, start
+from service import BOUNDARY_TOKENS, percentile, start
 
 MESSAGES = 300
-TOKEN = "bench-token"
+TOKEN = "bench-token-of-at-least-32-characters"
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
-                            secret_key="bench", encryption_key=Fernet.generate_key().decode(),
+                            secret_key="bench-secret-key-of-32-characters-xx", encryption_key=Fernet.generate_key().decode(),
                             rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1,
-                            rate_limit_burst=1_000_000)
+                            rate_limit_burst=1_000_000, client_messages_burst=1_000_000, **BOUNDARY_TOKENS)
         runner, base = await start(settings)
         app = runner.app
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
@@ -42,8 +42,8 @@ async def main() -> None:
             while (await user.receive_json())["type"] != "bot":
                 pass
             made = await (await session.post(f"{base}/internal/v1/handovers", headers={
-                "Authorization": f"Bearer {TOKEN}"}, json={
-                "conversation": conversation_id("bench", "web", sender), "municipality": "Apeldoorn",
+                "Authorization": f"Bearer {BOUNDARY_TOKENS['internal_token']}"}, json={
+                "conversation": conversation_id(settings.secret_key.get_secret_value(), "web", sender), "municipality": "Apeldoorn",
                 "contact": "chat", "consent": False})).json()
             account = await app[ACCOUNTS].add("bench@x.nl", "worker", ["apeldoorn"], "Bench")
             login = await (await session.post(f"{base}/api/v1/staff/login", json={

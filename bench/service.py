@@ -1,10 +1,17 @@
 """The bot service started in-process on a spare loopback port, for the benchmarks."""
 from __future__ import annotations
 
+import secrets
+
 from aiohttp import web
 
 from bot.app import create_app
 from bot.settings import Settings
+
+
+# A token per internal boundary (bot/settings.py), fresh for every run.
+BOUNDARY_TOKENS = {name: secrets.token_urlsafe(32)
+                   for name in ("gateway_token", "nlg_token", "action_token", "internal_token")}
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -1,10 +1,15 @@
-"""Generates missing secrets into var/secrets.env on first run; never prints or logs them."""
+"""Generates missing secrets into var/secrets.env on first run; never prints or logs them.
+
+A secret set to nothing counts as missing: an empty token once let every caller through.
+"""
 from __future__ import annotations
 
 import base64
 import os
 import secrets
 from pathlib import Path
+
+from dotenv import dotenv_values
 
 from bot.settings import SECRETS_FILE
 
@@ -15,26 +20,39 @@ def _fernet_key() -> str:
 
 GENERATORS = {
     "RASA_TOKEN": lambda: secrets.token_urlsafe(32),
+    "GATEWAY_TOKEN": lambda: secrets.token_urlsafe(32),
+    "NLG_TOKEN": lambda: secrets.token_urlsafe(32),
+    "ACTION_TOKEN": lambda: secrets.token_urlsafe(32),
+    "INTERNAL_TOKEN": lambda: secrets.token_urlsafe(32),
     "SECRET_KEY": lambda: secrets.token_urlsafe(48),
     "ENCRYPTION_KEY": _fernet_key,
 }
 
 
 def ensure_secrets(path: Path = SECRETS_FILE, environ: dict[str, str] | None = None) -> list[str]:
-    """Adds every secret that is neither in the environment, `.env` nor the file; returns their names."""
+    """Adds every secret that has no value in the environment, `.env` or the file; returns their
+    names. An empty value in the environment still wins over the file: Settings then refuses to
+    start and says which variable to remove."""
     environ = dict(os.environ) if environ is None else environ
-    known = set(environ) | _names_in(Path(".env")) | _names_in(path)
+    known = _set_in(environ) | _set_in(_values_in(Path(".env"))) | _set_in(_values_in(path))
     missing = [name for name in GENERATORS if name not in known]
     if missing:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600 from the start, not narrowed after being readable for a moment.
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(handle, "a", encoding="utf-8") as file:
+            if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
+                file.write("\n")  # a hand-edited last line without its newline
             for name in missing:
-                handle.write(f"{name}={GENERATORS[name]()}\n")
+                # A later line wins over an earlier empty one (python-dotenv, as pydantic reads it).
+                file.write(f"{name}={GENERATORS[name]()}\n")
         path.chmod(0o600)
     return missing
 
 
-def _names_in(path: Path) -> set[str]:
-    if not path.exists():
-        return set()
-    return {line.split("=", 1)[0].strip() for line in path.read_text().splitlines() if "=" in line}
+def _values_in(path: Path) -> dict[str, str | None]:
+    return dotenv_values(path) if path.exists() else {}
+
+
+def _set_in(values: dict[str, str | None]) -> set[str]:
+    return {name for name, value in values.items() if value and value.strip()}

@@ -5,20 +5,38 @@ ones into var/secrets.env (outside git) on first run.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import SecretStr
+from cryptography.fernet import Fernet
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETS_FILE = Path("var/secrets.env")
+# Every secret that guards a boundary or keys the pseudonyms: the service refuses to start when
+# one is empty or short (an empty token once let anyone through). A new secret goes here too.
+REQUIRED_SECRETS = ("rasa_token", "gateway_token", "nlg_token", "action_token", "internal_token",
+                    "secret_key", "encryption_key")
+# 32 characters of `secrets.token_urlsafe` are 192 bits: beyond guessing, and what `bot secrets
+# init` generates at least.
+MIN_SECRET_CHARS = 32
+# What Telegram accepts as a webhook secret (setWebhook's secret_token), at our minimum length.
+TELEGRAM_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_CHARS},256}}")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore")
+    # hide_input_in_errors: a refused setting's message must never print the secret itself.
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
 
     database_url: str = "sqlite+aiosqlite:///var/bot.db"
     rasa_url: str = "http://127.0.0.1:5005"
+    # One token per internal boundary (docs/operator-guide.md, "Internal tokens"), so a token that
+    # leaks opens one door only. RASA_TOKEN is Rasa's own HTTP API, model loading included.
     rasa_token: SecretStr
+    gateway_token: SecretStr  # the gateway -> Rasa's gateway channel
+    nlg_token: SecretStr  # Rasa -> POST /nlg
+    action_token: SecretStr  # Rasa -> the action server
+    internal_token: SecretStr  # the actions -> /internal/v1/
     secret_key: SecretStr
     encryption_key: SecretStr
     telegram_token: SecretStr | None = None
@@ -48,6 +66,8 @@ class Settings(BaseSettings):
     gemeenten_file: Path = Path("data/gemeenten.tsv")
     crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
     check_rules_file: Path = Path("data/check_rules.yml")
+    # The phone numbers and websites safety answers may name (bot/content/safety.py).
+    safety_contacts_file: Path = Path("data/safety_contacts.yml")
 
     # Handovers: what users are told ("usually within N minutes"), and after how long an
     # unclaimed handover escalates to the coordinators during office hours.
@@ -58,13 +78,56 @@ class Settings(BaseSettings):
     # Staff sessions: logged out after this long idle, and after this long in any case.
     staff_idle_minutes: int = 30
     staff_session_hours: int = 12
-    # Login attempts per e-mail address and per client address: a few, then one every 30 s.
+    # Login attempts per client address and per (account, address): a few, then one every 30 s;
+    # per account across all addresses four times as many (bot/staff/login_limits.py).
     login_attempts_burst: int = 5
     login_attempts_per_minute: int = 2
 
     # Requests per conversation: a burst, then about one message every two seconds.
     rate_limit_burst: int = 10
     rate_limit_per_minute: int = 30
+    # Per client address on the REST channel and the widget (bot/gateway/client_limits.py). Many
+    # people can share one address (a carrier's NAT, an office, a shelter's wifi), so these stop
+    # floods, not people: someone chatting sends a message every 10-30 s, so 120 a minute (after
+    # a burst of 60) lets some 20-40 people behind one address chat at once. Starting a chat (a
+    # REST sender, every widget socket, reloads and reconnects too): 30, then 30 a minute. One
+    # person has a tab or three open: 20 sockets at once is several people.
+    client_messages_burst: int = 60
+    client_messages_per_minute: int = 120
+    client_starts_burst: int = 30
+    client_starts_per_minute: int = 30
+    client_max_sockets: int = 20
+    # Handover requests (what reaches the staff queue): per conversation a day, and per client
+    # address (of the conversation's latest message) an hour.
+    handovers_per_conversation_per_day: int = 2
+    handovers_per_client_per_hour: int = 5
+    # Rasa calls in flight from this process at most; a message that gets no slot within the wait
+    # is answered at once with the "try again" message and its safety lines, instead of queueing.
+    rasa_max_concurrent: int = 32
+    rasa_slot_wait_seconds: float = 2.0
+    # How long a crisis phrase's answer may wait for the database (a live chat's relay, the
+    # conversation's bookkeeping) before it goes out anyway; the rest finishes in the background.
+    crisis_wait_seconds: float = 0.15
+
+    @model_validator(mode="after")
+    def _secrets_are_strong(self) -> Settings:
+        """Names every weak secret at once (by variable, never by value)."""
+        problems = [problem for name in REQUIRED_SECRETS
+                    if (problem := _weak_secret(name.upper(), getattr(self, name).get_secret_value()))]
+        if not any(problem.startswith("ENCRYPTION_KEY") for problem in problems):
+            if problem := _fernet_problem(self.encryption_key.get_secret_value()):
+                problems.append(problem)
+        if self.telegram_webhook_secret is not None:
+            secret = self.telegram_webhook_secret.get_secret_value()
+            problem = _weak_secret("TELEGRAM_WEBHOOK_SECRET", secret)
+            if problem is None and not TELEGRAM_SECRET.fullmatch(secret):
+                problem = ("TELEGRAM_WEBHOOK_SECRET may hold only the letters A-Z and a-z, digits, _ and - "
+                           "(Telegram's rule), at most 256")
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def secure_cookies(self) -> bool:
@@ -80,3 +143,21 @@ class Settings(BaseSettings):
         scheme, rest = self.database_url.split("://", 1)
         dialect = scheme.split("+", 1)[0]
         return f"{'postgresql' if dialect.startswith('postgres') else dialect}://{rest}"
+
+
+def _weak_secret(variable: str, value: str) -> str | None:
+    if not value.strip():
+        return (f"{variable} is empty: remove it from the environment and .env so `bot secrets init` "
+                f"generates one, or set at least {MIN_SECRET_CHARS} random characters")
+    if len(value) < MIN_SECRET_CHARS:
+        return f"{variable} is shorter than {MIN_SECRET_CHARS} characters: set a long random value"
+    return None
+
+
+def _fernet_problem(value: str) -> str | None:
+    try:
+        Fernet(value.encode())
+    except ValueError:
+        return ("ENCRYPTION_KEY is not a Fernet key (32 url-safe base64-encoded bytes): "
+                "remove it so `bot secrets init` generates one")
+    return None

@@ -1,5 +1,6 @@
 """`make run`: starts the action server, Rasa and the bot service, waits until all answer, prints
-where to chat, and stops all three on Ctrl-C. Children get the secrets through the environment.
+where to chat, and stops all three on Ctrl-C. Each child gets the secrets it uses, and only
+those, through its environment.
 """
 from __future__ import annotations
 
@@ -26,26 +27,43 @@ def _commands(settings: Settings) -> dict[str, list[str]]:
     }
 
 
-def _child_environment(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "RASA_TOKEN": settings.rasa_token.get_secret_value(),
-        "SECRET_KEY": settings.secret_key.get_secret_value(),
-        "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
+# Secrets the operator's shell may hold: Rasa and the action server never inherit them.
+SECRET_NAMES = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN", "INTERNAL_TOKEN",
+                "SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+RASA_SECRETS = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN")
+ACTION_SERVER_SECRETS = ("ACTION_TOKEN", "INTERNAL_TOKEN")
+
+
+def child_environments(settings: Settings) -> dict[str, dict[str, str]]:
+    """The environment of each child. Rasa and the action server run on old libraries
+    (requirements/rasa.txt), so each gets only the tokens of its own boundaries: Rasa its API's,
+    the gateway channel's and those it calls /nlg and the actions with; the action server its
+    own and the internal API's (docs/operator-guide.md, "Internal tokens")."""
+    addresses = {
         "NLG_URL": settings.nlg_url,
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "BOT_INTERNAL_URL": f"http://127.0.0.1:{settings.port}",
         "ACTIONS_URL": "http://127.0.0.1:5055/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-    })
-    return env
+    }
+    secrets = {name: value.get_secret_value() for name, value in (
+        ("RASA_TOKEN", settings.rasa_token), ("GATEWAY_TOKEN", settings.gateway_token),
+        ("NLG_TOKEN", settings.nlg_token), ("ACTION_TOKEN", settings.action_token),
+        ("INTERNAL_TOKEN", settings.internal_token), ("SECRET_KEY", settings.secret_key),
+        ("ENCRYPTION_KEY", settings.encryption_key))}
+    without_secrets = {name: value for name, value in os.environ.items() if name not in SECRET_NAMES}
+    return {
+        "actions": {**without_secrets, **addresses, **{n: secrets[n] for n in ACTION_SERVER_SECRETS}},
+        "rasa": {**without_secrets, **addresses, **{n: secrets[n] for n in RASA_SECRETS}},
+        "bot": {**os.environ, **addresses, **secrets},
+    }
 
 
 async def run_all(settings: Settings) -> int:
-    env = _child_environment(settings)
+    environments = child_environments(settings)
     children = {
-        name: await asyncio.create_subprocess_exec(*command, env=env)
+        name: await asyncio.create_subprocess_exec(*command, env=environments[name])
         for name, command in _commands(settings).items()
     }
     stop = asyncio.Event()
@@ -96,7 +114,7 @@ def _banner(settings: Settings) -> None:
   The assistant is running.
     Web widget (demo page):  {base}/
     Chat in this terminal:   .venv/bin/bot chat      (in a second terminal)
-    REST channel:            POST {base}/api/v1/chat  {{"sender": "me", "message": "hoi"}}
+    REST channel:            POST {base}/api/v1/chat/start, then /api/v1/chat  (see README)
     Staff inbox:             {base}/staff/   (accounts: .venv/bin/bot users add --help)
     Health:                  {base}/healthz  {base}/readyz
     Telegram:                {telegram}

@@ -2,8 +2,8 @@
 commands, pacing, and deleting the chat's messages on "forget me".
 
 Only text reaches the gateway: photos, voice, stickers and files get the fixed "I can only read
-text" answer and are never downloaded. Messages are sent with protect_content. Never logs chat
-ids or text.
+text" answer and are never downloaded. Only private chats are answered; an update is handled once
+(channels/telegram_updates.py). Messages are sent with protect_content. Never logs chat ids or text.
 """
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ import hmac
 import logging
 import time
 from collections import OrderedDict, deque
+from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.appkeys import GATEWAY, RELAY, SETTINGS
+from bot.appkeys import GATEWAY, REDIS, RELAY, SESSIONS, SETTINGS
 from bot.gateway.gateway import FORGET_COMMAND, Gateway
 from bot.handover.turns import RESUME, is_resume_command
+from bot.json_body import read_json
+from channels.telegram_updates import SEEN_FOR, DatabaseUpdateLog, RedisUpdateLog, UpdateLog
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -33,7 +36,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PACING_SECONDS = 1.0
 # Telegram lets a bot delete messages for 48 hours.
 DELETABLE_SECONDS = 48 * 3600
-_SEEN_UPDATES = 10_000
 _TRACKED_CHATS = 10_000
 _MESSAGES_PER_CHAT = 200
 POLL_TIMEOUT_SECONDS = 25
@@ -58,25 +60,49 @@ def callback_data(payload: str) -> str:
     return "b:" + hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def in_a_private_chat(update: Update) -> bool:
+    """Only one person's own chat with the bot is a conversation: in a group every member would
+    share it, read its answers, press its buttons and could wipe it with /wis."""
+    message = update.callback_query.message if update.callback_query is not None else update.message
+    return message is not None and message.chat.type == Chat.PRIVATE
+
+
+def is_stale(update: Update, now: datetime) -> bool:
+    """A message older than Telegram keeps delivering one can only be a replay (its id may be
+    forgotten already). A button press carries no date of its own: its id is the guard."""
+    return update.message is not None and update.message.date < now - SEEN_FOR
+
+
 class TelegramChannel:
-    def __init__(self, bot: Bot, gateway: Gateway) -> None:
+    def __init__(self, bot: Bot, gateway: Gateway, updates: UpdateLog) -> None:
         self.bot = bot
         self._gateway = gateway
+        self._updates = updates
         self._payloads: dict[str, str] = {}
         self._payloads_from: frozenset[str] = frozenset()
-        self._seen: OrderedDict[int, None] = OrderedDict()
         self._last_sent: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._messages: OrderedDict[int, deque[tuple[int, float]]] = OrderedDict()
 
     async def handle_update(self, data: dict[str, Any]) -> None:
         update = Update.de_json(data, self.bot)
-        if update is None or self._is_duplicate(update.update_id):
+        if update is None:
+            return
+        if update.callback_query is not None:
+            await self._safely(update.callback_query.answer())  # always, or the button keeps spinning
+        if not in_a_private_chat(update):
+            log.info("telegram_update_ignored reason=not_private")
+            return
+        if is_stale(update, datetime.now(timezone.utc)):
+            log.warning("telegram_update_ignored reason=stale")
+            return
+        if not await self._updates.first_time(update.update_id):
+            # Telegram's own retries end here too, so this is no sign of an attack on its own.
+            log.info("telegram_update_ignored reason=duplicate")
             return
         if update.callback_query is not None:
             query = update.callback_query
-            await self._safely(query.answer())  # always, or the button keeps spinning
-            if query.message is None:
+            if query.message is None:  # never: in_a_private_chat needs it (this tells the type checker)
                 return
             chat_id = query.message.chat.id
             # Unknown data (a button from before a content change) opens the menu.
@@ -133,14 +159,6 @@ class TelegramChannel:
             self._payloads_from = payloads
         return self._payloads.get(data)
 
-    def _is_duplicate(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return True
-        self._seen[update_id] = None
-        if len(self._seen) > _SEEN_UPDATES:
-            self._seen.popitem(last=False)
-        return False
-
     def _track(self, chat_id: int, message_id: int) -> None:
         """Remembers message ids (in memory only) so "forget me" can delete them in the chat."""
         messages = self._messages.setdefault(chat_id, deque(maxlen=_MESSAGES_PER_CHAT))
@@ -171,11 +189,12 @@ async def webhook(request: web.Request) -> web.Response:
     if channel is None or secret is None:
         raise web.HTTPNotFound()
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+    # An empty header never matches, not even an empty secret (Settings refuses one anyway).
+    if not given or not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
         log.warning("telegram_webhook_forged")
         raise web.HTTPForbidden()
     try:
-        data = await request.json()
+        data = await read_json(request)
     except ValueError:
         raise web.HTTPBadRequest() from None
     # Answer Telegram at once; pacing can make a reply take seconds.
@@ -208,7 +227,9 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
         raise RuntimeError("TELEGRAM_WEBHOOK_SECRET is required for webhook mode (PUBLIC_URL is set)")
     bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url)
     async with bot:
-        app[TELEGRAM] = TelegramChannel(bot, app[GATEWAY])
+        updates: UpdateLog = (RedisUpdateLog(app[REDIS], bot.id) if app[REDIS] is not None
+                              else DatabaseUpdateLog(app[SESSIONS], bot.id))
+        app[TELEGRAM] = TelegramChannel(bot, app[GATEWAY], updates)
         app[RELAY].register_channel(CHANNEL, app[TELEGRAM].push)
         poller = None if settings.public_url else asyncio.create_task(_poll(app[TELEGRAM]))
         yield

@@ -4,14 +4,14 @@ the one-line embed script, the websocket to the gateway, and the quick exit's en
 The server makes each conversation's token (bot.gateway.session_tokens); the widget keeps it in
 memory and in its own origin's sessionStorage, gone when the tab closes, so a dropped socket, a
 reload or a partner-site navigation resumes the conversation (docs/privacy.md says why). Besides
-the replies, the socket tells the widget its status (waiting for a worker, live, none).
-Never logs messages or tokens.
+the replies, the socket tells the widget its status (waiting for a worker, live, none). Opening
+sockets, sockets open at once and messages are limited per client address
+(bot.gateway.client_limits). Never logs messages, tokens or addresses.
 """
 from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.appkeys import GATEWAY, SETTINGS
+from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
 from bot.gateway import session_tokens
 from bot.gateway.gateway import FORGET_COMMAND
+from bot.json_body import parse_json
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ STATIC = Path(__file__).parent / "widget"
 CHANNEL = "web"
 # A chat message is at most 2,000 characters; the frame around it is small.
 MAX_FRAME_BYTES = 16 * 1024
+TOO_MANY_SOCKETS = ("Te veel chats tegelijk vanaf dit adres. Probeer het over een paar minuten opnieuw.\n"
+                    "Too many chats at once from this address. Please try again in a few minutes.")
 
 
 def _csp(frame_ancestors: str, extra: str = "") -> str:
@@ -58,8 +61,9 @@ async def widget_page(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     language = "en" if request.query.get("lang") == "en" else "nl"
     # The widget lives in partners' iframes; frame-ancestors says which partners may embed it.
+    # The same list says whose quick-exit requests the widget carries out (widget.js).
     return _page("widget.html", _csp(settings.widget_allowed_origins),
-                 LANG=language, QUICK_EXIT_URL=settings.quick_exit_url)
+                 LANG=language, QUICK_EXIT_URL=settings.quick_exit_url, EMBEDDERS=settings.widget_allowed_origins)
 
 
 @routes.get("/widget/embed.js")
@@ -86,6 +90,21 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     widget shows, `fresh=1` says its screen is empty (a reload)."""
     if not _same_origin(request):
         raise web.HTTPForbidden(text="the chat only talks to its own widget")
+    limits = request.app[CLIENT_LIMITS]
+    client = limits.key_of(request.remote)
+    if not limits.open_socket(client):
+        log.info("client_limited channel=web kind=open_sockets")
+        raise web.HTTPTooManyRequests(text=TOO_MANY_SOCKETS)
+    try:
+        if not await limits.allow_start(client):
+            log.info("client_limited channel=web kind=start")
+            raise web.HTTPTooManyRequests(text=TOO_MANY_SOCKETS)
+        return await _chat(request, client)
+    finally:
+        limits.close_socket(client)
+
+
+async def _chat(request: web.Request, client: str | None) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
     await socket.prepare(request)
     secret = request.app[SETTINGS].secret_key.get_secret_value()
@@ -129,7 +148,7 @@ async def chat_socket(request: web.Request) -> web.WebSocketResponse:
             else:
                 break
             await socket.send_json({"type": "typing"})
-            messages = await gateway.handle(CHANNEL, session, text, channel_language=language)
+            messages = await gateway.handle(CHANNEL, session, text, channel_language=language, client=client)
             await socket.send_json({"type": "bot", "messages": messages})
             if text == FORGET_COMMAND:
                 # The widget wipes its screen and token and starts a new conversation.
@@ -152,7 +171,7 @@ def _number(text: Any) -> int:
 
 def _text_of(data: str) -> str | None:
     try:
-        parsed = json.loads(data)
+        parsed = parse_json(data)
     except ValueError:
         return None
     return parsed.get("text") if isinstance(parsed, dict) else None

@@ -1,4 +1,5 @@
-"""Starts the rasa_sdk action server on 127.0.0.1 only, and only for callers holding RASA_TOKEN.
+"""Starts the rasa_sdk action server on 127.0.0.1 only, and only for callers holding ACTION_TOKEN
+(in the Authorization header, as endpoints.yml sends it), with no CORS: no web page may call it.
 
 `rasa run actions` listens on every interface and has no authentication; the action server is an
 internal service (DESIGN.md), so it is started through this module instead.
@@ -20,18 +21,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
-    token = os.environ.get("RASA_TOKEN", "")
+    token = os.environ.get("ACTION_TOKEN", "")
     if not token:
-        raise SystemExit("RASA_TOKEN is not set; the action server refuses to start without it")
+        raise SystemExit("ACTION_TOKEN is not set; the action server refuses to start without it")
     logging.basicConfig(level=logging.WARNING)
 
-    app = create_app(args.actions)
+    # rasa_sdk allows every origin by default; only Rasa calls this server, never a browser.
+    app = create_app(args.actions, cors_origins=None)
 
     @app.middleware("request")
     async def require_token(request: Request):  # type: ignore[no-untyped-def]
         if request.path == "/health":
             return None
-        given = request.args.get("token", "")
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             return response.json({"error": "unauthorised"}, status=401)
         return None

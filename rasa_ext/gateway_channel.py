@@ -1,7 +1,8 @@
-"""Rasa's end of the gateway: the REST channel, but only for callers that hold RASA_TOKEN.
+"""Rasa's end of the gateway: the REST channel, but only for callers that hold GATEWAY_TOKEN.
 
-Rasa's own REST webhook has no authentication; this one refuses every request without the token,
-so the only way to talk to the dialogue engine is through the bot service's gateway.
+Rasa's own REST webhook has no authentication; this one refuses every request without the token
+in its Authorization header, so the only way to talk to the dialogue engine is through the bot
+service's gateway. The token opens this channel only, not Rasa's HTTP API (RASA_TOKEN).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sanic.request import Request
 class GatewayInput(RestInput):
     def __init__(self, token: Text) -> None:
         if not token:
-            raise ValueError("RASA_TOKEN is not set; the gateway channel refuses to start without it")
+            raise ValueError("GATEWAY_TOKEN is not set; the gateway channel refuses to start without it")
         self.token = token
 
     @classmethod
@@ -27,7 +28,7 @@ class GatewayInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GatewayInput":
-        return cls(os.environ.get("RASA_TOKEN", ""))
+        return cls(os.environ.get("GATEWAY_TOKEN", ""))
 
     def _authorised(self, request: Request) -> bool:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()

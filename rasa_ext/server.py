@@ -1,6 +1,7 @@
 """Starts the Rasa server on 127.0.0.1 with its HTTP API behind RASA_TOKEN.
 
 Through rasa.api.run rather than `rasa run --auth-token`, so the token never shows in a process list.
+Rasa's HTTP API takes its token only as `?token=` (or a JWT); the other boundaries use headers.
 """
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ def main() -> None:
     parser.add_argument("--model", default="models/current.tar.gz")
     parser.add_argument("--port", type=int, default=5005)
     args = parser.parse_args()
-    token = os.environ.get("RASA_TOKEN", "")
-    if not token:
-        raise SystemExit("RASA_TOKEN is not set; Rasa refuses to start without it")
+    # The API's own; the channel's; the ones endpoints.yml sends to /nlg and the action server.
+    missing = [name for name in ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN")
+               if not os.environ.get(name)]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} not set; Rasa refuses to start without them")
+    token = os.environ["RASA_TOKEN"]
     # INFO names actions and intents, never message text (that is DEBUG in Rasa), and
     # structlog must be told too: left alone it logs every parse result with its text.
     configure_logging_and_warnings(logging.INFO)

@@ -29,6 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "models" / "current.tar.gz"
 STARTUP_TIMEOUT_SECONDS = 300
+# The settings fixture's token per internal boundary (bot/settings.py), each one different.
+BOUNDARY_TOKENS = {name: f"test-{name.replace('_', '-')}-{'x' * 24}"
+                   for name in ("gateway_token", "nlg_token", "action_token", "internal_token")}
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header every internal boundary takes its token in."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 def free_port() -> int:
@@ -43,8 +51,8 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
         rasa_url=f"http://127.0.0.1:{free_port()}",
-        rasa_token="test-rasa-token", secret_key="test-secret-key", encryption_key=Fernet.generate_key().decode(),
-        rasa_timeout_seconds=3,
+        rasa_token="test-rasa-token-of-at-least-32-characters", secret_key="test-secret-key-of-at-least-32-characters", encryption_key=Fernet.generate_key().decode(),
+        rasa_timeout_seconds=3, **BOUNDARY_TOKENS,
     )
 
 
@@ -61,16 +69,27 @@ async def fake_api():
 class Stack:
     def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str,
                  logs: dict[str, Path], database_url: str, secret_key: str,
-                 env: dict[str, str], processes: dict[str, subprocess.Popen]) -> None:
+                 env: dict[str, str], processes: dict[str, subprocess.Popen],
+                 boundary_tokens: dict[str, str] | None = None) -> None:
         self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
+        # GATEWAY_TOKEN, NLG_TOKEN, ACTION_TOKEN, INTERNAL_TOKEN; `token` is RASA_TOKEN (Rasa's API).
+        self.boundary_tokens = boundary_tokens or {}
         self.logs = logs
         self.database_url = database_url
         self.secret_key = secret_key
         self.env = env  # what the processes run with: for the `bot` command line in tests
         self._processes = processes
+        self._senders: dict[str, str] = {}  # a test's name for a REST conversation -> its sender
+
+    def sender(self, name: str) -> str:
+        """The sender the server issued (POST /api/v1/chat/start) for the test's conversation `name`."""
+        if name not in self._senders:
+            self._senders[name] = post_json(f"{self.base_url}/api/v1/chat/start", {})["sender"]
+        return self._senders[name]
 
     def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
-        return post_json(f"{self.base_url}/api/v1/chat", {"sender": sender, "message": message})
+        """`sender`: the test's name for a REST conversation."""
+        return post_json(f"{self.base_url}/api/v1/chat", {"sender": self.sender(sender), "message": message})
 
     def bot_command(self, *args: str) -> str:
         """Runs `bot ...` against this stack's database and secrets; returns its output."""
@@ -118,11 +137,12 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         pytest.fail("no trained model: run `make train` (make test does)")
     bot_port, rasa_port, actions_port = free_port(), free_port(), free_port()
     token, secret_key = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
-    settings = Settings(database_url=database_url, rasa_token=token, secret_key="x",
-                        encryption_key="x")
+    boundary_tokens = {name.upper(): secrets.token_urlsafe(32) for name in BOUNDARY_TOKENS}
+    settings = Settings(database_url=database_url, rasa_token=token, secret_key=secret_key,
+                        encryption_key=Fernet.generate_key().decode(), **BOUNDARY_TOKENS)
     env = {
         **os.environ,
-        "RASA_TOKEN": token, "SECRET_KEY": secret_key,
+        "RASA_TOKEN": token, "SECRET_KEY": secret_key, **boundary_tokens,
         "ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url, "TRACKER_STORE_URL": settings.tracker_store_url,
         "PORT": str(bot_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}",
@@ -135,6 +155,9 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         # The fuzz tests send thousands of messages, and the browser tests log in a dozen staff
         # from this one address; the limiters have tests of their own.
         "RATE_LIMIT_BURST": "1000000", "LOGIN_ATTEMPTS_BURST": "1000",
+        # Every test client is 127.0.0.1: the per-address limits have tests of their own too.
+        "CLIENT_MESSAGES_BURST": "1000000", "CLIENT_STARTS_BURST": "1000000", "CLIENT_MAX_SOCKETS": "1000",
+        "HANDOVERS_PER_CONVERSATION_PER_DAY": "1000", "HANDOVERS_PER_CLIENT_PER_HOUR": "1000",
     }
     logs = {name: open(workdir / f"{name}.log", "w") for name in ("bot", "actions", "rasa")}
     commands = {
@@ -151,7 +174,7 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
                     f"http://127.0.0.1:{actions_port}", token,
                     {name: workdir / f"{name}.log" for name in logs}, database_url, secret_key,
-                    env, processes)
+                    env, processes, boundary_tokens)
     except RuntimeError:
         for name in logs:
             logs[name].flush()

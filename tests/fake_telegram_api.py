@@ -63,10 +63,12 @@ def _decode(value: Any) -> Any:
 _update_ids = itertools.count(1)
 
 
-def text_update(chat_id: int, text: str, language_code: str = "nl") -> dict[str, Any]:
+def text_update(chat_id: int, text: str, language_code: str = "nl",
+                chat_type: str = "private") -> dict[str, Any]:
+    """`chat_type`: "private", or "group", "supergroup", "channel" (then `chat_id` is the group's)."""
     return {"update_id": next(_update_ids), "message": {
         "message_id": next(_update_ids), "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": "private"},
+        "chat": {"id": chat_id, "type": chat_type},
         "from": {"id": chat_id, "is_bot": False, "first_name": "A", "language_code": language_code}}}
 
 
@@ -77,9 +79,9 @@ def photo_update(chat_id: int) -> dict[str, Any]:
     return update
 
 
-def button_update(chat_id: int, data: str) -> dict[str, Any]:
+def button_update(chat_id: int, data: str, chat_type: str = "private") -> dict[str, Any]:
     return {"update_id": next(_update_ids), "callback_query": {
         "id": str(next(_update_ids)), "chat_instance": "c", "data": data,
         "from": {"id": chat_id, "is_bot": False, "first_name": "A"},
         "message": {"message_id": next(_update_ids), "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private"}, "text": "..."}}}
+                    "chat": {"id": chat_id, "type": chat_type}, "text": "..."}}}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 
 import pytest
 
@@ -14,13 +15,15 @@ from bot.app import create_app
 from bot.settings import Settings
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover  # noqa: F401
 
+WEBHOOK_SECRET = "webhook-secret-for-the-tests-0123456789"
+
 
 @pytest.fixture
 async def client(aiohttp_client, settings, fake_api):
     _, server = fake_api
     settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
                            "telegram_api_url": str(server.make_url("/bot")),
-                           "telegram_webhook_secret": "s"})  # no PUBLIC_URL: plain-http cookies
+                           "telegram_webhook_secret": WEBHOOK_SECRET})  # no PUBLIC_URL: plain-http cookies
     client = await aiohttp_client(create_app(settings))
     client.settings = settings
     return client
@@ -28,13 +31,13 @@ async def client(aiohttp_client, settings, fake_api):
 
 def update(chat_id: int, text: str) -> dict:
     return {"update_id": secrets.randbelow(10**9), "message": {
-        "message_id": 1, "date": 0, "text": text, "chat": {"id": chat_id, "type": "private"},
+        "message_id": 1, "date": int(time.time()), "text": text, "chat": {"id": chat_id, "type": "private"},
         "from": {"id": chat_id, "is_bot": False, "first_name": "x"}}}
 
 
 async def telegram_says(client, chat_id: int, text: str) -> None:
     response = await client.post("/telegram/webhook", json=update(chat_id, text),
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s"})
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
     assert response.status == 200
 
 
@@ -137,7 +140,7 @@ async def test_a_telegram_user_comes_back_to_their_handover_with_the_code(client
     assert yes["callback_data"] == f"r:{made['reference']}"
     before = len(api.called("sendMessage"))
     response = await client.post("/telegram/webhook", json=button_update(chat_id, yes["callback_data"]),
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s"})
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
     assert response.status == 200
     back = (await api.wait_for("sendMessage", before + 1))[before]
     assert back["text"].startswith(f"Je bent terug in je gesprek {made['reference']}")

@@ -7,7 +7,9 @@ import pytest
 
 from bot.app import create_app
 
-TOKEN = "test-rasa-token"
+from conftest import BOUNDARY_TOKENS, bearer
+
+TOKEN = BOUNDARY_TOKENS["nlg_token"]
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def nlg_request(response: str, language: str | None = None, **arguments) -> dict
 
 
 async def nlg(client, body, token=TOKEN):
-    return await client.post(f"/nlg?token={token}", json=body)
+    return await client.post("/nlg", json=body, headers=bearer(token))
 
 
 async def test_answers_in_dutch_when_no_language_is_set(client):
@@ -82,7 +84,7 @@ async def test_unknown_response_is_a_clear_404_not_a_crash(client):
 
 
 async def test_malformed_request_is_a_400(client):
-    response = await client.post(f"/nlg?token={TOKEN}", data=b"\x00\xff not json")
+    response = await client.post("/nlg", data=b"\x00\xff not json", headers=bearer(TOKEN))
     assert response.status == 400
 
 

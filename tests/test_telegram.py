@@ -14,7 +14,7 @@ from fake_telegram_api import FakeTelegramApi, button_update, photo_update, text
 from conftest import ROOT
 
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
-SECRET = "webhook-secret-for-tests"
+SECRET = "webhook-secret-for-the-tests-0123456789"
 
 
 def text_of(key: str, language: str = "nl") -> str:
@@ -24,8 +24,9 @@ def text_of(key: str, language: str = "nl") -> str:
 def telegram_settings(settings: Settings, stack, server: TestServer, **extra) -> Settings:
     """The test settings with the real Rasa of the stack and the fake Bot API."""
     return Settings(**{**settings.model_dump(), "rasa_url": stack.rasa_url, "rasa_token": stack.token,
+                       "gateway_token": stack.boundary_tokens["GATEWAY_TOKEN"],
                        "telegram_token": "123456:TEST", "telegram_api_url": str(server.make_url("/bot")),
-                       "secret_key": "x", "encryption_key": settings.encryption_key.get_secret_value(),
+                       "secret_key": "x" * 32, "encryption_key": settings.encryption_key.get_secret_value(),
                        **extra})
 
 

@@ -6,7 +6,6 @@ Never logs the tracker: it carries the user's words.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from aiohttp import web
@@ -16,12 +15,13 @@ from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTI
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations
+from bot.json_body import parse_json
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 # Rasa sends the whole tracker with every request; it grows with the conversation and passes the
-# service's 64 KB limit for public requests after some dozens of turns. Only Rasa (with the
-# token) gets this far.
+# service's 64 KB limit for public requests after some dozens of turns. Only Rasa (with
+# NLG_TOKEN) gets this far.
 MAX_TRACKER_BYTES = 16 * 1024 * 1024
 # The handover form's phone question: the gateway keeps the next number out of Rasa.
 PHONE_QUESTION = "utter_ask_handover_phone"
@@ -76,11 +76,13 @@ async def _read_body(request: web.Request) -> bytes:
 
 @routes.post("/nlg")
 async def nlg(request: web.Request) -> web.Response:
-    token = request.app[SETTINGS].rasa_token.get_secret_value()
-    if not hmac.compare_digest(request.query.get("token", "").encode(), token.encode()):
+    # NLG_TOKEN in the header (endpoints.yml): never in the query string, which access logs keep.
+    token = request.app[SETTINGS].nlg_token.get_secret_value()
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
         raise web.HTTPUnauthorized(text="a valid token is required")
     try:
-        body = json.loads(await _read_body(request))
+        body = parse_json(await _read_body(request))
         key = str(body["response"])
     except (ValueError, KeyError, TypeError):
         raise web.HTTPBadRequest(text="expected Rasa's NLG request: {response, arguments, tracker}") from None

@@ -1,7 +1,7 @@
 """Internal API for the action server: which region serves the gemeente a user typed or named.
 
-Token-protected (RASA_TOKEN, shared by the internal services); the typed answer comes in the body,
-never in a URL, so it cannot end up in an access log.
+Token-protected (INTERNAL_TOKEN in the Authorization header, the actions' token and no other
+service's); the typed answer comes in the body, never in a URL, so it cannot end up in an access log.
 """
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from aiohttp import web
 
 from bot.appkeys import REGIONS, SETTINGS
 from bot.handover.office_hours import describe
+from bot.json_body import read_json
 
 routes = web.RouteTableDef()
 
 
 def require_internal_token(request: web.Request) -> None:
-    token = request.app[SETTINGS].rasa_token.get_secret_value()
+    """Every /internal/v1/ route calls this first: only the action server holds the token."""
+    token = request.app[SETTINGS].internal_token.get_secret_value()
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not hmac.compare_digest(given.encode(), token.encode()):
         raise web.HTTPUnauthorized(text="a valid internal token is required")
@@ -29,7 +31,7 @@ async def resolve_region(request: web.Request) -> web.Response:
     `{"sentence": text}`: a sentence that may name one ("is er hulp in Rotterdam")."""
     require_internal_token(request)
     try:
-        body = await request.json()
+        body = await read_json(request)
         sentence = body.get("sentence") if isinstance(body, dict) else None
         answer = str(sentence if sentence is not None else body["municipality"])[:200]
     except (ValueError, KeyError, TypeError):

@@ -300,7 +300,7 @@ def serve_rules(monkeypatch: pytest.MonkeyPatch, status: int | None, run_action,
         if status is None:
             await runner.cleanup()
         monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("RASA_TOKEN", "s3cret")
+        monkeypatch.setenv("INTERNAL_TOKEN", "s3cret")
         try:
             return await run_action()
         finally:
@@ -425,7 +425,7 @@ def test_the_handover_request_sent_carries_the_scan_only_with_consent(monkeypatc
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{runner.addresses[0][1]}")
-        monkeypatch.setenv("RASA_TOKEN", "s3cret")
+        monkeypatch.setenv("INTERNAL_TOKEN", "s3cret")
         try:
             return await ActionCreateHandover().run(CollectingDispatcher(),
                                                     finished(handover_slots(consent)), DOMAIN)
