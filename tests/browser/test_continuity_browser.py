@@ -39,9 +39,10 @@ def hand_over(stack, frame: Frame) -> str:
     body = {"conversation": conversation, "municipality": "Apeldoorn", "contact": "chat",
             "availability": "anytime", "language": "nl", "consent": True, "topics": ["ask_debt"],
             "urgent": False}
+    headers = {"Content-Type": "application/json",
+               "Authorization": f"Bearer {stack.boundary_tokens['INTERNAL_TOKEN']}"}
     request = urllib.request.Request(f"{stack.base_url}/internal/v1/handovers", data=json.dumps(body).encode(),
-                                     method="POST", headers={"Content-Type": "application/json",
-                                                             "Authorization": f"Bearer {stack.token}"})
+                                     method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())["reference"]
 
