@@ -13,7 +13,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import TelegramUpdate
@@ -46,13 +46,17 @@ class DatabaseUpdateLog:
 
     async def first_time(self, update_id: int, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        if self._forgotten_at is None or now - self._forgotten_at >= FORGET_EVERY:
-            await self.forget_old(now)
         try:
+            if self._forgotten_at is None or now - self._forgotten_at >= FORGET_EVERY:
+                await self.forget_old(now)
             async with self._sessions() as session, session.begin():
                 session.add(TelegramUpdate(bot_id=self._bot_id, update_id=update_id, seen_at=now))
         except IntegrityError:
             return False
+        except SQLAlchemyError:
+            # Bookkeeping only: a database that is down must not silence the user (as with Redis).
+            log.warning("telegram_update_log_unavailable")
+            return True
         return True
 
     async def forget_old(self, now: datetime | None = None) -> None:

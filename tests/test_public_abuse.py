@@ -30,6 +30,7 @@ ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
 # Far below what waiting would take here (a locked database: 30 s; a held Rasa: 60 s).
 NOT_WAITING_SECONDS = 10
 REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_GIVES_UP_SECONDS = 5
 
 
 def text_of(key: str, language: str = "nl") -> str:
@@ -209,6 +210,32 @@ async def test_a_crisis_phrase_is_answered_while_the_database_is_locked(aiohttp_
                                          timeout=NOT_WAITING_SECONDS)
     assert replies[0]["text"] == DANGER
     assert replies[1]["text"] == text_of("utter_crisis_offer_person")
+
+
+async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers(aiohttp_client, settings):
+    """A stalled Redis (a network partition) holds the rate limiters, not the safety answer."""
+    from redis.asyncio import Redis
+
+    from bot.appkeys import GATEWAY
+    from bot.gateway.rate_limit import RedisRateLimiter
+
+    async def never_answer(reader, writer):
+        await reader.read()  # holds the connection open and says nothing
+
+    silent = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    stalled = Redis.from_url(f"redis://127.0.0.1:{port}")
+    client = await aiohttp_client(create_app(settings))
+    sender = await rest_sender(client, "in-danger")
+    client.server.app[GATEWAY]._limiter = RedisRateLimiter(stalled, burst=10, per_minute=30)
+    try:
+        # redis-py gives up on a silent server after 5 s: the answer must not have waited for that.
+        replies = await asyncio.wait_for(say(client, sender, "ik ben in gevaar", "127.0.0.1"),
+                                         timeout=REDIS_GIVES_UP_SECONDS / 2)
+    finally:
+        silent.close()
+        await stalled.aclose(close_connection_pool=True)
+    assert replies[0]["text"] == DANGER
 
 
 async def test_a_crisis_phrase_in_a_live_chat_still_reaches_the_worker_after_a_locked_database(

@@ -154,3 +154,17 @@ async def test_update_ids_are_kept_for_a_day_then_deleted(aiohttp_client, telegr
     assert not await log.first_time(7, now=then)
     await log.forget_old(now=datetime.now(timezone.utc))
     assert await log.first_time(7), "the old id is gone"
+
+
+async def test_without_the_database_an_update_is_still_answered_not_dropped(tmp_path):
+    """The id log is bookkeeping: a database that is down must not silence a user (a crisis too)."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from channels.telegram_updates import DatabaseUpdateLog
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing-folder/bot.db")
+    try:
+        log = DatabaseUpdateLog(async_sessionmaker(engine), bot_id=42)
+        assert await log.first_time(7), "an update whose id cannot be noted is treated as new"
+    finally:
+        await engine.dispose()

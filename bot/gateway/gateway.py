@@ -157,12 +157,17 @@ class Gateway:
         the safety answer goes out at once and the work finishes in the background (the worker
         still gets the message). What a worker wrote meanwhile waits for the next answer."""
         log.info("crisis_phrase_matched category=%s", crisis)
-        allowed = await self._allowed(conversation, client, channel)
+        try:
+            # The limiters live in Redis with several replicas: a stalled Redis must not hold this.
+            allowed = await asyncio.wait_for(self._allowed(conversation, client, channel), self._crisis_wait)
+        except asyncio.TimeoutError:
+            log.warning("rate_limit_check_slow channel=%s", channel)
+            allowed = True
         work = asyncio.get_running_loop().create_task(
             self._crisis_turn(conversation, channel, text, crisis, shortened, address, channel_language, allowed))
         self._keep_in_background(work)  # finishes even if this request goes away
         done, _ = await asyncio.wait({work}, timeout=self._crisis_wait)
-        if work in done and work.exception() is None:
+        if work in done and not work.cancelled() and work.exception() is None:
             return work.result()
         if work not in done:
             log.warning("crisis_answered_before_bookkeeping channel=%s", channel)

@@ -14,6 +14,7 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 CHANNEL = "exit-support:events"
@@ -47,7 +48,7 @@ class EventHub:
             try:
                 await self._redis.publish(CHANNEL, json.dumps(event))
                 return
-            except OSError:
+            except (OSError, RedisError):
                 log.warning("event_publish_failed kind=%s (delivered locally only)", event.get("kind"))
         await self._dispatch(event)
 
