@@ -1,9 +1,9 @@
 """The language an action speaks in: the one the gateway decided for the latest message.
 
 The gateway follows the language of each message (bot/gateway/conversations.py) and sends it as
-the message's metadata; the NLG endpoint answers in it. An action that builds texts itself (check
-results, the scan, the handover's opening times) must use the same one, or a heading comes in
-English with Dutch lines under it. Rasa's `language` slot is the fallback (tests, an old gateway).
+the message's metadata; the NLG endpoint answers in it. An action that picks a text itself (the
+handover's opening times) must use the same one. Rasa's `language` slot is the fallback (tests,
+an old gateway).
 """
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from typing import Text
 
 from rasa_sdk import Tracker
 
-DEFAULT_LANGUAGE = "nl"
-LANGUAGES = ("nl", "en")
+from actions.api.contract import DEFAULT_LANGUAGE, LANGUAGE_SLOT, LANGUAGES
 
 
 def conversation_language(tracker: Tracker) -> Text:
@@ -22,5 +21,5 @@ def conversation_language(tracker: Tracker) -> Text:
             if said in LANGUAGES:
                 return said
             break
-    slot = tracker.get_slot("language")
+    slot = tracker.get_slot(LANGUAGE_SLOT)
     return slot if slot in LANGUAGES else DEFAULT_LANGUAGE

@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api.bot_client import NATIONAL, BotApiUnavailable, find_region_in
+from actions.api.bot_client import BotApiUnavailable, find_region_in
+from actions.api.contract import NATIONAL
 
 NEARBY = "ask_helpline/nearby"
 OVERVIEW = "ask_helpline/overview"

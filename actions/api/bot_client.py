@@ -1,6 +1,8 @@
 """HTTP client of the bot service's internal API; the only way actions reach regions and data.
 
-Failures become BotApiUnavailable, so each action can still answer the user.
+One aiohttp session for the life of the action server, with the address and the token read once
+when it opens. Failures become BotApiUnavailable, so each action can still answer the user.
+Never logs a request's body.
 """
 from __future__ import annotations
 
@@ -10,11 +12,10 @@ from typing import Any, Dict, Optional
 
 import aiohttp
 
-# The region that takes every gemeente no other region lists (data/regions.yml).
-NATIONAL = "national"
 # The user is waiting: a slow answer is worse than the national fallback.
 TIMEOUT = aiohttp.ClientTimeout(total=5)
 TOO_MANY_REQUESTS = 429
+DEFAULT_URL = "http://127.0.0.1:8080"
 
 
 class BotApiUnavailable(Exception):
@@ -29,15 +30,49 @@ class BotApiRefused(BotApiUnavailable):
         self.details = details
 
 
+class _Connection:
+    """The session of the running event loop, opened at the first request. The action server
+    runs one loop for its whole life; a test that starts a new loop gets a new session."""
+
+    def __init__(self) -> None:
+        self.session: Optional[aiohttp.ClientSession] = None
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self.base = DEFAULT_URL
+
+    def get(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self.session is None or self.session.closed or self.loop is not loop:
+            # BOT_INTERNAL_URL and INTERNAL_TOKEN are given by the supervisor (bot/supervisor.py);
+            # the token opens the internal API and nothing else.
+            self.base = os.environ.get("BOT_INTERNAL_URL", DEFAULT_URL).rstrip("/")
+            headers = {"Authorization": f"Bearer {os.environ.get('INTERNAL_TOKEN', '')}"}
+            self.session = aiohttp.ClientSession(timeout=TIMEOUT, headers=headers)
+            self.loop = loop
+        return self.session
+
+    async def close(self) -> None:
+        if self.session is not None and not self.session.closed:
+            await self.session.close()
+        self.session, self.loop = None, None
+
+
+_connection = _Connection()
+
+
+async def close() -> None:
+    """Closes the session (the action server calls it when it stops)."""
+    await _connection.close()
+
+
 async def resolve_region(municipality: str) -> Dict[str, Any]:
     """{"gemeente": {code, name} | None, "region": {id, name, organisation, office_open,
     next_open: {"nl", "en"}, ...}}"""
-    return await _post("/internal/v1/regions/resolve", {"municipality": municipality})
+    return await _request("POST", "/internal/v1/regions/resolve", {"municipality": municipality})
 
 
 async def find_region_in(sentence: str) -> Dict[str, Any]:
     """Like resolve_region, for a sentence that may name a gemeente ("is er hulp in Rotterdam")."""
-    return await _post("/internal/v1/regions/resolve", {"sentence": sentence})
+    return await _request("POST", "/internal/v1/regions/resolve", {"sentence": sentence})
 
 
 async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
@@ -48,55 +83,38 @@ async def create_handover(request: Dict[str, Any]) -> Dict[str, Any]:
     "response_minutes", "next_open": {"nl", "en"}, "urgent"}. Raises BotApiRefused when the
     conversation or its client asked too often lately (details: {"refused", "region"}).
     """
-    return await _post("/internal/v1/handovers", request, expected_status=201)
+    return await _request("POST", "/internal/v1/handovers", request, expected_status=201)
+
+
+async def expect_phone(conversation: str) -> None:
+    """Tells the gateway that the conversation's next message answers the phone question, so it
+    keeps the number (encrypted) for the handover and Rasa never sees it."""
+    await _request("POST", "/internal/v1/intake/expect-phone", {"conversation": conversation},
+                   expected_status=204)
 
 
 async def get_rules() -> Dict[str, Dict[str, Any]]:
     """The amounts and limits the guided checks use (data/check_rules.yml as served):
     {name: {"value", "unit", "year", "check_at", "verify", "stale"}}."""
-    rules = await _get("/internal/v1/rules")
+    rules = await _request("GET", "/internal/v1/rules")
     return {name: rule for name, rule in rules.items() if isinstance(rule, dict)}
 
 
-async def get_check_texts(language: str) -> Dict[str, str]:
-    """The check entries as published now ({key: text with placeholders}), so an editor's change
-    reaches the checks without a restart."""
-    texts = await _get(f"/internal/v1/checks/texts?language={language}")
-    return {key: text for key, text in texts.items() if isinstance(text, str)}
-
-
-def _authorisation() -> Dict[str, str]:
-    """INTERNAL_TOKEN, which opens the bot service's internal API and nothing else."""
-    return {"Authorization": f"Bearer {os.environ.get('INTERNAL_TOKEN', '')}"}
-
-
-async def _get(path: str) -> Dict[str, Any]:
-    base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
-    headers = _authorisation()
+async def _request(method: str, path: str, body: Optional[Dict[str, Any]] = None,
+                   expected_status: int = 200) -> Dict[str, Any]:
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.get(f"{base}{path}", headers=headers) as response:
-                if response.status != 200:
-                    raise BotApiUnavailable(f"status {response.status}")
-                found = await response.json()
+        session = _connection.get()
+        async with session.request(method, f"{_connection.base}{path}", json=body) as response:
+            if response.status == TOO_MANY_REQUESTS:
+                details = await response.json()
+                raise BotApiRefused(details if isinstance(details, dict) else {})
+            if response.status != expected_status:
+                raise BotApiUnavailable(f"status {response.status}")
+            if response.status == 204:
+                return {}
+            found = await response.json()
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         raise BotApiUnavailable(type(error).__name__) from error
     if not isinstance(found, dict):
         raise BotApiUnavailable("not a mapping")
     return found
-
-
-async def _post(path: str, body: Dict[str, Any], expected_status: int = 200) -> Dict[str, Any]:
-    base: Optional[str] = os.environ.get("BOT_INTERNAL_URL", "http://127.0.0.1:8080")
-    headers = _authorisation()
-    try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.post(f"{base}{path}", json=body, headers=headers) as response:
-                if response.status == TOO_MANY_REQUESTS:
-                    details = await response.json()
-                    raise BotApiRefused(details if isinstance(details, dict) else {})
-                if response.status != expected_status:
-                    raise BotApiUnavailable(f"status {response.status}")
-                return await response.json()
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-        raise BotApiUnavailable(type(error).__name__) from error

@@ -1,6 +1,7 @@
-"""What a guided check's decision logic returns (issue 6): codes for the options, the steps in
-the order to take them and the notes, the rules the wording needs, and whether it cannot wait.
-The texts for the codes are content (data/content/checks.yml: utter_<check>_<kind>_<code>).
+"""What a guided check's decision logic returns: codes for the options, the steps in the order to
+take them and the notes, the rules whose amounts the wording needs, and whether it cannot wait.
+The texts for the codes are content (data/content/checks.yml: utter_<check>_<kind>_<code>); the
+bot service renders them. No wording here.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ class Advice:
     options: List[str] = field(default_factory=list)
     steps: List[str] = field(default_factory=list)     # in the order to take them
     notes: List[str] = field(default_factory=list)
-    # Rules the wording needs, as served: {"value", "year", "stale", "check_at", ...}
-    values: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    # Today, not later (FACTS.md: stabilise first): the handover offered is marked urgent.
+    # The rules (data/check_rules.yml) whose amounts the texts need: {placeholder: rule name}.
+    amounts: Dict[str, str] = field(default_factory=dict)
+    # Today, not later (stabilise first): the handover offered is marked urgent.
     urgent: bool = False
     # Why, for the worker: short codes the check owns ("eviction"), sent as "<check>_<code>"
     # (bot/handover/handovers.py URGENT_REASONS lists them). Never an answer's text.
@@ -24,9 +25,10 @@ class Advice:
     first: List[str] = field(default_factory=list)
 
     def use_rule(self, rules: Dict[str, Dict[str, Any]], rule: str, placeholder: str) -> None:
-        """Makes a rule's amount available to the texts as {placeholder}, when it is served."""
+        """Makes a rule's amount available to the texts as {placeholder}, when it is served
+        (otherwise the text without the amount is said)."""
         if rule in rules:
-            self.values[placeholder] = rules[rule]
+            self.amounts[placeholder] = rule
 
 
 def urgent_codes(check: str, advice: Advice, earlier: Any) -> List[str]:
@@ -36,26 +38,3 @@ def urgent_codes(check: str, advice: Advice, earlier: Any) -> List[str]:
     kept: Sequence[Any] = ["check"] if earlier is True else earlier if isinstance(earlier, list) else []
     mine = [f"{check}_{reason}" for reason in advice.reasons] or [f"{check}_check"]
     return [code for code in kept if isinstance(code, str) and not code.startswith(f"{check}_")] + mine
-
-
-# (Dutch, an amount of money) -> how to say "check what holds now" once the year has passed:
-# "3 (in 2025; check wat nu geldt bij de gemeente) werkdagen", not "check het bedrag".
-STALE_HINTS = {(True, True): "check het bedrag van nu bij", (True, False): "check wat nu geldt bij",
-               (False, True): "check the current amount at", (False, False): "check what applies now at"}
-
-
-def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
-    """"€ 7.575 (2026)"; "€ 7.575 (in 2024; check het bedrag van nu bij rijksoverheid.nl)" when the
-    year has passed; a period ("3" werkdagen) names its year only then."""
-    value = rule["value"]
-    amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
-    if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
-        amount = amount.translate(str.maketrans({",": ".", ".": ","}))
-    euro = rule.get("unit", "").startswith("euro")
-    if euro:
-        amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
-    if rule["year"] < this_year:
-        return f"{amount} (in {rule['year']}; {STALE_HINTS[language == 'nl', euro]} {rule['check_at']})"
-    # Every amount names its year (FACTS.md). Periods set by law ("3 werkdagen") are exempt while
-    # the rule's year is this year: docs/content-format.md, "Years in texts".
-    return f"{amount} ({rule['year']})" if euro else amount

@@ -1,21 +1,20 @@
-"""The debt check's conversation (issue 6): the form's validation and the result action.
-The advice is actions/checks/debt.py; saying it is actions/check_result.py."""
+"""The debt check's conversation: the form's validation and the result action.
+The advice is actions/checks/debt/decision.py; saying it is actions/checks/result.py."""
 from __future__ import annotations
 
 from typing import Any, Dict
 
 from rasa_sdk import Tracker
 
-from actions import check_answers as answers
-from actions.check_form import DEBT_SLOTS, CheckFormValidation
-from actions.check_result import CheckResult, answer
 from actions.checks.advice import Advice
-from actions.checks.debt import DebtAnswers, advise
+from actions.checks.debt.decision import DebtAnswers, advise
+from actions.checks.form import CheckFormValidation, questions
+from actions.checks.result import CheckResult, answer
 
 
 class ValidateDebtCheckForm(CheckFormValidation):
     form = "debt_check_form"
-    readers = {slot: answers.READERS[slot] for slot in DEBT_SLOTS}
+    questions = questions("debt")
 
 
 class ActionDebtCheckResult(CheckResult):
@@ -23,7 +22,6 @@ class ActionDebtCheckResult(CheckResult):
     otherwise free help and the steps."""
 
     check = "debt"
-    slots = DEBT_SLOTS
 
     def advise(self, tracker: Tracker, rules: Dict[str, Dict[str, Any]]) -> Advice:
         kinds = tuple(filter(None, (answer(tracker, "debt_kinds") or "").split(",")))

@@ -1,6 +1,6 @@
-"""The income check's conversation (issue 6): the form's validation and the result action.
+"""The income check's conversation: the form's validation and the result action.
 
-The advice itself is actions/checks/income.py; saying it is actions/check_result.py.
+The advice itself is actions/checks/income/decision.py; saying it is actions/checks/result.py.
 """
 from __future__ import annotations
 
@@ -10,18 +10,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import check_answers as answers
-from actions.check_form import INCOME_SLOTS, CheckFormValidation
-from actions.check_result import CheckResult, answer
 from actions.checks.advice import Advice
-from actions.checks.income import IncomeAnswers, advise
-
-FORM = "income_check_form"
+from actions.checks.form import CheckFormValidation, questions
+from actions.checks.income.decision import IncomeAnswers, advise
+from actions.checks.result import CheckResult, answer
 
 
 class ValidateIncomeCheckForm(CheckFormValidation):
-    form = FORM
-    readers = {slot: answers.READERS[slot] for slot in INCOME_SLOTS}
+    form = "income_check_form"
+    questions = questions("income")
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -36,7 +33,6 @@ class ActionIncomeCheckResult(CheckResult):
     menu are offered."""
 
     check = "income"
-    slots = INCOME_SLOTS
 
     def advise(self, tracker: Tracker, rules: Dict[str, Dict[str, Any]]) -> Advice:
         return advise(income_answers(tracker), rules)

@@ -1,19 +1,16 @@
-"""Understands the answers to the guided checks' questions (issue 6), typed or pressed, in Dutch
-and English.
+"""Understands the answers to the guided checks' questions, typed or pressed, in Dutch and
+English, and which reader reads each check's slot.
 
-Small word lists, no model, like actions/handover_answers.py (whose helpers it reuses): a reply
-button sends the same words a person would type. Each reader returns the slot value, SKIP,
-CANCEL, or None when the answer is not understood. Never logs text.
+Word lists read with actions/forms/reading.py: a reply button sends the same words a person
+would type. Each reader returns the slot value, SKIP, CANCEL, or None when the answer is not
+understood. Never logs text.
 """
 from __future__ import annotations
 
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
-from actions.handover_answers import (CANCEL, NEGATIONS, SKIP, YES_WORDS, _named, _says, control,
-                                      words)
-
-__all__ = ["CANCEL", "SKIP", "READERS", "age", "registered", "work", "household", "savings", "rating",
-           "yes_no", "debt_kinds", "threat", "situation", "safe", "leaving", "status", "books"]
+from actions.api.contract import SCAN_SLOTS
+from actions.forms.reading import CANCEL, NEGATIONS, YES_WORDS, control, named, says, words
 
 # "Weet ik niet" is an answer here (unknown), not a skip: checked before the skip words.
 UNKNOWN_WORDS = ("weet ik niet", "weet niet", "geen idee", "niet zeker", "dont know", "do not know",
@@ -100,7 +97,7 @@ def age(text: str) -> Optional[str]:
     said = control(text)
     if said is not None:
         return said
-    named = _named(tokens, AGE_WORDS)
+    named = named(tokens, AGE_WORDS)
     if named:
         return named[0]
     years = _number(tokens)
@@ -116,7 +113,7 @@ def _stop_unknown_or_skip(text: str) -> Optional[str]:
     said = control(text)
     if said == CANCEL:
         return CANCEL
-    return "unknown" if _says(words(text), UNKNOWN_WORDS) else said
+    return "unknown" if says(words(text), UNKNOWN_WORDS) else said
 
 
 def _yes_no_unknown(text: str) -> Optional[str]:
@@ -124,9 +121,9 @@ def _yes_no_unknown(text: str) -> Optional[str]:
     if said is not None:
         return said
     tokens = words(text)
-    if _says(tokens, NEGATIONS):
+    if says(tokens, NEGATIONS):
         return "no"
-    return "yes" if _says(tokens, YES_WORDS) else None
+    return "yes" if says(tokens, YES_WORDS) else None
 
 
 def yes_no(text: str) -> Optional[str]:
@@ -136,7 +133,7 @@ def yes_no(text: str) -> Optional[str]:
 
 def registered(text: str) -> Optional[str]:
     """yes | no | unknown: registered in a Dutch gemeente with a BSN."""
-    if _says(words(text), ("bsn", "ingeschreven", "registered")) and not _says(words(text), NEGATIONS):
+    if says(words(text), ("bsn", "ingeschreven", "registered")) and not says(words(text), NEGATIONS):
         return "yes"
     return _yes_no_unknown(text)
 
@@ -144,7 +141,7 @@ def registered(text: str) -> Optional[str]:
 def safe(text: str) -> Optional[str]:
     """yes | no | unknown: safe where they live ("niet veilig" is a no)."""
     tokens = words(text)
-    if _says(tokens, SAFE_WORDS) and not _says(tokens, NEGATIONS) and control(text) is None:
+    if says(tokens, SAFE_WORDS) and not says(tokens, NEGATIONS) and control(text) is None:
         return "yes"
     return _yes_no_unknown(text)
 
@@ -155,7 +152,7 @@ def debt_kinds(text: str) -> Optional[str]:
     said = control(text)
     if said is not None:
         return said
-    named = _named(words(text), DEBT_KIND_WORDS)
+    named = named(words(text), DEBT_KIND_WORDS)
     return ",".join(named) if named else None
 
 
@@ -174,11 +171,11 @@ def threat(text: str) -> Optional[str]:
     if _starts_with_no(tokens):
         return "no"
     for value in ("eviction", "cutoff"):
-        if _says(tokens, THREAT_WORDS[value]):
+        if says(tokens, THREAT_WORDS[value]):
             return value
-    if _says(tokens, NEGATIONS):
+    if says(tokens, NEGATIONS):
         return "no"
-    return "yes" if _says(tokens, YES_WORDS) else None
+    return "yes" if says(tokens, YES_WORDS) else None
 
 
 def _first_in_order(options: Dict[str, Tuple[str, ...]]) -> Callable[[str], Optional[str]]:
@@ -189,7 +186,7 @@ def _first_in_order(options: Dict[str, Tuple[str, ...]]) -> Callable[[str], Opti
         if said is not None:
             return said
         tokens = words(text)
-        return next((value for value, phrases in options.items() if _says(tokens, phrases)), None)
+        return next((value for value, phrases in options.items() if says(tokens, phrases)), None)
     return read
 
 
@@ -205,15 +202,15 @@ def leaving(text: str) -> Optional[str]:
     if said is not None:
         return said
     tokens = words(text)
-    named = _named(tokens, LEAVING_WORDS)
+    named = named(tokens, LEAVING_WORDS)
     if named and not _starts_with_no(tokens):
         return named[0]
-    return "no" if _says(tokens, NEGATIONS) else None
+    return "no" if says(tokens, NEGATIONS) else None
 
 
 def books(text: str) -> Optional[str]:
     """yes | partly | no | unknown: the administration is still there."""
-    if _says(words(text), PARTLY_WORDS) and control(text) is None:
+    if says(words(text), PARTLY_WORDS) and control(text) is None:
         return "partly"
     return _yes_no_unknown(text)
 
@@ -223,7 +220,7 @@ def _one_of(options: Dict[str, Tuple[str, ...]]) -> Callable[[str], Optional[str
         said = control(text)
         if said is not None:
             return said
-        named = _named(words(text), options)
+        named = named(words(text), options)
         return named[0] if named else None
     return read
 
@@ -243,4 +240,5 @@ READERS: Dict[str, Callable[[str], Optional[str]]] = {
     "housing_registered": registered, "housing_seeker": yes_no,
     "stop_work": work, "stop_status": status, "stop_income": yes_no, "stop_btw": yes_no,
     "stop_books": books,
+    **{slot: rating for slot in SCAN_SLOTS},
 }

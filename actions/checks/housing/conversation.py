@@ -1,21 +1,20 @@
-"""The housing check's conversation (issue 6): the form's validation and the result action.
-The advice is actions/checks/housing.py; saying it is actions/check_result.py."""
+"""The housing check's conversation: the form's validation and the result action.
+The advice is actions/checks/housing/decision.py; saying it is actions/checks/result.py."""
 from __future__ import annotations
 
 from typing import Any, Dict
 
 from rasa_sdk import Tracker
 
-from actions import check_answers as answers
-from actions.check_form import HOUSING_SLOTS, CheckFormValidation
-from actions.check_result import CheckResult, answer
 from actions.checks.advice import Advice
-from actions.checks.housing import HousingAnswers, advise
+from actions.checks.form import CheckFormValidation, questions
+from actions.checks.housing.decision import HousingAnswers, advise
+from actions.checks.result import CheckResult, answer
 
 
 class ValidateHousingCheckForm(CheckFormValidation):
     form = "housing_check_form"
-    readers = {slot: answers.READERS[slot] for slot in HOUSING_SLOTS}
+    questions = questions("housing")
 
 
 class ActionHousingCheckResult(CheckResult):
@@ -23,7 +22,6 @@ class ActionHousingCheckResult(CheckResult):
     address, registering as a house seeker and urgency, in that order."""
 
     check = "housing"
-    slots = HOUSING_SLOTS
 
     def advise(self, tracker: Tracker, rules: Dict[str, Dict[str, Any]]) -> Advice:
         return advise(HousingAnswers(situation=answer(tracker, "housing_situation"),

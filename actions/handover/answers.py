@@ -1,29 +1,17 @@
 """Understands the answers to the handover questions, typed or pressed, in Dutch and English.
 
-Small word lists, no model: a button sends the same words a person would type. Each reader
-returns the slot value, SKIP, CANCEL, or None when the answer is not understood. Never logs text.
+Word lists read with actions/forms/reading.py. Each reader returns the slot value, SKIP, CANCEL,
+or None when the answer is not understood. Never logs text.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
-SKIP = "skip"
-CANCEL = "cancel"
-# "Stop" and "skip" end or pass a question only in a short answer: "ik wil stoppen met sekswerk
-# en weet niet hoe" answers nothing, it is a new question.
-MAX_CONTROL_WORDS = 5
+from actions.api.contract import PHONE_PLACEHOLDER
+from actions.forms.reading import (CANCEL, NEGATIONS, SKIP, SKIP_WORDS, YES_WORDS, control, named,
+                                   refuses, says, words)
 
-CANCEL_WORDS = ("stop", "stoppen", "stop maar", "annuleer", "annuleren", "laat maar",
-                "hou op", "niet verder", "cancel", "never mind", "nevermind", "forget it", "quit")
-SKIP_WORDS = ("overslaan", "sla over", "sla maar over", "skip", "liever niet", "zeg ik liever niet",
-              "weet ik niet", "weet niet", "geen idee", "rather not", "dont know", "do not know",
-              "no idea", "pass")
-NEGATIONS = ("nee", "neen", "niet", "geen", "nooit", "no", "not", "dont", "never")
-YES_WORDS = ("ja", "jawel", "jazeker", "ok", "oke", "okay", "prima", "goed", "mag", "akkoord",
-             "graag", "natuurlijk", "tuurlijk", "yes", "yep", "yeah", "sure", "fine", "agree",
-             "of course")
 NO_PHONE_WORDS = ("geen nummer", "geen telefoon", "geen telefoonnummer", "no number", "no phone")
 
 CONTACT_WORDS: Dict[str, Tuple[str, ...]] = {
@@ -90,9 +78,6 @@ LANGUAGE_NAMES: Dict[str, Tuple[str, ...]] = {
     "no": ("noors", "norwegian"),
     "fi": ("fins", "finnish"),
 }
-# The gateway puts this in place of a phone number (bot/privacy/redactor.py); Rasa never sees one.
-PHONE_PLACEHOLDER = "[telefoonnummer]"
-
 # Whether a call is safe, and how (asked after the number): the worker may call and leave a
 # voicemail or a text; call, but leave no voicemail and send no text; only text, never call.
 VOICEMAIL_OK, NO_VOICEMAIL, TEXT_ONLY = "voicemail_ok", "no_voicemail", "text_only"
@@ -115,56 +100,12 @@ RATHER_NOT = ("liever niet", "rather not")
 _CLAUSE_BREAK = re.compile(r"[,;.!?/]+|\b(?:but|wel)\b", re.IGNORECASE)
 
 
-def words(text: str) -> List[str]:
-    """Lower-case words without accents or punctuation: "'s Avonds!" -> ["s", "avonds"]."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("'", "").replace("’", ""))
-    return re.findall(r"\w+", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def _position(tokens: Sequence[str], phrases: Iterable[str]) -> Optional[int]:
-    """Where the earliest of the phrases (each one or more words) starts, or None."""
-    starts = []
-    for phrase in phrases:
-        wanted = phrase.split()
-        starts += [start for start in range(len(tokens) - len(wanted) + 1)
-                   if list(tokens[start:start + len(wanted)]) == wanted][:1]
-    return min(starts) if starts else None
-
-
-def _says(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
-    return _position(tokens, phrases) is not None
-
-
-def _named(tokens: Sequence[str], options: Dict[str, Tuple[str, ...]]) -> List[str]:
-    """The options the tokens name, in the order they are named."""
-    found = [(_position(tokens, phrases), value) for value, phrases in options.items()]
-    return [value for position, value in sorted((p, v) for p, v in found if p is not None)]
-
-
-def control(text: str) -> Optional[str]:
-    """CANCEL or SKIP when a short answer says so, else None."""
-    tokens = words(text)
-    if not tokens or len(tokens) > MAX_CONTROL_WORDS:
-        return None
-    if _says(tokens, CANCEL_WORDS):
-        return CANCEL
-    if _says(tokens, SKIP_WORDS):
-        return SKIP
-    return None
-
-
-def refuses(text: str) -> bool:
-    """A short "no": for the gemeente or the number, a way of not answering."""
-    tokens = words(text)
-    return 0 < len(tokens) <= MAX_CONTROL_WORDS and _says(tokens, NEGATIONS)
-
-
 def contact(text: str) -> Optional[str]:
     """chat, phone or meeting; SKIP, CANCEL; None when not understood. A negation or two ways at
     once ("niet bellen, liever chat") is asked again: better than calling someone who said no."""
     tokens = words(text)
-    named = _named(tokens, CONTACT_WORDS)
-    if len(named) == 1 and not _says(tokens, NEGATIONS):
+    named = named(tokens, CONTACT_WORDS)
+    if len(named) == 1 and not says(tokens, NEGATIONS):
         return named[0]
     return control(text)
 
@@ -173,7 +114,7 @@ def phone(text: str) -> Optional[str]:
     """"given" when the gateway took a number out of the text; SKIP, CANCEL; None otherwise."""
     if PHONE_PLACEHOLDER in text:
         return "given"
-    if _says(words(text), NO_PHONE_WORDS) or refuses(text):
+    if says(words(text), NO_PHONE_WORDS) or refuses(text):
         return control(text) or SKIP
     return control(text)
 
@@ -181,10 +122,10 @@ def phone(text: str) -> Optional[str]:
 def availability(text: str) -> Optional[str]:
     """morning, afternoon, evening or anytime (the first one named); SKIP, CANCEL; None."""
     tokens = words(text)
-    if _says(tokens, ANYTIME_WORDS):
+    if says(tokens, ANYTIME_WORDS):
         return "anytime"
-    named = _named(tokens, PART_OF_DAY_WORDS)
-    if named and not _says(tokens, NEGATIONS):
+    named = named(tokens, PART_OF_DAY_WORDS)
+    if named and not says(tokens, NEGATIONS):
         return named[0]
     return control(text)
 
@@ -193,8 +134,8 @@ def language(text: str) -> Optional[str]:
     """An ISO 639-1 code (the first language named); SKIP, CANCEL; None for an unknown
     language, or one named with a negation ("geen Nederlands")."""
     tokens = words(text)
-    named = _named(tokens, LANGUAGE_NAMES)
-    if named and not _says(tokens, NEGATIONS):
+    named = named(tokens, LANGUAGE_NAMES)
+    if named and not says(tokens, NEGATIONS):
         return named[0]
     return control(text)
 
@@ -206,11 +147,11 @@ def consent(text: str) -> Optional[str]:
     tokens = words(text)
     if said == CANCEL:
         return CANCEL
-    if _says(tokens, NEGATIONS):
+    if says(tokens, NEGATIONS):
         return "no"
     if said == SKIP:
         return SKIP
-    return "yes" if _says(tokens, YES_WORDS) else None
+    return "yes" if says(tokens, YES_WORDS) else None
 
 
 def _ways(text: str) -> Dict[str, bool]:
@@ -224,16 +165,16 @@ def _ways(text: str) -> Dict[str, bool]:
         if not tokens:
             continue
         named = [way for way, phrases in (("call", CALL_WORDS), ("voicemail", VOICEMAIL_WORDS),
-                                          ("text", TEXT_WORDS)) if _says(tokens, phrases)]
-        allowed = not _says(tokens, NEGATIONS)
-        if not named and not allowed and (_says(tokens, RATHER_NOT) or not _says(tokens, SKIP_WORDS)):
+                                          ("text", TEXT_WORDS)) if says(tokens, phrases)]
+        allowed = not says(tokens, NEGATIONS)
+        if not named and not allowed and (says(tokens, RATHER_NOT) or not says(tokens, SKIP_WORDS)):
             # "Bellen? Liever niet." A bare "nee" answers "Is het veilig als we bellen?"
             # ("weet ik niet" skips it).
             named = before or ["call"]
         for way in named:
             # Once not allowed, a later "yes" does not allow it again.
             found[way] = found.get(way, True) and allowed
-        if allowed and len(named) == 1 and _says(tokens, ONLY_WORDS):
+        if allowed and len(named) == 1 and says(tokens, ONLY_WORDS):
             for other in {"call", "voicemail", "text"} - set(named):
                 found[other] = False
         before = named
@@ -250,7 +191,7 @@ def call_safety(text: str) -> Optional[str]:
         return CANCEL
     tokens = words(text)
     ways = _ways(text)
-    back_to_chat = _says(tokens, BACK_TO_CHAT_WORDS)
+    back_to_chat = says(tokens, BACK_TO_CHAT_WORDS)
     if ways.get("call") is False:
         # No calls: only a text, if one is allowed; neither, or the chat named: the chat.
         if ways.get("text") and ways.get("voicemail") is not True:
@@ -260,14 +201,15 @@ def call_safety(text: str) -> Optional[str]:
         return NO_CALL
     if ways.get("voicemail") is False or ways.get("text") is False:
         return NO_VOICEMAIL
-    if ways.get("voicemail") or (_says(tokens, ALL_WORDS) and not _says(tokens, NEGATIONS)):
+    if ways.get("voicemail") or (says(tokens, ALL_WORDS) and not says(tokens, NEGATIONS)):
         return VOICEMAIL_OK
     if ways.get("call"):
         return NO_VOICEMAIL  # a call is fine; nothing was said about messages
     if ways.get("text"):
         return None  # a text is fine, but a call? asked again
-    if said == SKIP and not _says(tokens, RATHER_NOT):
+    if said == SKIP and not says(tokens, RATHER_NOT):
         return SKIP
-    if said is None and not ways and _says(tokens, YES_WORDS):
+    if said is None and not ways and says(tokens, YES_WORDS):
         return NO_VOICEMAIL  # "ja": the call is safe
     return None
+

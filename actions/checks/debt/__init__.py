@@ -1,0 +1,1 @@
+"""The debt check: its decision rules (decision.py, pure) and its conversation (conversation.py)."""

@@ -1,0 +1,1 @@
+"""The income check: its decision rules (decision.py, pure) and its conversation (conversation.py)."""
