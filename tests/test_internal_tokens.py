@@ -46,7 +46,7 @@ async def test_nlg_answers_only_its_own_token_in_the_header(client, rasa_token):
         assert (await client.post(f"/nlg?token={in_the_address}", json=NLG_REQUEST)).status == 401
 
 
-@pytest.mark.parametrize("path", ["/internal/v1/rules", "/internal/v1/checks/texts?language=nl"])
+@pytest.mark.parametrize("path", ["/internal/v1/rules"])
 async def test_the_internal_api_answers_only_the_internal_token(client, rasa_token, path):
     assert (await client.get(path, headers=bearer(INTERNAL))).status == 200
     for other in (rasa_token, NLG, GATEWAY, ACTION):
@@ -58,6 +58,9 @@ async def test_handovers_and_regions_need_the_internal_token_too(client, rasa_to
     assert (await client.post("/internal/v1/regions/resolve", json=body, headers=bearer(INTERNAL))).status == 200
     assert (await client.post("/internal/v1/regions/resolve", json=body, headers=bearer(NLG))).status == 401
     assert (await client.post("/internal/v1/handovers", json={}, headers=bearer(rasa_token))).status == 401
+    expecting = {"conversation": "c0ffee"}
+    assert (await client.post("/internal/v1/intake/expect-phone", json=expecting, headers=bearer(ACTION))).status == 401
+    assert (await client.post("/internal/v1/intake/expect-phone", json=expecting, headers=bearer(INTERNAL))).status == 204
 
 
 def test_first_run_generates_a_long_token_of_its_own_for_every_boundary(tmp_path):

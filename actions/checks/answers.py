@@ -97,9 +97,9 @@ def age(text: str) -> Optional[str]:
     said = control(text)
     if said is not None:
         return said
-    named = named(tokens, AGE_WORDS)
-    if named:
-        return named[0]
+    chosen = named(tokens, AGE_WORDS)
+    if chosen:
+        return chosen[0]
     years = _number(tokens)
     if years is None or not 10 <= years <= 110:
         return None
@@ -152,8 +152,8 @@ def debt_kinds(text: str) -> Optional[str]:
     said = control(text)
     if said is not None:
         return said
-    named = named(words(text), DEBT_KIND_WORDS)
-    return ",".join(named) if named else None
+    chosen = named(words(text), DEBT_KIND_WORDS)
+    return ",".join(chosen) if chosen else None
 
 
 def _starts_with_no(tokens: Sequence[str]) -> bool:
@@ -202,9 +202,9 @@ def leaving(text: str) -> Optional[str]:
     if said is not None:
         return said
     tokens = words(text)
-    named = named(tokens, LEAVING_WORDS)
-    if named and not _starts_with_no(tokens):
-        return named[0]
+    chosen = named(tokens, LEAVING_WORDS)
+    if chosen and not _starts_with_no(tokens):
+        return chosen[0]
     return "no" if says(tokens, NEGATIONS) else None
 
 
@@ -220,8 +220,8 @@ def _one_of(options: Dict[str, Tuple[str, ...]]) -> Callable[[str], Optional[str
         said = control(text)
         if said is not None:
             return said
-        named = named(words(text), options)
-        return named[0] if named else None
+        chosen = named(words(text), options)
+        return chosen[0] if chosen else None
     return read
 
 

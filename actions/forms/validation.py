@@ -26,10 +26,11 @@ CRISIS_INTENT = "crisis"
 INTERRUPTIONS = frozenset({CRISIS_INTENT, "request_handover", "ask_capabilities", "change_language",
                            "forget_me"})
 # A crisis beats an answer unless the message is nothing more than an answer: the safety lines
-# once too often cost far less than once too few. Four words, because a pressed reply button must
-# always count as an answer and the longest ones have four ("Hier in de chat", "Ik maak me
-# zorgen"); the gateway's own crisis phrases answer a clear crisis before Rasa is asked anyway.
-MAX_PLAIN_ANSWER_WORDS = 4
+# once too often cost far less than once too few. A pressed reply button must always count as an
+# answer, and the longest has five words ("Ja, binnen een paar dagen"; tests/actions/test_forms.py
+# pins every button within this). The gateway's own crisis phrases still answer a clear crisis
+# with the safety lines before Rasa is asked.
+MAX_PLAIN_ANSWER_WORDS = 5
 
 Reader = Callable[[str], Optional[str]]
 

@@ -104,9 +104,9 @@ def contact(text: str) -> Optional[str]:
     """chat, phone or meeting; SKIP, CANCEL; None when not understood. A negation or two ways at
     once ("niet bellen, liever chat") is asked again: better than calling someone who said no."""
     tokens = words(text)
-    named = named(tokens, CONTACT_WORDS)
-    if len(named) == 1 and not says(tokens, NEGATIONS):
-        return named[0]
+    chosen = named(tokens, CONTACT_WORDS)
+    if len(chosen) == 1 and not says(tokens, NEGATIONS):
+        return chosen[0]
     return control(text)
 
 
@@ -124,9 +124,9 @@ def availability(text: str) -> Optional[str]:
     tokens = words(text)
     if says(tokens, ANYTIME_WORDS):
         return "anytime"
-    named = named(tokens, PART_OF_DAY_WORDS)
-    if named and not says(tokens, NEGATIONS):
-        return named[0]
+    chosen = named(tokens, PART_OF_DAY_WORDS)
+    if chosen and not says(tokens, NEGATIONS):
+        return chosen[0]
     return control(text)
 
 
@@ -134,9 +134,9 @@ def language(text: str) -> Optional[str]:
     """An ISO 639-1 code (the first language named); SKIP, CANCEL; None for an unknown
     language, or one named with a negation ("geen Nederlands")."""
     tokens = words(text)
-    named = named(tokens, LANGUAGE_NAMES)
-    if named and not says(tokens, NEGATIONS):
-        return named[0]
+    chosen = named(tokens, LANGUAGE_NAMES)
+    if chosen and not says(tokens, NEGATIONS):
+        return chosen[0]
     return control(text)
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+from datetime import date
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
+from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, SETTINGS
+from bot.content.check_lists import CHECK_LIST_ARGUMENT, NotACheckList, render_part
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations
@@ -23,8 +25,6 @@ log = logging.getLogger(__name__)
 # service's 64 KB limit for public requests after some dozens of turns. Only Rasa (with
 # NLG_TOKEN) gets this far.
 MAX_TRACKER_BYTES = 16 * 1024 * 1024
-# The handover form's phone question: the gateway keeps the next number out of Rasa.
-PHONE_QUESTION = "utter_ask_handover_phone"
 # Rasa's answer to a switch the user asked for (the language button, "English please"); the
 # `language` slot then holds the language just chosen.
 LANGUAGE_CHANGED = "utter_language_changed"
@@ -94,14 +94,22 @@ async def nlg(request: web.Request) -> web.Response:
     tracker = body.get("tracker") or {}
     arguments = body.get("arguments") or {}
     language = await answer_language(request.app[CONVERSATIONS], key, tracker)
-    if key == PHONE_QUESTION and isinstance(tracker.get("sender_id"), str):
-        await request.app[INTAKE].expect_phone(tracker["sender_id"])
-    suggestions = arguments.get("suggestions")
-    # Facts about this service itself, so answers about privacy stay true to the configuration.
-    values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}
-    figures = {name: rule.worded(language) for name, rule in request.app[CHECK_RULES].items()}
-    rendered = render(answer, language, store, values=values, figures=figures,
-                      suggestions=list(suggestions) if isinstance(suggestions, list) else None)
+    if CHECK_LIST_ARGUMENT in arguments:
+        # A part of a check's result list, sent as codes by the actions.
+        try:
+            rendered = render_part(key, arguments, language, store, request.app[CHECK_RULES],
+                                   date.today().year)
+        except NotACheckList:
+            raise web.HTTPBadRequest(text="expected a check's list (bot/content/check_lists.py)") from None
+        if not rendered:
+            return web.json_response({})  # a part the list does not fill: Rasa says nothing
+    else:
+        suggestions = arguments.get("suggestions")
+        # Facts about this service itself, so answers about privacy stay true to the configuration.
+        values = {**arguments, "retention_days": request.app[SETTINGS].retention_days}
+        figures = {name: rule.worded(language) for name, rule in request.app[CHECK_RULES].items()}
+        rendered = render(answer, language, store, values=values, figures=figures,
+                          suggestions=list(suggestions) if isinstance(suggestions, list) else None)
     if possible_crisis(tracker):
         # Rasa passes "custom" on as a reply of its own; the gateway reads it and never shows it.
         rendered = {**rendered, "custom": {"crisis": "possible"}}

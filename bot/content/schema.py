@@ -12,7 +12,7 @@ from typing import Any
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 # One bubble, one idea (FACTS.md: "at most about 500 characters"). The checks' lists are
-# joined at run time and split into bubbles of their own (actions/check_result.py).
+# joined at run time and split into bubbles of their own (bot/content/check_lists.py).
 MAX_TEXT_CHARS = 500
 MAX_BUTTON_TITLE_CHARS = 40
 # A reply button sends its text as if typed (a form answer); short, like a typed answer.

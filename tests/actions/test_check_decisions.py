@@ -1,33 +1,29 @@
-"""The debt, housing and stopping-as-self-employed checks (issue 6): their decision tables, their
-answers typed or pressed, every code with a text in both languages, and an urgent result making
-the next handover urgent. Run with .venv-rasa's pytest; the rules are data/check_rules.yml."""
+"""The debt, housing and stopping-as-self-employed checks: their decision tables, their answers
+typed or pressed, every code with a text in both languages, and an urgent result making the next
+handover urgent. Run with .venv-rasa's pytest; the rules are data/check_rules.yml as served."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import check_texts as texts
-from actions.check_result import URGENT_SLOT, result_lists
-from actions.checks import debt, housing, stopping
-from actions.checks.debt import DebtAnswers
-from actions.checks.housing import HousingAnswers
-from actions.checks.stopping import StoppingAnswers
-from actions.debt_check import ActionDebtCheckResult, ValidateDebtCheckForm
-from actions.handover import handover_request
-from actions.housing_check import ActionHousingCheckResult, ValidateHousingCheckForm
-from actions.stopping_check import ValidateStoppingCheckForm
+from action_inputs import CONTENT, DOMAIN, answering, finished, served_rules
+from actions.api.contract import URGENT_NEED_SLOT
+from actions.checks.debt import decision as debt
+from actions.checks.debt.conversation import ActionDebtCheckResult, ValidateDebtCheckForm
+from actions.checks.debt.decision import DebtAnswers
+from actions.checks.housing import decision as housing
+from actions.checks.housing.conversation import ActionHousingCheckResult, ValidateHousingCheckForm
+from actions.checks.housing.decision import HousingAnswers
+from actions.checks.result import result_lists
+from actions.checks.stopping import decision as stopping
+from actions.checks.stopping.conversation import ValidateStoppingCheckForm
+from actions.checks.stopping.decision import StoppingAnswers
+from actions.handover.request import handover_request
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-CONTENT = yaml.safe_load((ROOT / "data" / "content" / "checks.yml").read_text(encoding="utf-8"))
-RULES = {name: {**rule, "stale": rule["year"] < 2026}
-         for name, rule in yaml.safe_load((ROOT / "data" / "check_rules.yml").read_text(encoding="utf-8")).items()}
+RULES = served_rules()
 
 FIRST = object()  # the next step must be the first one
 
@@ -86,13 +82,13 @@ def test_the_debt_check_decides(given, urgent, steps, notes, absent):
 
 def test_urgent_debt_advice_names_the_three_working_days():
     advice = debt.advise(DebtAnswers(("rent",), threat="eviction"), RULES)
-    lines = result_lists("debt", advice, "nl", 2026)
-    steps = next(lines_ for response, _, lines_, _ in lines if response == "utter_debt_steps")
-    assert "vandaag" in steps[0] and "3 werkdagen" in steps[0]
+    steps = next(listed for listed in result_lists("debt", advice) if listed["heading"] == "utter_debt_steps")
+    assert steps["items"][0] == {"key": "utter_debt_step_call_gemeente_today_eviction"}
+    assert steps["amounts"]["days"] == "schuldhulp_urgent_working_days"
     calm = debt.advise(DebtAnswers(("loans",)), RULES)
-    steps = next(lines_ for response, _, lines_, _ in result_lists("debt", calm, "nl", 2026)
-                 if response == "utter_debt_steps")
-    assert "0800-8115" in steps[0] and any("4 weken" in step for step in steps)
+    steps = next(listed for listed in result_lists("debt", calm) if listed["heading"] == "utter_debt_steps")
+    assert steps["items"][0] == {"key": "utter_debt_step_geldfit"}
+    assert steps["amounts"]["weeks"] == "schuldhulp_first_action_weeks"
 
 
 # --- housing: situation, safe, leaving, registered, house seeker -------------------------------
@@ -172,13 +168,13 @@ def test_the_stopping_check_keeps_the_bbz_open(given, steps, notes, absent):
         assert advice.steps.index("bbz_first") < advice.steps.index("deregister_kvk")
 
 
-def test_the_stopping_check_names_the_bbz_months_and_the_seven_years():
+def test_the_stopping_check_names_the_bbz_months_the_hours_and_the_seven_years():
     advice = stopping.advise(StoppingAnswers("kvk", "not_yet", "no", "yes", "yes"), RULES)
-    every = "\n".join(line for _, _, lines, _ in result_lists("stopping", advice, "nl", 2026) for line in lines)
-    assert "12 maanden" in every and "7 jaar" in every and "1.225" in every
+    assert advice.amounts == {"months": "bbz_months", "hours": "bbz_min_hours_per_year",
+                              "years": "books_keep_years"}
 
 
-# --- every code has a text, in both languages, and every bubble fits ----------------------------
+# --- every code has a text, in both languages ------------------------------------------------
 CASES = ([("debt", debt.advise, DebtAnswers(*given)) for given, *_ in DEBT]
          + [("housing", housing.advise, HousingAnswers(*given)) for given, *_ in HOUSING]
          + [("stopping", stopping.advise, StoppingAnswers(*given)) for given, *_ in STOPPING])
@@ -186,32 +182,23 @@ CASES = ([("debt", debt.advise, DebtAnswers(*given)) for given, *_ in DEBT]
 
 @pytest.mark.parametrize("check, advise, answers", CASES)
 @pytest.mark.parametrize("rules", [RULES, {}], ids=["served", "service_down"])
-def test_every_code_has_a_text_and_every_bubble_fits(check, advise, answers, rules):
+def test_every_code_has_a_text_in_both_languages(check, advise, answers, rules):
     advice = advise(answers, rules)  # without rules: the `_no_amount` texts
-    for language in ("nl", "en"):
-        texts_ = {response: lines for response, _, lines, _ in result_lists(check, advice, language, 2026)}
-        assert len(texts_.get(f"utter_{check}_first", [])) == len(advice.first)
-        assert len(texts_.get(f"utter_{check}_steps", [])) == len(advice.steps)
-        assert len(texts_.get(f"utter_{check}_notes", [])) == len(advice.notes)
-        for response, placeholder, lines, numbered in result_lists(check, advice, language, 2026):
-            for part in texts.chunks(lines, numbered, 550):
-                assert "{" not in part
-                assert len(CONTENT[response][language]["text"].format(**{placeholder: part})) <= 600
+    lists = {listed["heading"]: listed for listed in result_lists(check, advice)}
+    for kind, codes in (("first", advice.first), ("steps", advice.steps), ("notes", advice.notes)):
+        assert len(lists.get(f"utter_{check}_{kind}", {}).get("items", [])) == len(codes)
+    for heading, listed in lists.items():
+        assert {"nl", "en"} <= set(CONTENT[heading])
+        for item in listed["items"]:
+            entry = CONTENT.get(item["key"]) or CONTENT[item["key"] + "_no_amount"]
+            assert entry["nl"]["text"] and entry["en"]["text"], item
+            needed = set(entry.get("placeholders") or [])
+            assert needed <= set(listed["amounts"]) or item["key"] + "_no_amount" in CONTENT, item
     for end in (f"utter_{check}_check_end", f"utter_{check}_check_urgent_end"):
         assert end in CONTENT or (end.endswith("urgent_end") and check == "stopping")
 
 
 # --- answers typed or pressed ------------------------------------------------------------------
-def answering(form: str, asked: str, text: str) -> Tracker:
-    message = {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.9}}
-    return Tracker.from_dict({
-        "sender_id": "c0ffee", "slots": {"requested_slot": asked, asked: text}, "latest_message": message,
-        "events": [{"event": "user", "text": text, "parse_data": message},
-                   {"event": "action", "name": form}, {"event": "slot", "name": asked, "value": text}],
-        "paused": False, "followup_action": None, "active_loop": {"name": form}, "latest_action_name": form,
-    })
-
-
 @pytest.mark.parametrize("validator, slot, text, value", [
     (ValidateDebtCheckForm, "debt_kinds", "huur en energie", "rent,energy"),
     (ValidateDebtCheckForm, "debt_kinds", "Belastingdienst", "tax"),
@@ -252,42 +239,37 @@ def test_answers_are_understood(validator, slot, text, value):
 
 
 # --- the result said, and an urgent one making the handover urgent -----------------------------
-def finished(slots: dict[str, Any]) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": "c0ffee", "slots": {"requested_slot": None, **slots}, "latest_message": {},
-        "events": [], "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": "action_listen"})
-
-
-def said(action, slots: dict[str, Any], monkeypatch) -> tuple[list[dict], list[dict]]:
-    monkeypatch.setenv("BOT_INTERNAL_URL", "http://127.0.0.1:9")  # nothing listens: no amounts
-    texts._published.clear()
+def said(bot_api, action, slots: dict[str, Any]) -> tuple[list[dict], list[dict]]:
+    """The action's messages and events with the bot service down: no amounts."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, finished(slots), DOMAIN))
+
+    async def run():
+        return await action.run(dispatcher, finished(slots), DOMAIN)
+    events = bot_api.run(run, listening=False)
     return dispatcher.messages, events
 
 
-def test_an_unsafe_home_gets_the_safety_lines_first_and_an_urgent_offer(monkeypatch):
-    messages, events = said(ActionHousingCheckResult(), {
+def test_an_unsafe_home_gets_the_safety_lines_first_and_an_urgent_offer(bot_api):
+    messages, events = said(bot_api, ActionHousingCheckResult(), {
         "housing_situation": "workplace", "housing_safe": "no", "housing_leaving": "-",
-        "housing_registered": "yes", "housing_seeker": "no"}, monkeypatch)
+        "housing_registered": "yes", "housing_seeker": "no"})
     responses = [m["response"] for m in messages]
-    assert responses[0] == "utter_housing_first" and "0800-2000" in messages[0]["first"]
+    assert responses[0] == "utter_housing_first"
+    assert {"key": "utter_housing_first_veilig_thuis"} in messages[0]["check_list"]["items"]
     assert responses[-1] == "utter_housing_check_urgent_end"
-    # the worker learns why (with the user's consent): actions/handover.py
-    assert {"event": "slot", "name": URGENT_SLOT, "value": ["housing_unsafe", "housing_lives_at_workplace"],
+    # the worker learns why (with the user's consent): actions/handover/request.py
+    assert {"event": "slot", "name": URGENT_NEED_SLOT, "value": ["housing_unsafe", "housing_lives_at_workplace"],
             "timestamp": None} in events
 
 
-def test_a_calm_debt_result_is_not_urgent(monkeypatch):
-    messages, events = said(ActionDebtCheckResult(), {"debt_kinds": "loans", "debt_bailiff": "no",
-                                                     "debt_threat": "no", "debt_attachment": "no"}, monkeypatch)
+def test_a_calm_debt_result_is_not_urgent(bot_api):
+    messages, events = said(bot_api, ActionDebtCheckResult(), {
+        "debt_kinds": "loans", "debt_bailiff": "no", "debt_threat": "no", "debt_attachment": "no"})
     assert [m["response"] for m in messages][-1] == "utter_debt_check_end"
-    assert not any(e.get("name") == URGENT_SLOT for e in events)
+    assert not any(e.get("name") == URGENT_NEED_SLOT for e in events)
 
 
 @pytest.mark.parametrize("urgent", [True, None])
 def test_the_handover_after_an_urgent_check_is_urgent(urgent):
     tracker = finished({"urgent_need": urgent, "handover_consent": False, "municipality": "-"})
     assert handover_request(tracker)["urgent"] is bool(urgent)
-

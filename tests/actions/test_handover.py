@@ -1,50 +1,37 @@
-"""The handover form and action_create_handover (run with .venv-rasa's pytest, like the other
-action tests). The bot service's internal API is a real local aiohttp server on a free port."""
+"""The handover form, its phone question and action_create_handover (run with .venv-rasa's
+pytest, like the other action tests). The bot service's internal API is a real local aiohttp
+server on a free port (conftest.py)."""
 from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
-import yaml
 from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import handover_answers as answers
-from actions.checks import debt, housing
+from action_inputs import CONTENT, DOMAIN, user
+from action_inputs import answering as answering_form
+from action_inputs import finished as finished_form
 from actions.checks.advice import urgent_codes
-from actions.handover import (ActionCreateHandover, ValidateHandoverForm, asked_topics,
-                              handover_request, region_found)
+from actions.checks.debt import decision as debt
+from actions.checks.housing import decision as housing
+from actions.forms.reading import CANCEL, SKIP, control
+from actions.handover.ask_phone import ActionAskHandoverPhone
+from actions.handover.create import ActionCreateHandover
+from actions.handover.form import ValidateHandoverForm, region_found
+from actions.handover.request import asked_topics, handover_request
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 FORM = "handover_form"
 CONVERSATION = "3f2a9c"
-
-
-def user(text: str, intent: str, subtopic: str | None = None) -> dict[str, Any]:
-    parse_data: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-                                  "intent_ranking": [{"name": intent, "confidence": 0.9}]}
-    if subtopic is not None:  # as rasa_ext/linear_classifier.py files it
-        parse_data["response_selector"] = {
-            "default": {"response": {"intent_response_key": subtopic}}}
-    return {"event": "user", "text": text, "parse_data": parse_data}
 
 
 def answering(asked: str, text: str, intent: str = "nlu_fallback",
               slots: dict[str, Any] | None = None, before: list[dict] | None = None) -> Tracker:
     """The tracker validate_handover_form gets: the answer extracted into the asked slot."""
-    message = user(text, intent)
-    events = (before or []) + [message, {"event": "action", "name": FORM},
-                               {"event": "slot", "name": asked, "value": text}]
-    return Tracker.from_dict({
-        "sender_id": CONVERSATION, "slots": {"requested_slot": asked, asked: text, **(slots or {})},
-        "latest_message": message["parse_data"], "events": events, "paused": False,
-        "followup_action": None, "active_loop": {"name": FORM}, "latest_action_name": FORM,
-    })
+    return answering_form(FORM, asked, text, intent, slots, before, sender=CONVERSATION)
 
 
 def validate(tracker: Tracker) -> tuple[dict[str, Any], list[str], list[dict]]:
@@ -55,13 +42,8 @@ def validate(tracker: Tracker) -> tuple[dict[str, Any], list[str], list[dict]]:
     return slots, [m["response"] for m in dispatcher.messages], events
 
 
-def finished(slots: dict[str, Any], events: list[dict] | None = None,
-             sender: str = CONVERSATION) -> Tracker:
-    return Tracker.from_dict({
-        "sender_id": sender, "slots": {"requested_slot": None, **slots}, "latest_message": {},
-        "events": events or [], "paused": False, "followup_action": None, "active_loop": {},
-        "latest_action_name": FORM,
-    })
+def finished(slots: dict[str, Any], events: list[dict] | None = None) -> Tracker:
+    return finished_form(slots, events, sender=CONVERSATION)
 
 
 # --- typed and pressed answers, both languages ---------------------------------------------
@@ -202,7 +184,7 @@ def test_stop_ends_the_form_at_any_question(asked, text):
 
 
 def test_stop_inside_a_longer_question_is_not_a_cancel():
-    assert answers.control("ik wil stoppen met sekswerk, hoe doe ik dat") is None
+    assert control("ik wil stoppen met sekswerk, hoe doe ik dat") is None
 
 
 def test_a_skipped_gemeente_goes_to_the_national_route():
@@ -211,15 +193,12 @@ def test_a_skipped_gemeente_goes_to_the_national_route():
         assert slots["municipality"] == "-" and slots["region"] == "national"
 
 
-CONTENT = yaml.safe_load((ROOT / "data" / "content" / "handover.yml").read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("asked", DOMAIN["forms"][FORM]["required_slots"])
 def test_every_question_has_skip_and_stop_buttons_whose_texts_the_form_understands(asked):
     for language in ("nl", "en"):
         replies = [b["reply"] for b in CONTENT[f"utter_ask_{asked}"][language]["buttons"]]
-        controls = [answers.control(reply) for reply in replies]
-        assert answers.SKIP in controls and answers.CANCEL in controls, (asked, language)
+        controls = [control(reply) for reply in replies]
+        assert SKIP in controls and CANCEL in controls, (asked, language)
         for reply in replies:
             slots, said, _ = validate(answering(asked, reply, slots={"handover_contact": "phone"}))
             assert "utter_handover_not_understood" not in said, (asked, reply)
@@ -366,9 +345,6 @@ def test_the_request_has_a_value_for_every_field_even_when_skipped():
 
 # --- action_create_handover against a real local API ----------------------------------------
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
 def created(**overrides: Any) -> dict[str, Any]:
     return {"reference": "K7M-4QX",
             "region": {"id": "utrecht", "name": "Utrecht", "organisation": "Belle Hulpverlening"},
@@ -376,52 +352,29 @@ def created(**overrides: Any) -> dict[str, Any]:
             "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}, **overrides}
 
 
-def create(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, handler: Handler | None,
-           token: str = "s3cret") -> tuple[list[dict], list[dict], list[dict]]:
-    """Runs the action against a local server answering with `handler` (None: nothing listens
-    there); returns the messages, the events and the requests the server received."""
-    received: list[dict] = []
+def create(tracker: Tracker, bot_api, status: int | None = 201,
+           body: Any = None) -> tuple[list[dict], list[dict], list[dict]]:
+    """Runs the action against the local API answering `status` with `body` (default: created;
+    status None: nothing listens there); returns the messages, the events and the requests the
+    API received."""
+    bot_api.reset()
+    bot_api.answer_with("POST", "/internal/v1/handovers", status or 201, created() if body is None else body)
+    dispatcher = CollectingDispatcher()
 
-    async def recorded(request: web.Request) -> web.StreamResponse:
-        received.append({"auth": request.headers.get("Authorization"), "body": await request.json()})
-        assert handler is not None
-        return await handler(request)
+    async def run() -> list[dict]:
+        return await ActionCreateHandover().run(dispatcher, tracker, {})
 
-    async def run() -> tuple[list[dict], list[dict]]:
-        app = web.Application()
-        app.router.add_post("/internal/v1/handovers", recorded)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        if handler is None:
-            await runner.cleanup()  # the port is free again: nothing answers
-        monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{port}")
-        monkeypatch.setenv("INTERNAL_TOKEN", token)
-        dispatcher = CollectingDispatcher()
-        try:
-            events = await ActionCreateHandover().run(dispatcher, tracker, {})
-        finally:
-            await runner.cleanup()
-        return dispatcher.messages, events
-
-    messages, events = asyncio.run(run())
-    return messages, events, received
+    events = bot_api.run(run, listening=status is not None)
+    received = [{"auth": request["auth"], "body": request["body"]} for request in bot_api.requests]
+    return dispatcher.messages, events, received
 
 
-def answer_with(status: int, body: dict[str, Any]) -> Handler:
-    async def handler(request: web.Request) -> web.Response:
-        return web.json_response(body, status=status)
-    return handler
-
-
-def test_a_chat_handover_while_open_says_the_worker_joins_soon(monkeypatch):
+def test_a_chat_handover_while_open_says_the_worker_joins_soon(bot_api):
     tracker = finished({"municipality": "Utrecht", "handover_contact": "chat",
                         "handover_availability": "morning", "handover_language": "nl",
                         "handover_consent": True}, CONVERSATION_EVENTS)
-    messages, events, received = create(tracker, monkeypatch, answer_with(201, created()))
-    assert received == [{"auth": "Bearer s3cret", "body": {
+    messages, events, received = create(tracker, bot_api, 201, created())
+    assert received == [{"auth": f"Bearer {bot_api.token}", "body": {
         "conversation": CONVERSATION, "municipality": "Utrecht", "contact": "chat",
         "call_safety": "-", "availability": "morning", "language": "nl", "consent": True,
         "topics": ["ask_benefits/bbz", "ask_debt/bailiff", "ask_work"], "urgent": False,
@@ -437,18 +390,18 @@ def test_a_chat_handover_while_open_says_the_worker_joins_soon(monkeypatch):
     assert "municipality" not in slots and slots["region"] == "utrecht"
 
 
-def test_a_chat_handover_while_closed_says_when_they_open_in_the_users_language(monkeypatch):
+def test_a_chat_handover_while_closed_says_when_they_open_in_the_users_language(bot_api):
     tracker = finished({"handover_contact": "chat", "language": "en"})
-    messages, _, _ = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    messages, _, _ = create(tracker, bot_api, 201, created(office_open=False))
     assert messages[0]["response"] == "utter_handover_created_chat_closed"
     assert messages[0]["next_open"] == "Monday 9:00"
-    nl = create(finished({}), monkeypatch, answer_with(201, created(office_open=False)))[0]
+    nl = create(finished({}), bot_api, 201, created(office_open=False))[0]
     assert nl[0]["next_open"] == "maandag 9:00"
 
 
-def test_a_meeting_is_proposed_during_office_hours(monkeypatch):
+def test_a_meeting_is_proposed_during_office_hours(bot_api):
     tracker = finished({"handover_contact": "meeting"})
-    messages, _, received = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    messages, _, received = create(tracker, bot_api, 201, created(office_open=False))
     assert received[0]["body"]["contact"] == "meeting" and received[0]["body"]["call_safety"] == "-"
     assert [m["response"] for m in messages] == ["utter_handover_created_meeting"]
     assert messages[0]["reference"] == "K7M-4QX"
@@ -461,48 +414,48 @@ def test_a_meeting_is_proposed_during_office_hours(monkeypatch):
     # skipped: the worker is told to leave no trace, and the user hears the same
     ("-", "utter_handover_created_phone_no_voicemail"),
 ])
-def test_a_phone_handover_says_back_what_is_safe_and_how_to_call_them(monkeypatch, safety, confirmation):
+def test_a_phone_handover_says_back_what_is_safe_and_how_to_call_them(bot_api, safety, confirmation):
     tracker = finished({"handover_contact": "phone", "handover_phone": "given",
                         "handover_call_safety": safety})
-    messages, _, received = create(tracker, monkeypatch, answer_with(201, created(office_open=False)))
+    messages, _, received = create(tracker, bot_api, 201, created(office_open=False))
     assert received[0]["body"]["contact"] == "phone" and received[0]["body"]["call_safety"] == safety
     assert [m["response"] for m in messages] == [confirmation, "utter_handover_call_gemeente"]
     assert messages[0]["reference"] == messages[1]["reference"] == "K7M-4QX"
 
 
-def test_the_organisations_own_contact_details_are_given_when_the_region_has_them(monkeypatch):
+def test_the_organisations_own_contact_details_are_given_when_the_region_has_them(bot_api):
     region = {"id": "rotterdam", "name": "Rotterdam", "organisation": "Humanitas PMW",
               "contact": "010 123 45 67"}  # as an operator would enter it in data/regions.yml
     tracker = finished({"handover_contact": "phone", "handover_phone": "given",
                         "handover_call_safety": "text_only"})
-    messages, _, _ = create(tracker, monkeypatch, answer_with(201, created(region=region)))
+    messages, _, _ = create(tracker, bot_api, 201, created(region=region))
     assert messages[1]["response"] == "utter_handover_call_organisation"
     assert (messages[1]["organisation"], messages[1]["contact"], messages[1]["reference"]) == (
         "Humanitas PMW", "010 123 45 67", "K7M-4QX")
 
 
-def test_an_urgent_handover_says_so(monkeypatch):
+def test_an_urgent_handover_says_so(bot_api):
     tracker = finished({"handover_contact": "chat"}, [user("ik word bedreigd", "crisis")])
-    messages, _, received = create(tracker, monkeypatch, answer_with(201, created()))
+    messages, _, received = create(tracker, bot_api, 201, created())
     assert received[0]["body"]["urgent"] is True
     assert [m["response"] for m in messages] == ["utter_handover_created_chat_open", "utter_handover_urgent"]
 
 
-def test_a_crisis_only_the_gateway_caught_still_makes_it_urgent(monkeypatch):
-    messages, _, received = create(finished({}), monkeypatch, answer_with(201, created(urgent=True)))
+def test_a_crisis_only_the_gateway_caught_still_makes_it_urgent(bot_api):
+    messages, _, received = create(finished({}), bot_api, 201, created(urgent=True))
     assert received[0]["body"]["urgent"] is False
     assert [m["response"] for m in messages][-1] == "utter_handover_urgent"
 
 
-def test_when_the_service_is_down_the_user_gets_another_way_and_a_retry(monkeypatch):
-    messages, events, _ = create(finished({"handover_contact": "chat"}), monkeypatch, None)
+def test_when_the_service_is_down_the_user_gets_another_way_and_a_retry(bot_api):
+    messages, events, _ = create(finished({"handover_contact": "chat"}), bot_api, None)
     assert [m["response"] for m in messages] == ["utter_handover_failed"]
     assert {e["name"] for e in events} >= {"handover_contact", "handover_consent"}
 
 
 @pytest.mark.parametrize("status, body", [(500, {"error": "x"}), (200, created()), (201, {"ok": 1})])
-def test_an_unexpected_answer_is_a_failure_too(monkeypatch, status, body):
-    messages, _, _ = create(finished({}), monkeypatch, answer_with(status, body))
+def test_an_unexpected_answer_is_a_failure_too(bot_api, status, body):
+    messages, _, _ = create(finished({}), bot_api, status, body)
     assert [m["response"] for m in messages] == ["utter_handover_failed"]
 
 
@@ -520,44 +473,33 @@ def test_the_gemeente_found_says_whether_the_organisation_is_open_now_or_when_it
         "utter_handover_region_found")
 
 
-def test_the_gemeente_question_tells_the_office_hours_the_service_gives(monkeypatch):
-    async def resolve(request: web.Request) -> web.Response:
-        return web.json_response({"gemeente": {"code": "GM0200", "name": "Apeldoorn"}, "region": {
+def test_the_gemeente_question_tells_the_office_hours_the_service_gives(bot_api):
+    bot_api.answer_with("POST", "/internal/v1/regions/resolve", 200, {
+        "gemeente": {"code": "GM0200", "name": "Apeldoorn"}, "region": {
             "id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz",
             "office_open": False, "next_open": {"nl": "dinsdag 9:00", "en": "Tuesday 9:00"}}})
+    dispatcher = CollectingDispatcher()
 
-    async def run() -> tuple[dict, list[dict]]:
-        app = web.Application()
-        app.router.add_post("/internal/v1/regions/resolve", resolve)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        monkeypatch.setenv("BOT_INTERNAL_URL", f"http://127.0.0.1:{runner.addresses[0][1]}")
-        dispatcher = CollectingDispatcher()
-        try:
-            events = await ValidateHandoverForm().run(dispatcher, answering("municipality", "Apeldorn"), DOMAIN)
-        finally:
-            await runner.cleanup()
-        return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+    async def run() -> list[dict]:
+        return await ValidateHandoverForm().run(dispatcher, answering("municipality", "Apeldorn"), DOMAIN)
 
-    slots, messages = asyncio.run(run())
+    slots = {e["name"]: e["value"] for e in bot_api.run(run) if e["event"] == "slot"}
     assert slots["municipality"] == "Apeldoorn" and slots["region"] == "apeldoorn"
-    assert [(m["response"], m["next_open"]) for m in messages] == [
+    assert [(m["response"], m["next_open"]) for m in dispatcher.messages] == [
         ("utter_handover_region_found_closed", "dinsdag 9:00")]
+    assert bot_api.requests[0]["body"] == {"municipality": "Apeldorn"}
 
 
-def test_a_cancelled_form_sends_nothing(monkeypatch):
-    messages, events, received = create(finished({"handover_cancelled": True}), monkeypatch,
-                                        answer_with(201, created()))
+def test_a_cancelled_form_sends_nothing(bot_api):
+    messages, events, received = create(finished({"handover_cancelled": True}), bot_api, 201, created())
     assert received == []
     assert [m["response"] for m in messages] == ["utter_handover_cancelled"]
     assert {e["name"]: e["value"] for e in events}["handover_cancelled"] is None
 
 
-def test_the_request_never_carries_message_text(monkeypatch):
+def test_the_request_never_carries_message_text(bot_api):
     tracker = finished({"handover_consent": True}, CONVERSATION_EVENTS)
-    _, _, received = create(tracker, monkeypatch, answer_with(201, created()))
+    _, _, received = create(tracker, bot_api, 201, created())
     sent = json.dumps(received[0]["body"])
     assert all(event["text"] not in sent for event in CONVERSATION_EVENTS if event["event"] == "user")
 
@@ -569,13 +511,45 @@ REFUSED = {"refused": "too_many_handovers",
                       "contact": "010 123 45 67"}}
 
 
-def test_a_refused_request_says_whom_to_call_and_the_crisis_lines_not_try_again(monkeypatch):
-    messages, _, _ = create(finished({"handover_contact": "chat"}), monkeypatch, answer_with(429, REFUSED))
+def test_a_refused_request_says_whom_to_call_and_the_crisis_lines_not_try_again(bot_api):
+    messages, _, _ = create(finished({"handover_contact": "chat"}), bot_api, 429, REFUSED)
     assert [m["response"] for m in messages] == ["utter_handover_refused"]
     assert (messages[0]["organisation"], messages[0]["contact"]) == ("Humanitas PMW", "010 123 45 67")
 
 
-def test_a_refused_request_in_a_region_without_public_contact_names_the_gemeente(monkeypatch):
+def test_a_refused_request_in_a_region_without_public_contact_names_the_gemeente(bot_api):
     region = {**REFUSED["region"], "contact": ""}
-    messages, _, _ = create(finished({}), monkeypatch, answer_with(429, {**REFUSED, "region": region}))
+    messages, _, _ = create(finished({}), bot_api, 429, {**REFUSED, "region": region})
     assert [m["response"] for m in messages] == ["utter_handover_refused_gemeente"]
+
+
+# --- the phone question ---------------------------------------------------------------------------
+
+def ask_phone(bot_api, listening: bool = True) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+
+    async def run() -> list[dict]:
+        return await ActionAskHandoverPhone().run(dispatcher, answering("handover_phone", "Bellen"), DOMAIN)
+
+    bot_api.run(run, listening=listening)
+    return dispatcher.messages
+
+
+def test_asking_for_the_number_first_tells_the_gateway_to_keep_the_next_message_out_of_rasa(bot_api):
+    async def expecting(request: web.Request) -> web.Response:
+        return web.Response(status=204)
+    bot_api.answer("POST", "/internal/v1/intake/expect-phone", expecting)
+    messages = ask_phone(bot_api)
+    assert bot_api.requests == [{"path": "/internal/v1/intake/expect-phone",
+                                 "auth": f"Bearer {bot_api.token}", "body": {"conversation": CONVERSATION}}]
+    assert [m["response"] for m in messages] == ["utter_ask_handover_phone"]
+
+
+def test_the_number_is_still_asked_for_when_the_service_is_down(bot_api):
+    assert [m["response"] for m in ask_phone(bot_api, listening=False)] == ["utter_ask_handover_phone"]
+
+
+def test_the_phone_question_is_the_forms_own_action_in_the_domain():
+    # Rasa asks a form's question with action_ask_<slot> when the domain lists it.
+    assert "action_ask_handover_phone" in DOMAIN["actions"]
+    assert "handover_phone" in DOMAIN["forms"][FORM]["required_slots"]
