@@ -69,18 +69,6 @@ async def test_editors_see_which_rules_have_a_passed_year(client):
     assert "bijstand_asset_limit_single" in rules and "jaar 2024 verlopen" in rules
 
 
-async def test_the_checks_get_their_texts_as_published_now(client):
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    texts = await (await client.get("/internal/v1/checks/texts?language=en", headers=headers)).json()
-    checks = ("utter_income_", "utter_debt_", "utter_housing_", "utter_stopping_", "utter_scan_")
-    assert texts and all(key.startswith(checks) for key in texts)
-    assert "utter_greet" not in texts and "utter_ask_debt/overview" not in texts
-    assert "DigiD" in texts["utter_income_step_get_digid"]
-    assert "0800-2000" in texts["utter_housing_first_veilig_thuis"]
-    assert (await client.get("/internal/v1/checks/texts?language=fr", headers=headers)).status == 400
-    assert (await client.get("/internal/v1/checks/texts")).status == 401
-
-
 async def served(client, key: str, language: str = "nl") -> str:
     body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
     response = await client.post("/nlg", json=body, headers=bearer(BOUNDARY_TOKENS["nlg_token"]))
