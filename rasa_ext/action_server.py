@@ -12,8 +12,10 @@ import logging
 import os
 
 from rasa_sdk.endpoint import create_app
-from sanic import response
+from sanic import Sanic, response
 from sanic.request import Request
+
+from actions.api import bot_client
 
 
 def main() -> None:
@@ -37,6 +39,11 @@ def main() -> None:
         if not hmac.compare_digest(given.encode(), token.encode()):
             return response.json({"error": "unauthorised"}, status=401)
         return None
+
+    @app.listener("after_server_stop")
+    async def close_bot_client(app: Sanic, loop: object) -> None:
+        # The actions keep one HTTP session to the bot service for the server's life.
+        await bot_client.close()
 
     app.run(host="127.0.0.1", port=args.port, workers=1, access_log=False)
 
