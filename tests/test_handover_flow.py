@@ -165,6 +165,9 @@ async def test_an_urgent_debt_check_makes_the_handover_urgent(stack, staff):
         replies = stack.chat(sender, answer)
     said = "\n".join(r["text"] for r in replies)
     assert "1. Bel vandaag je gemeente" in said and "3 werkdagen" in said, said
+    # The steps go on in a second bubble without their heading; the list's unused parts say nothing.
+    assert all(r.get("text") for r in replies) and said.count("Dit kun je doen, in deze volgorde:") == 1
+    assert re.search(r"^[3-4]\. ", said, re.MULTILINE), said
     assert replies[-1]["text"].startswith("Dit kan niet wachten"), said
     reference = ask_for_a_person(stack, sender)
     worker = await staff(f"cas-{sender}@rebelz.nl", "apeldoorn", "Cas")
@@ -199,6 +202,9 @@ async def test_a_phone_handover_asks_whether_a_call_is_safe_and_the_worker_sees_
     assert detail["call_safety"] == {"code": "text_only", "label": "alleen een sms sturen, niet bellen"}
     page = await (await worker.session.get(f"{stack.base_url}/staff/handovers/{number}")).text()
     assert "<dt>Bellen</dt><dd id=\"call-safety\">alleen een sms sturen, niet bellen</dd>" in page
+    # The phone question told the gateway first, so it kept the number for the claiming worker.
+    assert (await worker.post(f"/handovers/{number}/claim")).status == 200
+    assert await (await worker.get(f"/handovers/{number}/contact")).json() == {"phone": "06 12345678"}
 
 
 # --- in-process: what the worker learns, and the office hours the form says -------------------
