@@ -193,8 +193,8 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
                             every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
-                    internal_api.routes, handover_api.routes, intake_api.routes, rules_api.routes,
-                    staff_api.routes, staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
+                    internal_api.routes, handover_api.routes, intake_api.routes, rules_api.routes, staff_api.routes,
+                    staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
                     staff_approvals.routes, staff_users.routes,
                     staff_socket.routes):
         app.add_routes(feature)

@@ -51,8 +51,8 @@ URGENT_DEBT = steps("debt", "call_gemeente_today_eviction", "tell_creditor_help_
 
 
 @pytest.mark.parametrize("language, heading, today", [
-    ("nl", "Dit kun je doen, in deze volgorde:\n1. Bel vandaag je gemeente", "binnen 3 (in {year}; check wat nu geldt"),
-    ("en", "What you can do, in this order:\n1. Call your municipality today", "within 3 (in {year}; check what applies"),
+    ("nl", "Dit kun je doen, in deze volgorde:\n1. Bel vandaag", "binnen 3 (in {year}; check wat nu geldt"),
+    ("en", "What you can do, in this order:\n1. Call your municipality", "within 3 (in {year}; check what applies"),
 ])
 def test_a_result_is_said_from_its_codes_in_the_conversations_language(store, rules, language, heading, today):
     first = said("utter_debt_steps", URGENT_DEBT, 1, language, store, rules)

@@ -58,9 +58,9 @@ async def test_handovers_and_regions_need_the_internal_token_too(client, rasa_to
     assert (await client.post("/internal/v1/regions/resolve", json=body, headers=bearer(INTERNAL))).status == 200
     assert (await client.post("/internal/v1/regions/resolve", json=body, headers=bearer(NLG))).status == 401
     assert (await client.post("/internal/v1/handovers", json={}, headers=bearer(rasa_token))).status == 401
-    expecting = {"conversation": "c0ffee"}
-    assert (await client.post("/internal/v1/intake/expect-phone", json=expecting, headers=bearer(ACTION))).status == 401
-    assert (await client.post("/internal/v1/intake/expect-phone", json=expecting, headers=bearer(INTERNAL))).status == 204
+    expecting, path = {"conversation": "c0ffee"}, "/internal/v1/intake/expect-phone"
+    assert (await client.post(path, json=expecting, headers=bearer(ACTION))).status == 401
+    assert (await client.post(path, json=expecting, headers=bearer(INTERNAL))).status == 204
 
 
 def test_first_run_generates_a_long_token_of_its_own_for_every_boundary(tmp_path):

@@ -114,7 +114,8 @@ def lines(check_list: CheckList, language: str, store: ContentStore, rules: Mapp
     for item in check_list.items:
         texts = {placeholder: entry_text(store, key, language) for placeholder, key in item.texts.items()}
         values = {**amounts, **{placeholder: text for placeholder, text in texts.items() if text}}
-        text = entry_text(store, item.key, language, values) or entry_text(store, f"{item.key}_no_amount", language)
+        text = (entry_text(store, item.key, language, values)
+                or entry_text(store, f"{item.key}_no_amount", language))
         if text:
             found.append(text)
     return found

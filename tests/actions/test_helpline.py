@@ -35,7 +35,28 @@ def test_without_a_chosen_answer_the_overview_of_numbers_is_shown():
     assert [m["response"] for m in run(tracker("heb je een nummer", None))] == ["utter_ask_helpline/overview"]
 
 
-def test_help_nearby_without_the_bot_service_still_answers(monkeypatch):
-    monkeypatch.setenv("BOT_INTERNAL_URL", "http://127.0.0.1:9")  # nothing listens there
-    messages = run(tracker("is er hulp in rotterdam", "ask_helpline/nearby"))
-    assert [m["response"] for m in messages] == ["utter_ask_helpline/nearby"]
+def test_help_nearby_without_the_bot_service_still_answers(bot_api):
+    dispatcher = CollectingDispatcher()
+
+    async def nearby() -> list:
+        asked = tracker("is er hulp in rotterdam", "ask_helpline/nearby")
+        return await ActionAnswerHelpline().run(dispatcher, asked, {})
+
+    assert bot_api.run(nearby, listening=False) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_helpline/nearby"]
+
+
+def test_help_nearby_names_the_organisation_of_the_region_the_user_names(bot_api):
+    bot_api.answer_with("POST", "/internal/v1/regions/resolve", 200, {
+        "gemeente": {"code": "GM0599", "name": "Rotterdam"},
+        "region": {"id": "rotterdam", "name": "Rotterdam", "organisation": "Humanitas PMW"}})
+    dispatcher = CollectingDispatcher()
+
+    async def nearby() -> list:
+        asked = tracker("is er hulp in rotterdam", "ask_helpline/nearby")
+        return await ActionAnswerHelpline().run(dispatcher, asked, {})
+
+    bot_api.run(nearby)
+    assert bot_api.requests[0]["body"] == {"sentence": "is er hulp in rotterdam"}
+    assert [(m["response"], m["organisation"]) for m in dispatcher.messages] == [
+        ("utter_helpline_region", "Humanitas PMW")]
