@@ -13,12 +13,12 @@ from actions.checks.answers import READERS
 from actions.forms.validation import Question, ReaderFormValidation
 
 
-def questions(check: Text) -> Dict[Text, Question]:
+def questions_of(check: Text) -> Dict[Text, Question]:
     """The check's questions, each with its reader; an unclear answer is asked again kindly."""
     return {slot: Question(READERS[slot]) for slot in CHECK_SLOTS[check]}
 
 
 class CheckFormValidation(ReaderFormValidation):
-    """Subclasses set `form` and `questions = questions("<check>")`."""
+    """Subclasses set `form` and `questions = questions_of("<check>")`."""
 
     cancelled_slot = CHECK_CANCELLED_SLOT

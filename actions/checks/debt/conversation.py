@@ -8,13 +8,13 @@ from rasa_sdk import Tracker
 
 from actions.checks.advice import Advice
 from actions.checks.debt.decision import DebtAnswers, advise
-from actions.checks.form import CheckFormValidation, questions
+from actions.checks.form import CheckFormValidation, questions_of
 from actions.checks.result import CheckResult, answer
 
 
 class ValidateDebtCheckForm(CheckFormValidation):
     form = "debt_check_form"
-    questions = questions("debt")
+    questions = questions_of("debt")
 
 
 class ActionDebtCheckResult(CheckResult):

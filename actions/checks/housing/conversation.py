@@ -7,14 +7,14 @@ from typing import Any, Dict
 from rasa_sdk import Tracker
 
 from actions.checks.advice import Advice
-from actions.checks.form import CheckFormValidation, questions
+from actions.checks.form import CheckFormValidation, questions_of
 from actions.checks.housing.decision import HousingAnswers, advise
 from actions.checks.result import CheckResult, answer
 
 
 class ValidateHousingCheckForm(CheckFormValidation):
     form = "housing_check_form"
-    questions = questions("housing")
+    questions = questions_of("housing")
 
 
 class ActionHousingCheckResult(CheckResult):

@@ -11,14 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.checks.advice import Advice
-from actions.checks.form import CheckFormValidation, questions
+from actions.checks.form import CheckFormValidation, questions_of
 from actions.checks.income.decision import IncomeAnswers, advise
 from actions.checks.result import CheckResult, answer
 
 
 class ValidateIncomeCheckForm(CheckFormValidation):
     form = "income_check_form"
-    questions = questions("income")
+    questions = questions_of("income")
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:

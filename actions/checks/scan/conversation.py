@@ -14,14 +14,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api.contract import CHECK_CANCELLED_SLOT, SCAN_SLOTS
-from actions.checks.form import CheckFormValidation, questions
+from actions.checks.form import CheckFormValidation, questions_of
 from actions.checks.result import say_list
 from actions.checks.scan.decision import ordered, ratings
 
 
 class ValidateScanForm(CheckFormValidation):
     form = "scan_form"
-    questions = questions("scan")
+    questions = questions_of("scan")
 
 
 def overview(rated: Dict[Text, Text]) -> Dict[str, Any]:

@@ -7,14 +7,14 @@ from typing import Any, Dict
 from rasa_sdk import Tracker
 
 from actions.checks.advice import Advice
-from actions.checks.form import CheckFormValidation, questions
+from actions.checks.form import CheckFormValidation, questions_of
 from actions.checks.result import CheckResult, answer
 from actions.checks.stopping.decision import StoppingAnswers, advise
 
 
 class ValidateStoppingCheckForm(CheckFormValidation):
     form = "stopping_check_form"
-    questions = questions("stopping")
+    questions = questions_of("stopping")
 
 
 class ActionStoppingCheckResult(CheckResult):
