@@ -1,5 +1,6 @@
 """The `bot` command line: serve, run (all processes), content import|export, regions
-import|export, rules import|export, users (list, add, disable, ...), purge, chat, telegram set-webhook, secrets init."""
+import|export, rules import|export, retrain (enqueue, worker, run, status), users (list, add, disable, ...), purge,
+chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import TypeVar
 
 from aiohttp import web
 from cryptography.fernet import Fernet
@@ -14,7 +16,9 @@ from pydantic import ValidationError
 
 from bot.private_files import keep_private
 from bot.secret_file import ensure_secrets
-from bot.settings import Settings
+from bot.settings import RetrainSettings, Settings
+
+AnySettings = TypeVar("AnySettings", Settings, RetrainSettings)
 from bot.staff import users_command
 
 
@@ -34,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     rules = commands.add_parser("rules", help="data/check_rules.yml (yearly figures) <-> database")
     rules.add_argument("direction", choices=["import", "export"])
     rules.add_argument("--file", type=Path, default=None, help="default: data/check_rules.yml")
+    retrain = commands.add_parser("retrain", help="retrain the model with the editors' phrasings: enqueue a job, "
+                                  "run the worker (bot run starts it), run one job here, or show the latest")
+    retrain.add_argument("action", choices=["enqueue", "worker", "run", "status"])
     users = commands.add_parser("users", help="staff accounts: list, add, disable, enable, reset-password, "
                                 "reset-totp, set-role, set-regions, delete")
     users_command.add_arguments(users)
@@ -48,7 +55,11 @@ def main(argv: list[str] | None = None) -> None:
     # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     ensure_secrets()
-    settings = _settings()
+    if args.command == "retrain":
+        # Its own settings: the worker process holds RASA_TOKEN and no other secret.
+        from bot.nlu.retrain_command import run_retrain
+        sys.exit(asyncio.run(run_retrain(_settings(RetrainSettings), args.action)))
+    settings = _settings(Settings)
     if args.command in ("serve", "run"):
         # The database, the secrets and logs: the service's own user only (its children too).
         keep_private(settings.database_url)
@@ -75,10 +86,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
 
 
-def _settings() -> Settings:
+def _settings(kind: type[AnySettings]) -> AnySettings:
     """The settings, or the reasons they are refused (by variable name, never a value) and exit."""
     try:
-        return Settings()  # type: ignore[call-arg]  # secrets come from the environment
+        return kind()  # type: ignore[call-arg]  # secrets come from the environment
     except ValidationError as refused:
         for error in refused.errors():
             name = "_".join(str(part) for part in error["loc"]).upper()
