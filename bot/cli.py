@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import TypeVar
@@ -102,8 +103,17 @@ def _serve(settings: Settings) -> None:
     from bot.app import create_app
     from bot.middlewares import RouteAccessLogger
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                access_log_class=RouteAccessLogger, print=None)
+    app = create_app(settings)
+    app.on_shutdown.append(_ignore_further_signals)
+    web.run_app(app, host=settings.host, port=settings.port, access_log_class=RouteAccessLogger, print=None)
+
+
+async def _ignore_further_signals(app: web.Application) -> None:
+    """Once stopping, a second Ctrl-C or SIGTERM must not break off the cleanup (closing the
+    database pool half-way printed a traceback); `bot run` kills a child that takes too long."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: None)
 
 
 async def _set_webhook(settings: Settings) -> int:
