@@ -243,6 +243,18 @@ class ExamplePhrasing(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FileSync(Base):
+    """When one kind of editable data (content, regions, rules) was last imported from or exported
+    to its files in git; owned by bot.db.file_sync. An editor's change after this is in the
+    database only, and an import refuses to discard it."""
+
+    __tablename__ = "file_syncs"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10))  # import | export
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class RetrainJob(Base):
     """A retrain an admin (or an operator's `bot retrain`) asked for; owned by bot.nlu.retrain_jobs.
 
