@@ -19,13 +19,13 @@ from pydantic import ValidationError
 from bot.private_files import keep_private
 from bot.secret_file import ensure_secrets
 from bot.settings import RetrainSettings, Settings
+from bot.staff import users_command
 
 AnySettings = TypeVar("AnySettings", Settings, RetrainSettings)
 FORCE_HELP = "import even when editors changed this in the web app since the last import or export (discards that)"
 # `bot content|regions|rules import` refused because it would discard editors' changes: make run
 # tells this apart from invalid files (1) and starts with what the database holds.
 REFUSED_UNEXPORTED = 3
-from bot.staff import users_command
 
 
 def main(argv: list[str] | None = None) -> None:

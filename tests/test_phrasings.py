@@ -179,6 +179,8 @@ args = sys.argv[1:]
 cwd = pathlib.Path.cwd()
 if args[:1] == ["train"]:
     print("\\x1b[92mTraining the model\\x1b[0m")
+    if (cwd / "fail_train").exists():
+        sys.exit(1)
     while (cwd / "hold").exists():
         time.sleep(0.05)
     out = pathlib.Path(args[args.index("--out") + 1])
@@ -430,6 +432,7 @@ async def test_a_job_whose_worker_vanished_is_failed_and_frees_the_queue(tmp_pat
 
 
 @pytest.mark.parametrize(("breakage", "code", "message"), [
+    ("fail_train", "training_failed", "Het trainen is mislukt."),
     ("fail_tests", "testing_failed", "De testgesprekken slaagden niet"),
     ("rasa_refuses", "rasa_refused", "Rasa kon het nieuwe model niet laden"),
     ("rasa_down", "rasa_unreachable", "Rasa was niet bereikbaar"),
@@ -444,8 +447,8 @@ async def test_a_failed_retrain_marks_the_job_failed_and_leaves_model_and_traini
     committed.write_text('version: "3.1"\nnlu: []\n')
     before = committed.stat().st_mtime_ns
     replicas = [fake_rasa.url]
-    if breakage == "fail_tests":
-        (project.project_root / "fail_tests").touch()
+    if breakage in ("fail_train", "fail_tests"):
+        (project.project_root / breakage).touch()
     elif breakage == "rasa_refuses":
         fake_rasa.answer = 500
     elif breakage == "rasa_down":
