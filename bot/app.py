@@ -1,6 +1,7 @@
 """The app factory of the bot service: shared resources, middlewares and every feature's routes."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import AsyncIterator
 
@@ -12,7 +13,8 @@ from redis.asyncio import Redis
 from bot import health
 from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
                          ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, REDIS,
-                         REGION_EDITING, REGIONS, RELAY, RULE_EDITING, SESSIONS, SETTINGS, STAFF_SESSIONS)
+                         PHRASINGS, REGION_EDITING, REGIONS, RELAY, RETRAIN_JOBS, RULE_EDITING, SESSIONS, SETTINGS,
+                         STAFF_SESSIONS)
 from bot.checks import internal_api as rules_api
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
@@ -42,6 +44,9 @@ from bot.handover.turns import HandoverTurns
 from bot.staff.error_pages import staff_error_pages
 from bot.client_address import forwarded_middleware, parse_networks
 from bot.middlewares import errors, security_headers
+from bot.nlu.phrasings import Phrasings
+from bot.nlu.retrain_jobs import RetrainJobs
+from bot.nlu.training_data import EDITOR_FILE, TrainingData
 from bot.periodic import every
 from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
@@ -60,7 +65,7 @@ from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
 from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
-from bot.staff.training import TrainingPaths, setup_training
+from bot.staff import training as staff_training
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -169,6 +174,17 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
         await app[GATEWAY].close()
 
 
+async def _training(app: web.Application) -> AsyncIterator[None]:
+    """Editors' phrasings (a fresh database takes those of the committed file) and the queue of
+    retrain jobs; the retraining itself runs in a worker process (bot/nlu/retrain_worker.py)."""
+    settings, sessions = app[SETTINGS], app[SESSIONS]
+    training = await asyncio.to_thread(TrainingData.read, settings.nlu_dir)
+    app[PHRASINGS] = Phrasings(sessions, training)
+    await app[PHRASINGS].seed(settings.nlu_dir / EDITOR_FILE)
+    app[RETRAIN_JOBS] = RetrainJobs(sessions)
+    yield
+
+
 async def _purge(app: web.Application) -> None:
     """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
     await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
@@ -177,8 +193,7 @@ async def _purge(app: web.Application) -> None:
         await app[RELAY].staff_event("closed", handover)
 
 
-def create_app(settings: Settings, training_paths: TrainingPaths | None = None) -> web.Application:
-    """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
+def create_app(settings: Settings) -> web.Application:
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
     app = web.Application(middlewares=[forwarded, errors, staff_error_pages],
@@ -188,7 +203,8 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     app[CONTENT_STORE] = ContentStore()
     app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
     app[CHECK_RULES] = read_rules(settings.check_rules_file)
-    app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
+    app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, _training,
+                            telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
                             every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
     staff_pages.setup_templates(app)
@@ -196,7 +212,6 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
                     internal_api.routes, handover_api.routes, intake_api.routes, rules_api.routes, staff_api.routes,
                     staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
                     staff_approvals.routes, staff_users.routes,
-                    staff_socket.routes):
+                    staff_socket.routes, staff_training.routes):
         app.add_routes(feature)
-    setup_training(app, settings, training_paths)
     return app

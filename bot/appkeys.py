@@ -18,6 +18,8 @@ from bot.handover.events import EventHub
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
+from bot.nlu.phrasings import Phrasings
+from bot.nlu.retrain_jobs import RetrainJobs
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
@@ -52,3 +54,6 @@ REGION_EDITING = web.AppKey("region_editing", RegionEditing)
 CHECK_RULES = web.AppKey("check_rules", dict[str, Rule])
 RULE_EDITING = web.AppKey("rule_editing", RuleEditing)
 APPROVALS = web.AppKey("approvals", Approvals)
+# Editors' example phrasings, and the queue of retrain jobs a worker process runs (bot/nlu/).
+PHRASINGS = web.AppKey("phrasings", Phrasings)
+RETRAIN_JOBS = web.AppKey("retrain_jobs", RetrainJobs)

@@ -1,12 +1,16 @@
 """The `bot` command line: serve, run (all processes), content import|export, regions
-import|export, rules import|export, users (list, add, disable, ...), purge, chat, telegram set-webhook, secrets init."""
+import|export, rules import|export, retrain (enqueue, worker, run, status), users (list, add, disable, ...), purge,
+chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import signal
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from aiohttp import web
 from cryptography.fernet import Fernet
@@ -14,8 +18,14 @@ from pydantic import ValidationError
 
 from bot.private_files import keep_private
 from bot.secret_file import ensure_secrets
-from bot.settings import Settings
+from bot.settings import RetrainSettings, Settings
 from bot.staff import users_command
+
+AnySettings = TypeVar("AnySettings", Settings, RetrainSettings)
+FORCE_HELP = "import even when editors changed this in the web app since the last import or export (discards that)"
+# `bot content|regions|rules import` refused because it would discard editors' changes: make run
+# tells this apart from invalid files (1) and starts with what the database holds.
+REFUSED_UNEXPORTED = 3
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,14 +36,20 @@ def main(argv: list[str] | None = None) -> None:
     content = commands.add_parser("content", help="data/content/ <-> database")
     content.add_argument("direction", choices=["import", "export"])
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
+    content.add_argument("--force", action="store_true", help=FORCE_HELP)
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--url", default=None, help="default: http://127.0.0.1:$PORT")
     regions = commands.add_parser("regions", help="data/regions.yml <-> database")
     regions.add_argument("direction", choices=["import", "export"])
     regions.add_argument("--file", type=Path, default=None, help="default: data/regions.yml")
+    regions.add_argument("--force", action="store_true", help=FORCE_HELP)
     rules = commands.add_parser("rules", help="data/check_rules.yml (yearly figures) <-> database")
     rules.add_argument("direction", choices=["import", "export"])
     rules.add_argument("--file", type=Path, default=None, help="default: data/check_rules.yml")
+    rules.add_argument("--force", action="store_true", help=FORCE_HELP)
+    retrain = commands.add_parser("retrain", help="retrain the model with the editors' phrasings: enqueue a job, "
+                                  "run the worker (bot run starts it), run one job here, or show the latest")
+    retrain.add_argument("action", choices=["enqueue", "worker", "run", "status"])
     users = commands.add_parser("users", help="staff accounts: list, add, disable, enable, reset-password, "
                                 "reset-totp, set-role, set-regions, delete")
     users_command.add_arguments(users)
@@ -48,7 +64,11 @@ def main(argv: list[str] | None = None) -> None:
     # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     ensure_secrets()
-    settings = _settings()
+    if args.command == "retrain":
+        # Its own settings: the worker process holds RASA_TOKEN and no other secret.
+        from bot.nlu.retrain_command import run_retrain
+        sys.exit(asyncio.run(run_retrain(_settings(RetrainSettings), args.action)))
+    settings = _settings(Settings)
     if args.command in ("serve", "run"):
         # The database, the secrets and logs: the service's own user only (its children too).
         keep_private(settings.database_url)
@@ -59,13 +79,13 @@ def main(argv: list[str] | None = None) -> None:
         from bot.supervisor import run_all
         sys.exit(asyncio.run(run_all(settings)))
     elif args.command == "content":
-        sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir)))
+        sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir, args.force)))
     elif args.command == "telegram":
         sys.exit(asyncio.run(_set_webhook(settings)))
     elif args.command == "regions":
-        sys.exit(asyncio.run(_regions(settings, args.direction, args.file or settings.regions_file)))
+        sys.exit(asyncio.run(_regions(settings, args.direction, args.file or settings.regions_file, args.force)))
     elif args.command == "rules":
-        sys.exit(asyncio.run(_rules(settings, args.direction, args.file or settings.check_rules_file)))
+        sys.exit(asyncio.run(_rules(settings, args.direction, args.file or settings.check_rules_file, args.force)))
     elif args.command == "users":
         sys.exit(asyncio.run(users_command.run(settings, args)))
     elif args.command == "purge":
@@ -75,10 +95,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
 
 
-def _settings() -> Settings:
+def _settings(kind: type[AnySettings]) -> AnySettings:
     """The settings, or the reasons they are refused (by variable name, never a value) and exit."""
     try:
-        return Settings()  # type: ignore[call-arg]  # secrets come from the environment
+        return kind()  # type: ignore[call-arg]  # secrets come from the environment
     except ValidationError as refused:
         for error in refused.errors():
             name = "_".join(str(part) for part in error["loc"]).upper()
@@ -91,8 +111,17 @@ def _serve(settings: Settings) -> None:
     from bot.app import create_app
     from bot.middlewares import RouteAccessLogger
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                access_log_class=RouteAccessLogger, print=None)
+    app = create_app(settings)
+    app.on_shutdown.append(_ignore_further_signals)
+    web.run_app(app, host=settings.host, port=settings.port, access_log_class=RouteAccessLogger, print=None)
+
+
+async def _ignore_further_signals(app: web.Application) -> None:
+    """Once stopping, a second Ctrl-C or SIGTERM must not break off the cleanup (closing the
+    database pool half-way printed a traceback); `bot run` kills a child that takes too long."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: None)
 
 
 async def _set_webhook(settings: Settings) -> int:
@@ -109,7 +138,18 @@ async def _set_webhook(settings: Settings) -> int:
     return 0
 
 
-async def _regions(settings: Settings, direction: str, path: Path) -> int:
+def _refused(kind: str, count: int, newest: datetime | None, target: Path) -> int:
+    """Says what an import would discard and the two ways on; the exit code make run recognises."""
+    when = f", the newest at {newest:%Y-%m-%d %H:%M} UTC" if newest else ""
+    print(f"{kind} not imported, nothing changed: editors made {count} change(s) in the web app since the last "
+          f"import or export{when}. The database is the truth while the assistant runs, so first write "
+          f"those changes into {target} with `bot {kind} export` (look at them with `git diff`, commit "
+          f"what should stay), then import; or discard them with `bot {kind} import --force`.",
+          file=sys.stderr)
+    return REFUSED_UNEXPORTED
+
+
+async def _regions(settings: Settings, direction: str, path: Path, force: bool = False) -> int:
     from bot.db.engine import create_tables, make_engine, session_factory
     from bot.regions.directory import RegionDirectory, RegionError
     from bot.regions.editing import RegionEditing
@@ -118,6 +158,11 @@ async def _regions(settings: Settings, direction: str, path: Path) -> int:
     try:
         await create_tables(engine)
         if direction == "import":
+            if not force:
+                directory = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
+                changed, newest = await RegionEditing(session_factory(engine), directory).changes_since_sync()
+                if changed:
+                    return _refused("regions", changed, newest, path)
             try:
                 directory = RegionDirectory.from_files(settings.gemeenten_file, path)
                 count = await RegionEditing(session_factory(engine), directory).import_file(path)
@@ -154,10 +199,10 @@ async def _purge(settings: Settings) -> int:
         await engine.dispose()
 
 
-async def _content(settings: Settings, direction: str, directory: Path) -> int:
-    from bot.content.files import write_content_dir
+async def _content(settings: Settings, direction: str, directory: Path, force: bool = False) -> int:
+    from bot.content.editing import published_since_sync
     from bot.content.schema import ContentError
-    from bot.content.store import import_directory, stored_entries
+    from bot.content.store import export_directory, import_directory
     from bot.db.engine import create_tables, make_engine, session_factory
 
     engine = make_engine(settings.database_url)
@@ -165,6 +210,9 @@ async def _content(settings: Settings, direction: str, directory: Path) -> int:
         await create_tables(engine)
         sessions = session_factory(engine)
         if direction == "import":
+            changed, newest = (0, None) if force else await published_since_sync(sessions)
+            if changed:
+                return _refused("content", changed, newest, directory)
             try:
                 count = await import_directory(sessions, directory)
             except ContentError as error:
@@ -172,15 +220,14 @@ async def _content(settings: Settings, direction: str, directory: Path) -> int:
                 return 1
             print(f"imported {count} answers from {directory}")
         else:
-            entries = await stored_entries(sessions)
-            write_content_dir(directory, entries)
-            print(f"exported {len(entries)} answers to {directory}")
+            count = await export_directory(sessions, directory)
+            print(f"exported {count} answers to {directory}")
         return 0
     finally:
         await engine.dispose()
 
 
-async def _rules(settings: Settings, direction: str, path: Path) -> int:
+async def _rules(settings: Settings, direction: str, path: Path, force: bool = False) -> int:
     from bot.checks.editing import RuleEditing
     from bot.checks.rules import RuleError
     from bot.db.engine import create_tables, make_engine, session_factory
@@ -190,6 +237,9 @@ async def _rules(settings: Settings, direction: str, path: Path) -> int:
         await create_tables(engine)
         editing = RuleEditing(session_factory(engine), {})
         if direction == "import":
+            changed, newest = (0, None) if force else await editing.changes_since_sync()
+            if changed:
+                return _refused("rules", changed, newest, path)
             try:
                 count = await editing.import_file(path)
             except RuleError as error:

@@ -24,12 +24,16 @@ MIN_SECRET_CHARS = 32
 TELEGRAM_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_CHARS},256}}")
 
 
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/bot.db"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused setting's message must never print the secret itself.
     model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
 
-    database_url: str = "sqlite+aiosqlite:///var/bot.db"
-    rasa_url: str = "http://127.0.0.1:5005"
+    database_url: str = DEFAULT_DATABASE_URL
+    rasa_url: str = DEFAULT_RASA_URL
     # One token per internal boundary (docs/operator-guide.md, "Internal tokens"), so a token that
     # leaks opens one door only. RASA_TOKEN is Rasa's own HTTP API, model loading included.
     rasa_token: SecretStr
@@ -66,6 +70,8 @@ class Settings(BaseSettings):
     gemeenten_file: Path = Path("data/gemeenten.tsv")
     crisis_phrases_file: Path = Path("data/crisis_phrases.yml")
     check_rules_file: Path = Path("data/check_rules.yml")
+    # The training data whose intents editors add phrasings to (bot/nlu/); read only by the service.
+    nlu_dir: Path = Path("data/nlu")
     # The phone numbers and websites safety answers may name (bot/content/safety.py).
     safety_contacts_file: Path = Path("data/safety_contacts.yml")
 
@@ -143,6 +149,30 @@ class Settings(BaseSettings):
         scheme, rest = self.database_url.split("://", 1)
         dialect = scheme.split("+", 1)[0]
         return f"{'postgresql' if dialect.startswith('postgres') else dialect}://{rest}"
+
+
+class RetrainSettings(BaseSettings):
+    """What the retrain worker (`bot retrain`) reads: the database, the Rasa replicas and the one
+    secret it uses, RASA_TOKEN (loading a model). It never reads the service's other secrets, so
+    its process does not hold them."""
+
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    rasa_url: str = DEFAULT_RASA_URL
+    # Every Rasa replica a retrained model is loaded into, comma separated; empty: RASA_URL only.
+    rasa_urls: str = ""
+    rasa_token: SecretStr
+
+    @model_validator(mode="after")
+    def _token_is_strong(self) -> RetrainSettings:
+        if problem := _weak_secret("RASA_TOKEN", self.rasa_token.get_secret_value()):
+            raise ValueError(problem)
+        return self
+
+    @property
+    def rasa_replicas(self) -> list[str]:
+        return [url.strip() for url in self.rasa_urls.split(",") if url.strip()] or [self.rasa_url]
 
 
 def _weak_secret(variable: str, value: str) -> str | None:

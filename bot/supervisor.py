@@ -1,10 +1,15 @@
-"""`make run`: starts the action server, Rasa and the bot service, waits until all answer, prints
-where to chat, and stops all three on Ctrl-C. Each child gets the secrets it uses, and only
-those, through its environment.
+"""`make run`: starts the action server, Rasa, the bot service and the retrain worker, waits until
+they answer, prints where to chat, and stops all four on Ctrl-C. Each child gets the secrets it
+uses, and only those, through its environment.
+
+Each child runs in a session of its own, so the terminal's Ctrl-C reaches this process only, and
+each child is stopped exactly once (SIGTERM, then SIGKILL after a grace period): a second signal in
+the middle of a child's shutdown is what used to print tracebacks.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -19,11 +24,19 @@ STARTUP_TIMEOUT_SECONDS = 300
 RASA_PYTHON = ".venv-rasa/bin/python"
 
 
-def _commands(settings: Settings) -> dict[str, list[str]]:
+# What a child gets to finish its work after SIGTERM before it is killed.
+STOP_GRACE_SECONDS = 10
+# Rasa's libraries warn about their own deprecated calls at every start (distutils, pkg_resources,
+# SQLAlchemy 2.0, pyparsing): nothing an operator can act on, and they bury the progress lines.
+LIBRARY_WARNINGS_OFF = "ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning"
+
+
+def child_commands(settings: Settings) -> dict[str, list[str]]:
     return {
         "actions": [RASA_PYTHON, "-m", "rasa_ext.action_server", "--port", "5055"],
         "rasa": [RASA_PYTHON, "-m", "rasa_ext.server", "--port", "5005"],
         "bot": [sys.executable, "-m", "bot.cli", "serve"],
+        "retrain": [sys.executable, "-m", "bot.cli", "retrain", "worker"],
     }
 
 
@@ -32,6 +45,7 @@ SECRET_NAMES = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN", "INT
                 "SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 RASA_SECRETS = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN")
 ACTION_SERVER_SECRETS = ("ACTION_TOKEN", "INTERNAL_TOKEN")
+RETRAIN_SECRETS = ("RASA_TOKEN",)
 
 
 def child_environments(settings: Settings) -> dict[str, dict[str, str]]:
@@ -53,23 +67,39 @@ def child_environments(settings: Settings) -> dict[str, dict[str, str]]:
         ("INTERNAL_TOKEN", settings.internal_token), ("SECRET_KEY", settings.secret_key),
         ("ENCRYPTION_KEY", settings.encryption_key))}
     without_secrets = {name: value for name, value in os.environ.items() if name not in SECRET_NAMES}
+    quiet = {"PYTHONWARNINGS": LIBRARY_WARNINGS_OFF}
     return {
-        "actions": {**without_secrets, **addresses, **{n: secrets[n] for n in ACTION_SERVER_SECRETS}},
-        "rasa": {**without_secrets, **addresses, **{n: secrets[n] for n in RASA_SECRETS}},
+        "actions": {**without_secrets, **addresses, **quiet, **{n: secrets[n] for n in ACTION_SERVER_SECRETS}},
+        "rasa": {**without_secrets, **addresses, **quiet, **{n: secrets[n] for n in RASA_SECRETS}},
         "bot": {**os.environ, **addresses, **secrets},
+        # Loads retrained models into Rasa: RASA_TOKEN only (bot/nlu/retrain_worker.py).
+        "retrain": {**without_secrets, **{n: secrets[n] for n in RETRAIN_SECRETS}},
     }
 
 
-async def run_all(settings: Settings) -> int:
-    environments = child_environments(settings)
-    children = {
-        name: await asyncio.create_subprocess_exec(*command, env=environments[name])
-        for name, command in _commands(settings).items()
-    }
+async def run_all(settings: Settings, commands: dict[str, list[str]] | None = None) -> int:
+    """`commands`: what to start instead of child_commands (tests start stand-ins for Rasa)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    environments = child_environments(settings)
+    children: dict[str, asyncio.subprocess.Process] = {}
+    try:
+        for name, command in (commands or child_commands(settings)).items():
+            children[name] = await asyncio.create_subprocess_exec(*command, env=environments[name],
+                                                                  start_new_session=True)
+        return await _supervise(settings, children, stop)
+    finally:
+        if stop.is_set():
+            print("\nStopping the assistant.", flush=True)
+        await _stop(children)
+        if stop.is_set():
+            print("Stopped.", flush=True)
+
+
+async def _supervise(settings: Settings, children: dict[str, asyncio.subprocess.Process],
+                     stop: asyncio.Event) -> int:
     exited = [asyncio.create_task(child.wait()) for child in children.values()]
     ready = asyncio.create_task(_wait_until_ready(settings))
     try:
@@ -84,7 +114,8 @@ async def run_all(settings: Settings) -> int:
             return 1
         return 0
     finally:
-        await _stop(children)
+        for task in (ready, *exited):
+            task.cancel()
 
 
 async def _wait_until_ready(settings: Settings) -> bool:
@@ -123,11 +154,15 @@ def _banner(settings: Settings) -> None:
 
 
 async def _stop(children: dict[str, asyncio.subprocess.Process]) -> None:
+    """SIGTERM to each child once, then SIGKILL to its whole session after the grace period (Rasa's
+    own subprocesses too)."""
     for child in children.values():
         if child.returncode is None:
             child.terminate()
     for child in children.values():
         try:
-            await asyncio.wait_for(child.wait(), timeout=10)
+            await asyncio.wait_for(child.wait(), timeout=STOP_GRACE_SECONDS)
         except asyncio.TimeoutError:
-            child.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            await child.wait()

@@ -11,6 +11,7 @@ import hmac
 import logging
 import os
 
+import rasa_ext.quiet_warnings  # noqa: F401  - first: before rasa's imports warn
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request

@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 
+import rasa_ext.quiet_warnings  # noqa: F401  - first: before rasa's imports warn
 import rasa.api
 from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog

@@ -1,16 +1,18 @@
 """Example phrasings per intent and retraining from the staff web app: the rules a phrasing must
 meet, the export as Rasa NLU data (read back by Rasa itself), the pages with their roles and
-audit log, and the retrain job: with a stand-in Rasa for its steps and failures, and once for real
-against the stack's Rasa (train, test stories, PUT /model).
+audit log, and the retrain job that the button queues and a worker runs: with a stand-in Rasa for
+its steps and failures, and once for real against the stack's Rasa (train, test stories, PUT /model).
 
 Nothing here writes to the repository's models/ or data/nlu/: every job runs on a copy in tmp.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -21,16 +23,21 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import update
 
 from bot.app import create_app
-from bot.appkeys import AUDIT
+from bot.appkeys import AUDIT, PHRASINGS, RETRAIN_JOBS, SESSIONS
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.nlu.phrasings import PhrasingError, Phrasings
-from bot.nlu.retrain import Retrainer
+from bot.nlu.retrain import Retrainer, TrainingPaths
+from bot.nlu.retrain_jobs import RetrainJobs
+from bot.nlu.retrain_worker import RetrainWorker
 from bot.nlu.training_data import EDITOR_FILE, TrainingData
-from bot.settings import Settings
-from bot.staff.training import PHRASINGS, RETRAINER, TrainingPaths
-from conftest import MODEL, RASA_PYTHON, ROOT
+from bot.db.models import RetrainJob, utcnow
+from bot.nlu.retrain_command import run_retrain
+from bot.nlu.retrain_jobs import ABANDONED_AFTER, RetrainBusy
+from bot.settings import RetrainSettings, Settings
+from conftest import MODEL, POSTGRES_ADMIN, RASA_PYTHON, ROOT
 from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -172,6 +179,8 @@ args = sys.argv[1:]
 cwd = pathlib.Path.cwd()
 if args[:1] == ["train"]:
     print("\\x1b[92mTraining the model\\x1b[0m")
+    if (cwd / "fail_train").exists():
+        sys.exit(1)
     while (cwd / "hold").exists():
         time.sleep(0.05)
     out = pathlib.Path(args[args.index("--out") + 1])
@@ -221,11 +230,25 @@ async def fake_rasa():
     await server.close()
 
 
+TOKEN = "test-rasa-token-of-at-least-32-characters"  # the settings fixture's RASA_TOKEN
+
+
 @pytest.fixture
 async def client(aiohttp_client, settings, project, fake_rasa):
-    settings = Settings(**{**settings.model_dump(), "rasa_url": fake_rasa.url})
-    app = create_app(settings, training_paths=project)
-    return await aiohttp_client(app)
+    settings = Settings(**{**settings.model_dump(), "rasa_url": fake_rasa.url,
+                           "nlu_dir": project.project_root / "data" / "nlu"})
+    return await aiohttp_client(create_app(settings))
+
+
+def worker_for(client, project: TrainingPaths, *rasa_urls: str) -> RetrainWorker:
+    """A worker on the app's database, as `bot retrain worker` runs one in its own process."""
+    app = client.server.app
+    return RetrainWorker(RetrainJobs(app[SESSIONS]), Retrainer(app[PHRASINGS], project, rasa_urls, TOKEN))
+
+
+@pytest.fixture
+def worker(client, project, fake_rasa) -> RetrainWorker:
+    return worker_for(client, project, fake_rasa.url)
 
 
 async def audited(client) -> list[tuple[str, str]]:
@@ -272,76 +295,181 @@ async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
                            else client.post(path, allow_redirects=False))
         assert anonymous.status in (303, 401), (method, path)
     assert await client.server.app[PHRASINGS].counts() == {}
+    assert await client.server.app[RETRAIN_JOBS].latest() is None
 
 
-async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_swapped_in(client, project, fake_rasa):
+async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_worker_swaps_the_new_model_in(
+        client, project, fake_rasa, worker):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     await editor.form("/staff/training/phrasings", {"intent": "ask_debt/bailiff", "text": "beslag op mijn loon"})
     assert "Een beheerder start de training" in await (await editor.get("/staff/training")).text()
     assert (await editor.form("/staff/training/retrain", {})).status == 403
-    assert (await client.server.app[RETRAINER].wait()).phase == "idle"
+    assert await client.server.app[RETRAIN_JOBS].latest() is None
 
     started = await admin.form("/staff/training/retrain", {})
     assert started.status == 200 and started.url.path == "/staff/training"
-    assert 'data-running="true"' in await started.text()
-    assert (await client.server.app[RETRAINER].wait()).phase == "done"
+    page = await started.text()
+    assert 'data-running="true"' in page and "wacht op de trainer" in page
+    assert fake_rasa.loaded == []  # the service only queues: the worker trains
+
+    job = await worker.run_once()
+    assert job.state == "succeeded" and job.result == "succeeded"
     status = await (await editor.get("/staff/training/status")).json()
-    assert status["phase"] == "done" and status["label"] == "klaar" and not status["running"]
+    assert status["state"] == "succeeded" and status["label"] == "klaar" and not status["running"]
+    assert status["message"] == "Het nieuwe model is actief."
     assert status["started_at"] and status["finished_at"]
-    assert "Training the model" in status["lines"] and "progress 100%" in status["lines"]
-    assert not any("\x1b" in line for line in status["lines"])
+    lines = list(worker.retrainer.lines)
+    assert "Training the model" in lines and "progress 100%" in lines
+    assert not any("\x1b" in line for line in lines)
     candidate = project.models_dir / "candidate.tar.gz"
-    assert fake_rasa.loaded == [("test-rasa-token-of-at-least-32-characters", str(candidate))]
+    assert fake_rasa.loaded == [(TOKEN, str(candidate))]
     assert (project.models_dir / "current.tar.gz").read_bytes() == b"new model"
     exported = (project.project_root / "data" / "nlu" / EDITOR_FILE).read_text()
     assert "- intent: ask_debt/bailiff\n  examples: |\n    - beslag op mijn loon\n" in exported
     assert "nog niet getraind" not in await (await editor.get("/staff/training?intent=ask_debt/bailiff")).text()
     assert ("retrain_started", "") in await audited(client)
+    assert await worker.run_once() is None  # nothing queued any more
 
 
-async def test_a_second_retrain_while_one_runs_is_refused(client, project):
+async def test_a_second_retrain_while_one_waits_or_runs_is_refused(client, project, worker):
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
-    hold = project.project_root / "hold"
-    hold.touch()
     assert (await admin.form("/staff/training/retrain", {})).status == 200
     again = await admin.form("/staff/training/retrain", {})
     assert again.status == 409 and "Er loopt al een training" in await again.text()
     assert (await (await admin.get("/staff/training/status")).json())["running"] is True
+    hold = project.project_root / "hold"
+    hold.touch()  # the stand-in Rasa trains until this is gone
+    running = asyncio.create_task(worker.run_once())
+    while (await client.server.app[RETRAIN_JOBS].latest()).step != "training":
+        await asyncio.sleep(0.05)
+    status = await (await admin.get("/staff/training/status")).json()
+    assert status["state"] == "running" and status["label"] == "model trainen" and status["running"]
+    assert (await admin.form("/staff/training/retrain", {})).status == 409
     hold.unlink()
-    assert (await client.server.app[RETRAINER].wait()).phase == "done"
+    assert (await running).state == "succeeded"
     assert [a for a, _ in await audited(client)] == ["retrain_started"]
 
 
-@pytest.mark.parametrize(("breakage", "message"), [
-    ("fail_tests", "De testgesprekken slaagden niet"),
-    ("rasa_refuses", "Rasa kon het nieuwe model niet laden (HTTP 500)"),
-    ("rasa_down", "Rasa was niet bereikbaar"),
-    ("no_rasa_installed", "Het trainen is mislukt. (rasa kon niet starten)"),
-])
-async def test_a_failed_retrain_leaves_model_and_training_data_as_they_were(client, project, fake_rasa,
-                                                                          breakage, message):
+async def test_a_queued_job_is_shown_by_another_replica_and_run_by_the_command_line_worker(
+        client, aiohttp_client, settings, project, fake_rasa):
+    """Two app instances on one database (two replicas), and `bot retrain run` as an operator runs it."""
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
-    await client.server.app[PHRASINGS].add("greet", "hoi daar, ik ben nieuw", author_id=None)
+    assert (await admin.form("/staff/training/retrain", {})).status == 200
+    other = await aiohttp_client(create_app(Settings(**{**settings.model_dump(),
+                                                        "nlu_dir": project.project_root / "data" / "nlu"})))
+    other_admin = await log_in(other, await add_user(other, "admin2@x.nl", "admin"))
+    page = await (await other_admin.get("/staff/training")).text()
+    assert 'data-running="true"' in page and "wacht op de trainer" in page
+    refused = await other_admin.form("/staff/training/retrain", {})
+    assert refused.status == 409  # one job at a time across replicas
+
+    result = await run_retrain(RetrainSettings(database_url=settings.database_url, rasa_urls=fake_rasa.url,
+                                               rasa_token=TOKEN), "run", project)
+    assert result == 0 and len(fake_rasa.loaded) == 1
+    status = await (await other_admin.get("/staff/training/status")).json()
+    assert status["state"] == "succeeded" and status["result"] == "succeeded"
+
+
+async def test_two_workers_never_take_the_same_job(tmp_path):
+    """Two workers (each with its own engine, as two processes) ask for the queued job at once."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/jobs.db"
+    engines = [make_engine(url), make_engine(url)]
+    await create_tables(engines[0])
+    queue, first, second = (RetrainJobs(session_factory(engine)) for engine in (engines[0], *engines))
+    try:
+        for _ in range(10):
+            queued = await queue.enqueue(requested_by=1)
+            taken = [job for job in await asyncio.gather(first.claim(), second.claim()) if job is not None]
+            assert [job.id for job in taken] == [queued.id] and taken[0].state == "running"
+            await first.finish(queued.id, "succeeded")
+        assert await first.claim() is None and await second.claim() is None
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_two_workers_never_take_the_same_job_on_postgresql():
+    psycopg = pytest.importorskip("psycopg")
+    name = f"exit_support_jobs_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    engines = [make_engine(url), make_engine(url)]
+    try:
+        await create_tables(engines[0])
+        first, second = (RetrainJobs(session_factory(engine)) for engine in engines)
+        for _ in range(10):
+            queued = await first.enqueue(requested_by=1)
+            taken = [job for job in await asyncio.gather(first.claim(), second.claim()) if job is not None]
+            assert [job.id for job in taken] == [queued.id]
+            await second.finish(queued.id, "failed")
+        with pytest.raises(RetrainBusy):
+            await asyncio.gather(first.enqueue(requested_by=1), second.enqueue(requested_by=2))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def test_a_job_whose_worker_vanished_is_failed_and_frees_the_queue(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/jobs.db")
+    await create_tables(engine)
+    jobs = RetrainJobs(session_factory(engine))
+    try:
+        job = await jobs.enqueue(requested_by=None)
+        await jobs.claim()
+        with pytest.raises(RetrainBusy):
+            await jobs.enqueue(requested_by=None)
+        async with session_factory(engine)() as session, session.begin():  # the worker was killed long ago
+            await session.execute(update(RetrainJob).values(heartbeat_at=utcnow() - ABANDONED_AFTER * 2))
+        again = await jobs.enqueue(requested_by=None)
+        lost = await jobs.get(job.id)
+        assert (lost.state, lost.result) == ("failed", "worker_lost") and again.state == "queued"
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(("breakage", "code", "message"), [
+    ("fail_train", "training_failed", "Het trainen is mislukt."),
+    ("fail_tests", "testing_failed", "De testgesprekken slaagden niet"),
+    ("rasa_refuses", "rasa_refused", "Rasa kon het nieuwe model niet laden"),
+    ("rasa_down", "rasa_unreachable", "Rasa was niet bereikbaar"),
+    ("no_rasa_installed", "training_cannot_start", "Het trainen is mislukt (rasa kon niet starten)"),
+    ("second_replica_down", "rasa_unreachable", "Rasa was niet bereikbaar"),
+])
+async def test_a_failed_retrain_marks_the_job_failed_and_leaves_model_and_training_data_as_they_were(
+        client, project, fake_rasa, breakage, code, message):
+    admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
+    await client.server.app[PHRASINGS].add("greet", "hoi daar, ik ben nieuw", author_id=1)
     committed = project.project_root / "data" / "nlu" / EDITOR_FILE
     committed.write_text('version: "3.1"\nnlu: []\n')
     before = committed.stat().st_mtime_ns
-    retrainer = client.server.app[RETRAINER]
-    if breakage == "fail_tests":
-        (project.project_root / "fail_tests").touch()
+    replicas = [fake_rasa.url]
+    if breakage in ("fail_train", "fail_tests"):
+        (project.project_root / breakage).touch()
     elif breakage == "rasa_refuses":
         fake_rasa.answer = 500
     elif breakage == "rasa_down":
-        retrainer._rasa_url = "http://127.0.0.1:9"  # the discard port: nothing answers
+        replicas = ["http://127.0.0.1:9"]  # the discard port: nothing answers
+    elif breakage == "second_replica_down":
+        replicas = [fake_rasa.url, "http://127.0.0.1:9"]
     else:
         project.rasa.rename(project.rasa.with_name("rasa-gone"))
     await admin.form("/staff/training/retrain", {})
-    status = await retrainer.wait()
-    assert status.phase == "failed" and message in status.message
-    assert "Het huidige model blijft actief; er is niets veranderd." in status.message
+    job = await worker_for(client, project, *replicas).run_once()
+    assert (job.state, job.result) == ("failed", code)
+    status = await (await admin.get("/staff/training/status")).json()
+    assert status["state"] == "failed" and message in status["message"] and not status["running"]
+    assert "Het huidige model blijft actief; er is niets veranderd." in status["message"]
     assert (project.models_dir / "current.tar.gz").read_bytes() == b"old model"
     assert committed.read_text() == 'version: "3.1"\nnlu: []\n' and committed.stat().st_mtime_ns == before
-    assert (breakage == "rasa_refuses") == bool(fake_rasa.loaded)
+    candidate, current = str(project.models_dir / "candidate.tar.gz"), str(project.models_dir / "current.tar.gz")
+    expected_loads = {"rasa_refuses": [(TOKEN, candidate)],
+                      # the replica that took the new model gets the old one back
+                      "second_replica_down": [(TOKEN, candidate), (TOKEN, current)]}.get(breakage, [])
+    assert fake_rasa.loaded == expected_loads
     page = await (await admin.get("/staff/training")).text()
     assert "mislukt" in page and "1 voorbeeldzin nog niet getraind" in page
 
@@ -403,6 +531,10 @@ async def real_phrasings(tmp_path, rasa_project):
     await engine.dispose()
 
 
+async def no_report(step: str) -> None:
+    """The worker records the step in the job; these tests run the Retrainer alone."""
+
+
 @pytest.fixture
 def repository_untouched():
     """The repository's live model and training data are the same after the test."""
@@ -417,12 +549,12 @@ async def test_a_real_retrain_is_tested_and_swapped_into_the_running_rasa(stack,
     text = "de deurwaarder wil mijn spullen komen halen, wat kan ik doen"
     await real_phrasings.add("ask_debt/bailiff", text, author_id=1)
     before = rasa_get(stack, "/status")
-    retrainer = Retrainer(real_phrasings, rasa_project, RASA, rasa_project / "models", stack.rasa_url,
-                          stack.token, rasa_project / "tests" / "test_stories.yml")
+    retrainer = Retrainer(real_phrasings, TrainingPaths(rasa_project, RASA, rasa_project / "models",
+                                                        rasa_project / "tests" / "test_stories.yml"),
+                          [stack.rasa_url], stack.token)
     try:
-        retrainer.start()
-        status = await retrainer.wait()
-        assert status.phase == "done", (status.message, list(status.lines))
+        result = await retrainer.run(no_report)
+        assert result == "succeeded", list(retrainer.lines)
         after = rasa_get(stack, "/status")
         assert after["model_file"] == "candidate.tar.gz" != before["model_file"]
         assert after["model_id"] == model_id(rasa_project / "models" / "current.tar.gz") != before["model_id"]
@@ -438,11 +570,10 @@ async def test_a_real_retrain_whose_test_stories_fail_keeps_the_live_model(stack
     before = rasa_get(stack, "/status")
     exported = rasa_project / "data" / "nlu" / EDITOR_FILE
     kept = fingerprint(exported)
-    retrainer = Retrainer(real_phrasings, rasa_project, RASA, rasa_project / "models", stack.rasa_url,
-                          stack.token, rasa_project / "tests" / "wrong_stories.yml")
-    retrainer.start()
-    status = await retrainer.wait()
-    assert status.phase == "failed" and "testgesprekken slaagden niet" in status.message
-    assert any("predicted: utter_greet" in line for line in status.lines), list(status.lines)
+    retrainer = Retrainer(real_phrasings, TrainingPaths(rasa_project, RASA, rasa_project / "models",
+                                                        rasa_project / "tests" / "wrong_stories.yml"),
+                          [stack.rasa_url], stack.token)
+    assert await retrainer.run(no_report) == "testing_failed"
+    assert any("predicted: utter_greet" in line for line in retrainer.lines), list(retrainer.lines)
     assert rasa_get(stack, "/status") == before
     assert fingerprint(exported) == kept

@@ -8,6 +8,7 @@ replaces its contents, and other replicas hear of it through the event hub and r
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import yaml_files
+from bot.db.file_sync import changed_rows, mark_exported, mark_synced
 from bot.checks.rules import Rule, RuleError, parse_rules
 from bot.db.models import CheckRuleEntry, utcnow
 from bot.handover.events import EventHub
@@ -52,6 +54,7 @@ class RuleEditing:
             await session.execute(delete(CheckRuleEntry))
             session.add_all(CheckRuleEntry(name=name, position=i, data=dict(item))
                             for i, (name, item) in enumerate(raw.items()))
+            await mark_synced(session, "rules", "import")
         await self.load()
         return len(raw)
 
@@ -87,7 +90,12 @@ class RuleEditing:
         for name, data in entries.items():
             document[name] = yaml_files.merge(document[name], data) if name in document else yaml_files.styled(data)
         yaml_files.dump_round_trip(path, document)
+        await mark_exported(self._sessions, "rules")
         return len(entries)
+
+    async def changes_since_sync(self) -> tuple[int, datetime | None]:
+        """Rules editors changed since data/check_rules.yml was last imported or exported."""
+        return await changed_rows(self._sessions, "rules", CheckRuleEntry.updated_at)
 
     def _serve(self, rules: dict[str, Rule]) -> None:
         self._rules.clear()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import yaml_files
@@ -21,6 +21,7 @@ from bot.content.files import parse_entries
 from bot.content.safety import SafetyContacts, is_safety_answer
 from bot.content.schema import RULE_PLACEHOLDER, Answer, ContentError
 from bot.content.store import ContentStore, stored_entries
+from bot.db.file_sync import last_synced
 from bot.db.models import ContentEntry, ContentVersion
 from bot.handover.events import EventHub
 
@@ -45,6 +46,19 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """A line diff of two versions, written as in data/content/, for review."""
     return list(difflib.unified_diff(yaml_files.dumps(old).splitlines(), yaml_files.dumps(new).splitlines(),
                                      "before", "after", lineterm="", n=2))
+
+
+async def published_since_sync(sessions: async_sessionmaker) -> tuple[int, datetime | None]:
+    """Publications by editors since data/content/ was last imported or exported (all of them
+    when it never was), and the newest one's time: what an import would discard."""
+    since = await last_synced(sessions, "content")
+    query = select(func.count(), func.max(ContentVersion.created_at)).where(
+        ContentVersion.state == "published", ContentVersion.author_id.is_not(None))
+    if since is not None:
+        query = query.where(ContentVersion.created_at > since)
+    async with sessions() as session:
+        count, newest = (await session.execute(query)).one()
+    return count, newest
 
 
 class ContentEditing:

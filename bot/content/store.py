@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.content.files import parse_entries, read_content_dir
+from bot.content.files import parse_entries, read_content_dir, write_content_dir
 from bot.content.schema import LANGUAGES, Answer, Button, ContentError
+from bot.db.file_sync import mark_exported, mark_synced
 from bot.db.models import ContentEntry
 
 # Answers the service itself relies on; content without them is refused.
@@ -93,6 +94,15 @@ async def import_directory(sessions: async_sessionmaker, directory: Path) -> int
             ContentEntry(key=key, file_name=file_name, data=raw)
             for key, (file_name, raw) in entries.items()
         )
+        await mark_synced(session, "content", "import")
+    return len(entries)
+
+
+async def export_directory(sessions: async_sessionmaker, directory: Path) -> int:
+    """Writes the stored content into the files (keeping their comments and layout)."""
+    entries = await stored_entries(sessions)
+    write_content_dir(directory, entries)
+    await mark_exported(sessions, "content")
     return len(entries)
 
 

@@ -243,6 +243,42 @@ class ExamplePhrasing(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FileSync(Base):
+    """When one kind of editable data (content, regions, rules) was last imported from or exported
+    to its files in git; owned by bot.db.file_sync. An editor's change after this is in the
+    database only, and an import refuses to discard it."""
+
+    __tablename__ = "file_syncs"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(10))  # import | export
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RetrainJob(Base):
+    """A retrain an admin (or an operator's `bot retrain`) asked for; owned by bot.nlu.retrain_jobs.
+
+    Holds codes only (state, step, result), never output or text. `active` is 1 while the job is
+    queued or running and NULL afterwards: the unique index lets one job at a time be waiting or
+    running, across every replica and worker.
+    """
+
+    __tablename__ = "retrain_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), index=True)  # queued | running | succeeded | failed
+    active: Mapped[int | None] = mapped_column(Integer, unique=True, nullable=True)
+    step: Mapped[str | None] = mapped_column(String(20), nullable=True)  # exporting | training | ...
+    result: Mapped[str | None] = mapped_column(String(40), nullable=True)  # a code: succeeded, tests_failed, ...
+    requested_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a staff id; None: the command line
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The worker touches this while it runs the job; a running job whose worker stopped touching
+    # it (killed, machine gone) is failed by the next claim, so it cannot block retraining forever.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class TelegramUpdate(Base):
     """A Telegram update handled already: the bot's public id and the update's, never a chat id
     or text; owned by channels.telegram_updates, deleted after a day."""

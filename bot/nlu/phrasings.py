@@ -147,11 +147,6 @@ class Phrasings:
             log.info("phrasings_seeded count=%s", len(seen))
         return len(seen)
 
-    async def exported(self, path: Path) -> set[tuple[str, str]]:
-        """(intent, normalised text) of what the file holds: what the last retrain learnt."""
-        found = await asyncio.to_thread(read_examples, path)
-        return {(intent, normalised(text)) for intent, texts in found for text in texts}
-
 
 def _write(path: Path, text: str) -> None:
     """Written whole and then moved into place: Rasa or git never see half a file."""

@@ -1,10 +1,11 @@
-"""Retraining Rasa with the editors' phrasings, in the background, one job at a time: export the
-phrasings, train a candidate model, run the test stories against it, and only when they pass
-swap it into the running Rasa (PUT /model) and keep it as models/current.tar.gz. Rasa keeps
-serving the old model until the swap; any failure leaves it, and the training data, as they were.
+"""One retrain, step by step, for the worker that claimed its job (bot.nlu.retrain_worker):
+export the phrasings, train a candidate model, run the test stories against it, and only when
+they pass load it into every Rasa replica (PUT /model) and keep it as models/current.tar.gz.
+Rasa keeps serving the old model until then; any failure leaves it, and the training data, as
+they were, and ends in a result code.
 
-The state lives in this process's memory. Its output lines are training output only: never
-message text of users. Never logs the Rasa token (it travels in the query string).
+Runs in the worker process, never in the internet-facing service. Its output lines are training
+output only, never users' messages. Never logs the Rasa token (it travels in the query string).
 """
 from __future__ import annotations
 
@@ -18,21 +19,20 @@ import signal
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Awaitable, Callable, Sequence
 
 import aiohttp
 
 from bot.nlu.phrasings import Phrasings
+from bot.nlu.retrain_jobs import SUCCEEDED
 from bot.nlu.training_data import EDITOR_FILE
 
 log = logging.getLogger(__name__)
 
-PHASES = ("idle", "exporting", "training", "testing", "swapping", "done", "failed")
-RUNNING = frozenset({"exporting", "training", "testing", "swapping"})
-# What the status keeps of the subprocesses' output: enough to see where a failure came from.
+STEPS = ("exporting", "training", "testing", "loading")
+# What is kept of the subprocesses' output: enough to see where a failure came from.
 KEPT_LINES = 30
 MAX_LINE_CHARS = 300
 # Training takes minutes on two cores; a step that takes this long has hung.
@@ -43,36 +43,42 @@ CANDIDATE = "candidate"
 CURRENT = "current.tar.gz"
 RESPONSES = Path(".build/rasa/responses.yml")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-# The child processes get these from our environment and nothing else: the service's own
-# secrets (tokens, keys) have no business in a training run.
+# The child processes get these from our environment and nothing else: secrets have no business
+# in a training run.
 PASSED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+# Result codes besides a step's own (f"{step}_failed", "_timeout", "_cannot_start").
+NO_MODEL = "no_model"
+RASA_UNREACHABLE = "rasa_unreachable"
+RASA_REFUSED = "rasa_refused"
+# Some replicas took the new model and could not be given the old one back.
+LOADED_PARTLY = "loaded_partly"
+INTERRUPTED = "interrupted"
+UNEXPECTED = "unexpected_error"
 
-
-class RetrainBusy(Exception):
-    """A retrain is running already; the message is for the admin."""
+Report = Callable[[str], Awaitable[None]]
 
 
 class RetrainFailed(Exception):
-    """A step failed; the message is for the admin and says what stays as it was."""
+    """A step failed; `code` says which and how (a result code of retrain_jobs)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
-@dataclass
-class RetrainStatus:
-    phase: str = "idle"
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    message: str = ""
-    lines: deque[str] = field(default_factory=lambda: deque(maxlen=KEPT_LINES))
+@dataclass(frozen=True)
+class TrainingPaths:
+    """Where the training data, Rasa and the models are; tests point these at a copy. Replicas
+    load models by path, so `models_dir` must be the same path for every Rasa replica."""
 
-    @property
-    def running(self) -> bool:
-        return self.phase in RUNNING
+    project_root: Path
+    rasa: Path
+    models_dir: Path
+    stories: Path
 
-    def as_json(self) -> dict[str, Any]:
-        return {"phase": self.phase, "running": self.running, "message": self.message,
-                "lines": list(self.lines),
-                "started_at": self.started_at.isoformat() if self.started_at else None,
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None}
+    @classmethod
+    def of_project(cls, root: Path) -> TrainingPaths:
+        return cls(root, root / ".venv-rasa" / "bin" / "rasa", root / "models", root / "tests" / "test_stories.yml")
 
 
 @dataclass(frozen=True)
@@ -101,19 +107,19 @@ class _SavedFile:
 
 
 class Retrainer:
-    def __init__(self, phrasings: Phrasings, project_root: Path, rasa: Path, models_dir: Path,
-                 rasa_url: str, token: str, stories: Path) -> None:
+    def __init__(self, phrasings: Phrasings, paths: TrainingPaths, rasa_urls: Sequence[str], token: str,
+                 on_line: Callable[[str], None] | None = None) -> None:
         self._phrasings = phrasings
-        self._root = project_root.resolve()
-        self._rasa = rasa.absolute()
+        self._root = paths.project_root.resolve()
+        self._rasa = paths.rasa.absolute()
         # Rasa's virtual environment; never resolved, since its python is a symlink out of it.
         self._python = self._rasa.parent / "python"
-        self._models = models_dir.resolve()
-        self._rasa_url = rasa_url.rstrip("/")
+        self._models = paths.models_dir.resolve()
+        self._rasa_urls = [url.rstrip("/") for url in rasa_urls]
         self._token = token
-        self._stories = stories.resolve()
-        self._status = RetrainStatus()
-        self._task: asyncio.Task[None] | None = None
+        self._stories = paths.stories.resolve()
+        self._on_line = on_line
+        self.lines: deque[str] = deque(maxlen=KEPT_LINES)
 
     @property
     def export_path(self) -> Path:
@@ -123,103 +129,77 @@ class Retrainer:
     def candidate(self) -> Path:
         return self._models / f"{CANDIDATE}.tar.gz"
 
-    def status(self) -> RetrainStatus:
-        return self._status
-
-    def start(self) -> None:
-        """Starts the job in the background; RetrainBusy while one runs."""
-        if self._status.running:
-            raise RetrainBusy("Er loopt al een training; wacht tot die klaar is.")
-        self._status = RetrainStatus(phase="exporting", started_at=datetime.now(timezone.utc),
-                                     message="Bezig met trainen. Het huidige model blijft intussen actief.")
-        self._task = asyncio.create_task(self._run())
-
-    async def wait(self) -> RetrainStatus:
-        """The status once the current job (if any) has finished."""
-        if self._task is not None:
-            await asyncio.shield(self._task)
-        return self._status
-
-    async def close(self) -> None:
-        """Stops a running job (the service stops); it fails and changes nothing."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
+    async def run(self, report: Report) -> str:
+        """Runs every step, telling `report` each one; returns the result code ("succeeded").
+        Cancelled (the worker stops), it changes nothing and raises CancelledError."""
         begun = time.monotonic()
+        self.lines.clear()
         saved = await asyncio.to_thread(_SavedFile.of, self.export_path)
-        swapped = False
+        loaded: list[str] = []
+        result = UNEXPECTED
         try:
+            await report("exporting")
             count = await self._phrasings.export(self.export_path)
-            self._line(f"{count} voorbeeldzinnen geschreven naar data/nlu/{EDITOR_FILE}")
-            await self._step("exporting", "De antwoordnamen konden niet gelezen worden.",
-                             str(self._python), "-m", "rasa_ext.responses", "data/content", str(RESPONSES))
+            self._line(f"{count} phrasings written to data/nlu/{EDITOR_FILE}")
+            await self._step("responses", str(self._python), "-m", "rasa_ext.responses", "data/content", str(RESPONSES))
             await asyncio.to_thread(self.candidate.unlink, missing_ok=True)  # never test an old one
-            await self._step("training", "Het trainen is mislukt.",
-                             str(self._rasa), "train", "--data", "data", str(RESPONSES), "--out", str(self._models),
-                             "--fixed-model-name", CANDIDATE, "--quiet")
+            await report("training")
+            await self._step("training", str(self._rasa), "train", "--data", "data", str(RESPONSES),
+                             "--out", str(self._models), "--fixed-model-name", CANDIDATE, "--quiet")
             if not self.candidate.exists():
-                raise RetrainFailed("Het trainen gaf geen model.")
+                raise RetrainFailed(NO_MODEL)
+            await report("testing")
             results = await asyncio.to_thread(tempfile.mkdtemp, prefix="retrain-test-")
             try:
-                await self._step("testing", "De testgesprekken slaagden niet met het nieuwe model.",
-                                 str(self._rasa), "test", "core", "--stories", str(self._stories),
-                                 "--model", str(self.candidate), "--fail-on-prediction-errors",
-                                 "--out", results)
+                await self._step("testing", str(self._rasa), "test", "core", "--stories", str(self._stories),
+                                 "--model", str(self.candidate), "--fail-on-prediction-errors", "--out", results)
             finally:
                 await asyncio.to_thread(shutil.rmtree, results, True)
-            self._status.phase = "swapping"
-            await self._swap()
-            swapped = True
+            await report("loading")
+            await self._load_everywhere(loaded)
             # A restart of Rasa loads models/current.tar.gz: from now on that is the new model.
             await asyncio.to_thread(os.replace, self.candidate, self._models / CURRENT)
-            self._finish("done", "Het nieuwe model is actief.")
+            result = SUCCEEDED
         except RetrainFailed as failure:
-            self._fail(saved, swapped, str(failure))
+            result = await self._fail(saved, loaded, failure.code)
         except asyncio.CancelledError:
-            self._fail(saved, swapped, "Gestopt omdat de service stopte.")
+            result = await self._fail(saved, loaded, INTERRUPTED)
             raise
-        except Exception:  # noqa: BLE001 - whatever broke, the admin must see a finished job
+        except Exception:  # noqa: BLE001 - whatever broke, the job must end with a result
             log.exception("retrain_error")
-            self._fail(saved, swapped, "Onverwachte fout (zie het log van de service).")
+            result = await self._fail(saved, loaded, UNEXPECTED)
         finally:
-            log.info("retrain_finished phase=%s seconds=%.0f", self._status.phase, time.monotonic() - begun)
+            log.info("retrain_done result=%s seconds=%.0f", result, time.monotonic() - begun)
+        return result
 
-    def _fail(self, saved: _SavedFile, swapped: bool, reason: str) -> None:
-        if swapped:
-            # Rasa already serves the new model; the training data must keep describing it.
-            self._finish("failed", f"{reason} Het nieuwe model is wel actief, maar na een herstart "
-                                   "van Rasa draait het vorige weer.")
-            return
+    async def _fail(self, saved: _SavedFile, loaded: list[str], code: str) -> str:
+        """Gives the replicas that took the candidate the old model back, and the training data
+        its old file; when a replica keeps the new model, the file must keep describing it."""
+        if loaded and not await self._load_back(loaded):
+            return LOADED_PARTLY
         try:
-            saved.restore()
+            await asyncio.to_thread(saved.restore)
         except OSError:
             log.error("retrain_restore_failed")
-        self._finish("failed", f"{reason} Het huidige model blijft actief; er is niets veranderd.")
-
-    def _finish(self, phase: str, message: str) -> None:
-        self._status.phase = phase
-        self._status.message = message
-        self._status.finished_at = datetime.now(timezone.utc)
+        return code
 
     def _line(self, line: str) -> None:
         line = ANSI.sub("", line).rstrip()
         if line.strip():
-            self._status.lines.append(line[:MAX_LINE_CHARS])
+            self.lines.append(line[:MAX_LINE_CHARS])
+            if self._on_line is not None:
+                self._on_line(line[:MAX_LINE_CHARS])
 
-    async def _step(self, phase: str, failure: str, *command: str) -> None:
-        self._status.phase = phase
-        log.info("retrain_phase phase=%s", phase)
+    async def _step(self, step: str, *command: str) -> None:
+        log.info("retrain_step step=%s", step)
         try:
             code = await asyncio.wait_for(self._exec(command), STEP_TIMEOUT_SECONDS)
         except TimeoutError:
-            raise RetrainFailed(f"{failure} (duurde langer dan {STEP_TIMEOUT_SECONDS // 60} minuten)") from None
+            raise RetrainFailed(f"{step}_timeout") from None
         except OSError:
-            raise RetrainFailed(f"{failure} ({Path(command[0]).name} kon niet starten)") from None
+            raise RetrainFailed(f"{step}_cannot_start") from None
         if code != 0:
-            raise RetrainFailed(f"{failure} (afgesloten met code {code})")
+            raise RetrainFailed(f"{step}_failed")
 
     async def _exec(self, command: tuple[str, ...]) -> int:
         environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
@@ -251,18 +231,35 @@ class Retrainer:
             pending = pending[-MAX_LINE_CHARS * 10:]
         self._line(pending)
 
-    async def _swap(self) -> None:
-        """Rasa loads the candidate and answers when it serves it; until then the old one answers."""
+    async def _load_everywhere(self, loaded: list[str]) -> None:
+        """Every replica loads the candidate, one after the other; each answers when it serves
+        it, and until then its old model answers. `loaded` collects the ones that did."""
+        for url in self._rasa_urls:
+            await self._load(url, self.candidate)
+            loaded.append(url)
+            self._line(f"Rasa replica {len(loaded)} of {len(self._rasa_urls)} serves the new model")
+
+    async def _load_back(self, loaded: list[str]) -> bool:
+        """The old model (still models/current.tar.gz) into these replicas; False if one refused."""
+        back = True
+        for number, url in enumerate(loaded, 1):
+            try:
+                await self._load(url, self._models / CURRENT)
+            except RetrainFailed:
+                log.error("retrain_load_back_failed replica=%s", number)
+                back = False
+        return back
+
+    async def _load(self, url: str, model: Path) -> None:
         timeout = aiohttp.ClientTimeout(total=SWAP_TIMEOUT_SECONDS)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.put(f"{self._rasa_url}/model", params={"token": self._token},
-                                       json={"model_file": str(self.candidate)}) as response:
+                async with session.put(f"{url}/model", params={"token": self._token},
+                                       json={"model_file": str(model)}) as response:
                     status = response.status
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, TimeoutError):
             # Not the error's text: it holds the address with the token.
-            raise RetrainFailed(f"Rasa was niet bereikbaar om het nieuwe model te laden "
-                                f"({type(error).__name__}).") from None
+            raise RetrainFailed(RASA_UNREACHABLE) from None
         if status != 204:
-            raise RetrainFailed(f"Rasa kon het nieuwe model niet laden (HTTP {status}).")
-        self._line("Rasa gebruikt het nieuwe model")
+            log.warning("retrain_load_refused status=%s", status)
+            raise RetrainFailed(RASA_REFUSED)

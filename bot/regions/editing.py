@@ -7,6 +7,7 @@ Other replicas hear of a change through the event hub and reload.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import yaml_files
+from bot.db.file_sync import changed_rows, mark_exported, mark_synced
 from bot.db.models import RegionEntry, utcnow
 from bot.handover.events import EventHub
 from bot.handover.office_hours import closure_texts
@@ -52,6 +54,7 @@ class RegionEditing:
         async with self._sessions() as session, session.begin():
             await session.execute(delete(RegionEntry))
             session.add_all(RegionEntry(id=item["id"], position=i, data=_storable(item)) for i, item in enumerate(raw))
+            await mark_synced(session, "regions", "import")
         await self.load()
         return len(raw)
 
@@ -100,7 +103,12 @@ class RegionEditing:
         if [id(item) for item in merged] != [id(item) for item in document]:
             document[:] = merged
         yaml_files.dump_round_trip(path, document)
+        await mark_exported(self._sessions, "regions")
         return len(entries)
+
+    async def changes_since_sync(self) -> tuple[int, datetime | None]:
+        """Regions editors changed since data/regions.yml was last imported or exported."""
+        return await changed_rows(self._sessions, "regions", RegionEntry.updated_at)
 
     async def _on_event(self, event: dict[str, Any]) -> None:
         if event.get("kind") == REGIONS_CHANGED:

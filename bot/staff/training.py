@@ -1,66 +1,81 @@
 """The training pages for editors and admins: example phrasings per intent (what users type),
-and for admins a retrain of the model in the background with its progress. Every rule lives in
-bot.nlu (phrasings and retrain); this module only shows them, checks roles and audit-logs.
+and for admins the button that queues a retrain, with the job's state as the database holds it
+(any replica shows it). Every rule lives in bot.nlu (phrasings, retrain jobs); the retrain itself
+runs in the worker process. This module only shows them, checks roles and audit-logs.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from pathlib import Path
-from typing import AsyncIterator
+from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, SESSIONS
-from bot.nlu.phrasings import Phrasing, PhrasingError, Phrasings
-from bot.nlu.retrain import RetrainBusy, Retrainer
-from bot.nlu.training_data import TrainingData, normalised
-from bot.settings import Settings
+from bot.appkeys import AUDIT, PHRASINGS, RETRAIN_JOBS
+from bot.nlu.phrasings import Phrasing, PhrasingError
+from bot.nlu.retrain_jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job, RetrainBusy, aware
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 
 routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
-PHRASINGS = web.AppKey("phrasings", Phrasings)
-RETRAINER = web.AppKey("retrainer", Retrainer)
 # Training examples shown on an intent's page, so editors see how the others are written.
 SHOWN_EXAMPLES = 8
-PHASE_LABELS = {"idle": "nog niet gestart", "exporting": "trainingsdata schrijven", "training": "model trainen",
-                "testing": "testgesprekken draaien", "swapping": "nieuw model inzetten", "done": "klaar",
-                "failed": "mislukt"}
+STEP_LABELS = {"exporting": "trainingsdata schrijven", "training": "model trainen",
+               "testing": "testgesprekken draaien", "loading": "nieuw model inzetten"}
+STATE_LABELS = {None: "nog niet gestart", QUEUED: "wacht op de trainer", RUNNING: "bezig",
+                SUCCEEDED: "klaar", FAILED: "mislukt"}
+KEPT = " Het huidige model blijft actief; er is niets veranderd."
+_STEP_FAILURES = {"responses": "De antwoordnamen konden niet gelezen worden", "training": "Het trainen is mislukt",
+                  "testing": "De testgesprekken slaagden niet met het nieuwe model"}
+# What each result code of bot.nlu.retrain means for the admin.
+RESULT_MESSAGES = {
+    SUCCEEDED: "Het nieuwe model is actief.",
+    **{f"{step}_failed": f"{text}.{KEPT}" for step, text in _STEP_FAILURES.items()},
+    **{f"{step}_timeout": f"{text} (duurde te lang).{KEPT}" for step, text in _STEP_FAILURES.items()},
+    **{f"{step}_cannot_start": f"{text} (rasa kon niet starten).{KEPT}" for step, text in _STEP_FAILURES.items()},
+    "no_model": f"Het trainen gaf geen model.{KEPT}",
+    "rasa_unreachable": f"Rasa was niet bereikbaar om het nieuwe model te laden.{KEPT}",
+    "rasa_refused": f"Rasa kon het nieuwe model niet laden.{KEPT}",
+    "interrupted": f"Gestopt omdat de trainer stopte.{KEPT}",
+    "worker_lost": "De trainer is onderweg gestopt. Start opnieuw; het model dat Rasa gebruikt is niet veranderd.",
+    "loaded_partly": ("Niet elke Rasa kon het nieuwe model laden, en niet elke Rasa kreeg het vorige terug. "
+                      "Herstart Rasa: dan draait overal het vorige model."),
+    "unexpected_error": f"Onverwachte fout (zie het log van de trainer).{KEPT}",
+}
+RUNNING_MESSAGE = "Bezig met trainen. Het huidige model blijft intussen actief."
+QUEUED_MESSAGE = "Wacht tot de trainer begint. Het huidige model blijft intussen actief."
 
 
 @dataclass(frozen=True)
-class TrainingPaths:
-    """Where the training data, Rasa and the models are; tests point these at a copy."""
+class RetrainView:
+    """A job as the page and the status JSON show it."""
 
-    project_root: Path
-    rasa: Path
-    models_dir: Path
-    stories: Path
+    label: str
+    message: str
+    running: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+    state: str | None = None
+    step: str | None = None
+    result: str | None = None
 
     @classmethod
-    def of_project(cls, root: Path) -> TrainingPaths:
-        return cls(root, root / ".venv-rasa" / "bin" / "rasa", root / "models", root / "tests" / "test_stories.yml")
+    def of(cls, job: Job | None) -> RetrainView:
+        if job is None:
+            return cls(STATE_LABELS[None], "", False, None, None)
+        label = STEP_LABELS.get(job.step or "", STATE_LABELS[RUNNING]) if job.state == RUNNING \
+            else STATE_LABELS[job.state]
+        message = {QUEUED: QUEUED_MESSAGE, RUNNING: RUNNING_MESSAGE}.get(
+            job.state, RESULT_MESSAGES.get(job.result or "", job.result or ""))
+        return cls(label, message, job.active, job.started_at or job.created_at, job.finished_at,
+                   job.state, job.step, job.result)
 
-
-def setup_training(app: web.Application, settings: Settings, paths: TrainingPaths | None = None) -> None:
-    """Adds the routes and the phrasings and retrainer (after the database exists). The data
-    paths of the settings are relative to the working directory: the project root."""
-    paths = paths or TrainingPaths.of_project(Path.cwd())
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        training = await asyncio.to_thread(TrainingData.read, paths.project_root / "data" / "nlu")
-        phrasings = Phrasings(app[SESSIONS], training)
-        retrainer = Retrainer(phrasings, paths.project_root, paths.rasa, paths.models_dir, settings.rasa_url,
-                              settings.rasa_token.get_secret_value(), paths.stories)
-        await phrasings.seed(retrainer.export_path)
-        app[PHRASINGS], app[RETRAINER] = phrasings, retrainer
-        yield
-        await retrainer.close()
-
-    app.cleanup_ctx.append(context)
-    app.add_routes(routes)
+    def as_json(self) -> dict[str, Any]:
+        return {"state": self.state, "step": self.step, "result": self.result, "label": self.label,
+                "message": self.message, "running": self.running,
+                "started_at": self.started_at.isoformat() if self.started_at else None,
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None}
 
 
 @routes.get("/staff/training")
@@ -75,10 +90,10 @@ async def training_page(request: web.Request) -> web.Response:
 
 
 async def _overview(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    phrasings, retrainer = request.app[PHRASINGS], request.app[RETRAINER]
+    phrasings = request.app[PHRASINGS]
     return render_page("training.html", request, status=status, intents=phrasings.intents,
                        counts=await phrasings.counts(), untrained=len(await _untrained(request)),
-                       retrain=retrainer.status(), phases=PHASE_LABELS, error=error)
+                       retrain=RetrainView.of(await request.app[RETRAIN_JOBS].latest()), error=error)
 
 
 async def _intent_page(request: web.Request, intent: str, error: str = "", text: str = "",
@@ -91,9 +106,12 @@ async def _intent_page(request: web.Request, intent: str, error: str = "", text:
 
 
 async def _untrained(request: web.Request) -> set[int]:
-    """Ids of the phrasings the live model has not learnt: not in the file of the last retrain."""
-    learnt = await request.app[PHRASINGS].exported(request.app[RETRAINER].export_path)
-    return {p.id for p in await request.app[PHRASINGS].all() if (p.intent, normalised(p.text)) not in learnt}
+    """Ids of the phrasings the live model has not learnt: an editor's, added after the last
+    successful retrain began (seeded ones came from the trained file)."""
+    last = await request.app[RETRAIN_JOBS].last_succeeded()
+    since = last.started_at if last is not None else None
+    return {p.id for p in await request.app[PHRASINGS].all()
+            if p.author_id is not None and (since is None or aware(p.created_at) > since)}
 
 
 @routes.post("/staff/training/phrasings")
@@ -125,17 +143,17 @@ async def remove_phrasing(request: web.Request) -> web.Response:
 @routes.post("/staff/training/retrain")
 @staff_only("admin", page=True)
 async def retrain(request: web.Request) -> web.Response:
+    user = request[LOGIN].user
     try:
-        request.app[RETRAINER].start()
-    except RetrainBusy as busy:
-        return await _overview(request, error=str(busy), status=409)
-    await request.app[AUDIT].record(request[LOGIN].user.id, "retrain_started")
+        await request.app[RETRAIN_JOBS].enqueue(user.id)
+    except RetrainBusy:
+        return await _overview(request, error="Er loopt al een training; wacht tot die klaar is.", status=409)
+    await request.app[AUDIT].record(user.id, "retrain_started")
     raise web.HTTPSeeOther("/staff/training")
 
 
 @routes.get("/staff/training/status")
 @staff_only(*EDITORS, page=False)
 async def retrain_status(request: web.Request) -> web.Response:
-    status = request.app[RETRAINER].status()
-    return web.json_response({**status.as_json(), "label": PHASE_LABELS[status.phase]},
-                             headers={"Cache-Control": "no-store"})
+    view = RetrainView.of(await request.app[RETRAIN_JOBS].latest())
+    return web.json_response(view.as_json(), headers={"Cache-Control": "no-store"})

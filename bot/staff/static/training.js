@@ -28,7 +28,6 @@
         show("retrain-message", status.message || "–");
         show("retrain-started", time(status.started_at));
         show("retrain-finished", time(status.finished_at));
-        show("retrain-lines", status.lines.join("\n"));
         var button = panel.querySelector("button[type=submit]");
         if (button) button.disabled = status.running;
         if (status.running) window.setTimeout(poll, POLL_MS);
