@@ -15,6 +15,7 @@ from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTI
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations
+from bot.internal_contract import LANGUAGE_SLOT, PHONE_SLOT
 from bot.json_body import parse_json
 
 routes = web.RouteTableDef()
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 # NLG_TOKEN) gets this far.
 MAX_TRACKER_BYTES = 16 * 1024 * 1024
 # The handover form's phone question: the gateway keeps the next number out of Rasa.
-PHONE_QUESTION = "utter_ask_handover_phone"
+PHONE_QUESTION = f"utter_ask_{PHONE_SLOT}"
 # Rasa's answer to a switch the user asked for (the language button, "English please"); the
 # `language` slot then holds the language just chosen.
 LANGUAGE_CHANGED = "utter_language_changed"
@@ -51,7 +52,7 @@ async def answer_language(conversations: Conversations, key: str, tracker: dict)
     way round). When Rasa confirms a switch, the slot is the choice just made: it is recorded as
     a choice, so a switch only Rasa understood ("kan het in het Engels") holds like the button.
     """
-    slot = (tracker.get("slots") or {}).get("language")
+    slot = (tracker.get("slots") or {}).get(LANGUAGE_SLOT)
     sender = tracker.get("sender_id")
     if not isinstance(sender, str):
         return pick_language(slot)
