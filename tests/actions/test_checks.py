@@ -26,17 +26,12 @@ from actions.handover import handover_request
 from actions.handover import ActionCreateHandover
 from actions.income_check import ActionIncomeCheckResult, ValidateIncomeCheckForm, income_answers
 from actions.scan import ActionScanResult, ValidateScanForm
+from bot_api_answers import created, served_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 CONTENT = yaml.safe_load((ROOT / "data" / "content" / "checks.yml").read_text(encoding="utf-8"))
-RULES = yaml.safe_load((ROOT / "data" / "check_rules.yml").read_text(encoding="utf-8"))
 CONVERSATION = "7c1e0d"
-
-
-def served_rules(this_year: int = 2026) -> dict[str, dict[str, Any]]:
-    """data/check_rules.yml as GET /internal/v1/rules serves it."""
-    return {name: {**rule, "stale": rule["year"] < this_year} for name, rule in RULES.items()}
 
 
 def answering(form: str, asked: str, text: str, intent: str = "nlu_fallback",
@@ -413,9 +408,7 @@ def test_the_handover_request_sent_carries_the_scan_only_with_consent(monkeypatc
 
     async def handovers(request: web.Request) -> web.Response:
         received.append(await request.json())
-        return web.json_response({"reference": "K7M-4QX", "region": {"id": "utrecht", "name": "Utrecht",
-                                  "organisation": "Belle"}, "office_open": True, "response_minutes": 15,
-                                  "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}}, status=201)
+        return web.json_response(created(), status=201)
 
     async def run():
         app = web.Application()

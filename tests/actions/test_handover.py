@@ -18,6 +18,7 @@ from actions.checks import debt, housing
 from actions.checks.advice import urgent_codes
 from actions.handover import (ActionCreateHandover, ValidateHandoverForm, asked_topics,
                               handover_request, region_found)
+from bot_api_answers import REFUSED, created, resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -369,13 +370,6 @@ def test_the_request_has_a_value_for_every_field_even_when_skipped():
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def created(**overrides: Any) -> dict[str, Any]:
-    return {"reference": "K7M-4QX",
-            "region": {"id": "utrecht", "name": "Utrecht", "organisation": "Belle Hulpverlening"},
-            "office_open": True, "response_minutes": 15,
-            "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}, **overrides}
-
-
 def create(tracker: Tracker, monkeypatch: pytest.MonkeyPatch, handler: Handler | None,
            token: str = "s3cret") -> tuple[list[dict], list[dict], list[dict]]:
     """Runs the action against a local server answering with `handler` (None: nothing listens
@@ -522,9 +516,7 @@ def test_the_gemeente_found_says_whether_the_organisation_is_open_now_or_when_it
 
 def test_the_gemeente_question_tells_the_office_hours_the_service_gives(monkeypatch):
     async def resolve(request: web.Request) -> web.Response:
-        return web.json_response({"gemeente": {"code": "GM0200", "name": "Apeldoorn"}, "region": {
-            "id": "apeldoorn", "name": "Noord- en Oost-Gelderland", "organisation": "Rebelz",
-            "office_open": False, "next_open": {"nl": "dinsdag 9:00", "en": "Tuesday 9:00"}}})
+        return web.json_response(resolved())
 
     async def run() -> tuple[dict, list[dict]]:
         app = web.Application()
@@ -563,11 +555,6 @@ def test_the_request_never_carries_message_text(monkeypatch):
 
 
 # --- too many requests lately (the bot service refuses: 429) ------------------------------------
-
-REFUSED = {"refused": "too_many_handovers",
-           "region": {"id": "rotterdam", "name": "Rotterdam", "organisation": "Humanitas PMW",
-                      "contact": "010 123 45 67"}}
-
 
 def test_a_refused_request_says_whom_to_call_and_the_crisis_lines_not_try_again(monkeypatch):
     messages, _, _ = create(finished({"handover_contact": "chat"}), monkeypatch, answer_with(429, REFUSED))
