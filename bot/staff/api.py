@@ -30,13 +30,13 @@ class Login(BaseModel):
 
 
 class StaffMessage(BaseModel):
-    # Empty or too long is bot.staff.inbox's to say (the inbox pages send the same).
-    text: str
+    # Missing, empty or too long is bot.staff.inbox's to say (the inbox pages send the same).
+    text: str = ""
 
 
 class Closing(BaseModel):
     # One of bot.handover.handovers.OUTCOMES; bot.staff.inbox says which when it is not.
-    outcome: str
+    outcome: str = ""
 
 
 def user_json(user: StaffUser) -> dict[str, Any]:
