@@ -225,35 +225,36 @@ class ExpectPhone(_Body):
 
 # --- the exported schema --------------------------------------------------------------------
 
-ENDPOINTS: dict[str, dict[str, Any]] = {
-    "POST /internal/v1/handovers": {"request": HandoverRequest,
-                                    "responses": {"201": HandoverCreated, "429": HandoverRefused}},
-    "POST /internal/v1/regions/resolve": {"request": ResolveRegionRequest,
-                                          "responses": {"200": RegionResolved}},
-    "GET /internal/v1/rules": {"request": None, "responses": {"200": ServedRules}},
-    "POST /internal/v1/intake/expect-phone": {"request": ExpectPhone, "responses": {"204": None}},
+# Every body by the name the schema gives it under `$defs`.
+SHAPES: dict[str, Any] = {
+    "HandoverRequest": HandoverRequest, "HandoverCreated": HandoverCreated, "HandoverRefused": HandoverRefused,
+    "ResolveRegionRequest": ResolveRegionRequest, "RegionResolved": RegionResolved,
+    "ServedRules": ServedRules, "ExpectPhone": ExpectPhone,
 }
-_NAMES = {id(ResolveRegionRequest): "ResolveRegionRequest"}
+# Each route: the name of its request body (None: it has none), and of its answer per status.
+ENDPOINTS: dict[str, dict[str, Any]] = {
+    "POST /internal/v1/handovers": {"request": "HandoverRequest",
+                                    "responses": {"201": "HandoverCreated", "429": "HandoverRefused"}},
+    "POST /internal/v1/regions/resolve": {"request": "ResolveRegionRequest",
+                                          "responses": {"200": "RegionResolved"}},
+    "GET /internal/v1/rules": {"request": None, "responses": {"200": "ServedRules"}},
+    "POST /internal/v1/intake/expect-phone": {"request": "ExpectPhone", "responses": {"204": None}},
+}
 
 
 def json_schema() -> dict[str, Any]:
     """One JSON Schema (draft 2020-12) document: every body under `$defs`, the endpoints with
     references to their bodies, and the names both sides spell alike under `constants`."""
-    shapes: dict[str, Any] = {}
-    for endpoint in ENDPOINTS.values():
-        for shape in [endpoint["request"], *endpoint["responses"].values()]:
-            if shape is not None:
-                shapes[_NAMES.get(id(shape), getattr(shape, "__name__", ""))] = shape
-    references, defs = TypeAdapter.json_schemas(
-        [(name, "validation", TypeAdapter(shape)) for name, shape in shapes.items()],
+    references, found = TypeAdapter.json_schemas(
+        [(name, "validation", TypeAdapter(shape)) for name, shape in SHAPES.items()],
         ref_template="#/$defs/{model}")
-    defs = dict(defs.get("$defs", {}))
+    defs = dict(found.get("$defs", {}))
     for (name, _), schema in references.items():
-        if "$ref" not in schema or schema["$ref"] != f"#/$defs/{name}":
-            defs[name] = schema  # a union or a root model: under its own name too
+        if schema.get("$ref") != f"#/$defs/{name}":
+            defs[name] = schema  # a union of models: under its own name too
 
-    def ref(shape: Any) -> dict[str, Any] | None:
-        return None if shape is None else {"$ref": f"#/$defs/{_NAMES.get(id(shape), shape.__name__)}"}
+    def ref(name: str | None) -> dict[str, Any] | None:
+        return None if name is None else {"$ref": f"#/$defs/{name}"}
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
