@@ -13,20 +13,31 @@ Never logs senders or messages.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
 from bot.gateway import session_tokens
-from bot.json_body import read_json
+from bot.json_body import read_model
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 CHANNEL = "rest"
-SHAPE = 'expected JSON: {"sender": "...", "message": "..."}'
+SHAPE = 'expected JSON: {"sender": "...", "message": "..."}, the sender from POST /api/v1/chat/start'
 UNKNOWN_SENDER = ("unknown sender: POST /api/v1/chat/start gives you one (a new conversation); "
                   "send that sender with every message")
 TOO_MANY_STARTS = "too many new conversations from your address: please try again in a few minutes"
+
+
+class ChatRequest(BaseModel):
+    """POST /api/v1/chat; whether the server issued the sender is checked after (401 if not)."""
+
+    # Non-empty and issued by this server: _issued says which (400 or 401).
+    sender: str
+    # Anything: the gateway answers no text, or something other than text, kindly itself.
+    message: Any = None
 
 
 @routes.post("/api/v1/chat/start")
@@ -41,15 +52,10 @@ async def start(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/chat")
 async def chat(request: web.Request) -> web.Response:
-    try:
-        body = await read_json(request)
-    except ValueError:
-        raise web.HTTPBadRequest(text=SHAPE) from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text=SHAPE)
-    sender = _issued(request, body.get("sender"))
+    body = await read_model(request, ChatRequest, SHAPE)
+    sender = _issued(request, body.sender)
     client = request.app[CLIENT_LIMITS].key_of(request.remote)
-    messages = await request.app[GATEWAY].handle(CHANNEL, sender, body.get("message"), client=client)
+    messages = await request.app[GATEWAY].handle(CHANNEL, sender, body.message, client=client)
     return web.json_response(messages)
 
 

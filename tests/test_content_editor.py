@@ -5,6 +5,7 @@ editors and admins get in. In-process, Rasa down: the NLG endpoint is what Rasa 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 import subprocess
@@ -115,6 +116,17 @@ async def test_invalid_answers_are_refused_with_a_message_and_nothing_changes(cl
         assert message in (await response.text()).replace("&#39;", "'")
     assert await served(client) == before
     assert "Geen antwoorden gevonden" in await (await editor.get("/staff/editor?filter=draft")).text()
+
+
+@pytest.mark.parametrize("rows", ["drie", "-1", "1000000000"])
+async def test_a_form_the_page_does_not_make_is_refused_without_a_traceback(client, editor, caplog, rows):
+    before = await served(client)
+    fields = await open_form(editor)
+    caplog.set_level(logging.INFO)
+    response = await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "button_rows": rows, "action": "publish"})
+    assert response.status == 400 and "Probeer het opnieuw" in await response.text()
+    assert await served(client) == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_a_missing_translation_needs_an_explicit_fallback(client, editor):

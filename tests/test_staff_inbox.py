@@ -229,6 +229,23 @@ async def test_html_in_a_user_message_is_shown_as_text_in_the_inbox(client, sett
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
+async def test_a_staff_request_of_the_wrong_shape_says_what_is_expected(client, settings):
+    made = await make_handover(client, settings, "user-shape")
+    worker = await log_in(client, await add_user(client, "shape@rebelz.nl", "worker", ["apeldoorn"]))
+    number = await handover_id(worker, made["reference"])
+    await worker.post(f"/api/v1/staff/handovers/{number}/claim")
+    for path, body, expected in [
+        ("messages", {"text": ["hallo"]}, 'expected {"text": "..."} (text: Input should be a valid string)'),
+        ("messages", {}, "write a message first"),
+        ("close", {"outcome": 3}, 'expected {"outcome": "..."} (outcome: Input should be a valid string)'),
+        ("close", {}, "outcome must be one of intake_planned"),
+    ]:
+        response = await worker.post(f"/api/v1/staff/handovers/{number}/{path}", body)
+        assert response.status == 400 and (await response.text()).startswith(expected), (path, body)
+    login = await client.post("/api/v1/staff/login", json={"email": "shape@rebelz.nl", "password": 1, "totp": "1"})
+    assert login.status == 400 and "password: Input should be a valid string" in await login.text()
+
+
 async def test_closing_records_an_outcome_and_ends_a_live_chat(client, settings):
     made = await make_handover(client, settings, "user-12")
     worker = await log_in(client, await add_user(client, "close@rebelz.nl", "worker", ["apeldoorn"]))

@@ -9,6 +9,7 @@ from datetime import date
 from aiohttp import web
 
 from bot.appkeys import CHECK_RULES
+from bot.internal_contract import ServedRule, ServedRules
 from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
@@ -18,5 +19,7 @@ routes = web.RouteTableDef()
 async def rules(request: web.Request) -> web.Response:
     require_internal_token(request)
     this_year = date.today().year
-    return web.json_response({name: rule.as_json(this_year) for name, rule in request.app[CHECK_RULES].items()})
+    served = ServedRules({name: ServedRule(**rule.as_json(this_year))
+                          for name, rule in request.app[CHECK_RULES].items()})
+    return web.json_response(served.model_dump(mode="json"))
 

@@ -17,6 +17,7 @@ from bot.content.check_lists import CHECK_LIST_ARGUMENT, NotACheckList, render_p
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations
+from bot.internal_contract import LANGUAGE_SLOT, PHONE_SLOT
 from bot.json_body import parse_json
 
 routes = web.RouteTableDef()
@@ -51,7 +52,7 @@ async def answer_language(conversations: Conversations, key: str, tracker: dict)
     way round). When Rasa confirms a switch, the slot is the choice just made: it is recorded as
     a choice, so a switch only Rasa understood ("kan het in het Engels") holds like the button.
     """
-    slot = (tracker.get("slots") or {}).get("language")
+    slot = (tracker.get("slots") or {}).get(LANGUAGE_SLOT)
     sender = tracker.get("sender_id")
     if not isinstance(sender, str):
         return pick_language(slot)

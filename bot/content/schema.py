@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import internal_contract
+
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 # One bubble, one idea (FACTS.md: "at most about 500 characters"). The checks' lists are
@@ -31,7 +33,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 RULE_PLACEHOLDER = re.compile(r"\{rule:(\w+)\}")
 # Guided checks a button can start: `{target: ask_benefits, check: income}` sends
 # `/ask_benefits{"check": "income"}`, and a rule starts the check's form (no new intent needed).
-CHECKS = frozenset({"income", "debt", "housing", "stopping", "scan"})
+CHECKS = frozenset(internal_contract.CHECKS)
 # The contract intents a check button may send (domain.yml gives them the `check` entity).
 CHECK_INTENTS = frozenset({"ask_benefits", "ask_capabilities"})
 

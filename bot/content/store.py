@@ -16,6 +16,7 @@ from bot.content.files import parse_entries, read_content_dir, write_content_dir
 from bot.content.schema import LANGUAGES, Answer, Button, ContentError
 from bot.db.file_sync import mark_exported, mark_synced
 from bot.db.models import ContentEntry
+from bot.internal_contract import CHECK_SLOT, LANGUAGE_SLOT
 
 # Answers the service itself relies on; content without them is refused.
 REQUIRED_KEYS = ("utter_greet", "utter_service_unavailable", "utter_input_empty",
@@ -63,9 +64,9 @@ class ContentStore:
         if button.reply is not None:
             return button.reply
         if button.target == "change_language":
-            return "/change_language" + json.dumps({"language": button.language})
+            return "/change_language" + json.dumps({LANGUAGE_SLOT: button.language})
         if button.check is not None:
-            return f"/{button.target}" + json.dumps({"check": button.check})
+            return f"/{button.target}" + json.dumps({CHECK_SLOT: button.check})
         target = self._answers.get(f"utter_{button.target}")
         if target is not None and target.question:
             return target.question[language]

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import Handover, HandoverMessage, StaffUser, utcnow
 from bot.handover.intake import Intake
+# The codes a handover keeps are the contract's allow-lists, shared with the action server.
+from bot.internal_contract import (AVAILABILITY, CALL_SAFETY, CONTACTS, SCAN_DOMAINS, SCAN_RATINGS,
+                                   URGENT_REASONS)
 
-CONTACTS = ("chat", "phone", "meeting")
-AVAILABILITY = ("morning", "afternoon", "evening", "anytime", "-")
 # What a worker records on closing: anonymous statistics later, no free text about the person.
 OUTCOMES = ("intake_planned", "referred_elsewhere", "no_contact", "user_withdrew", "helped_in_chat")
 OPEN = ("waiting", "claimed")
@@ -35,19 +36,6 @@ LEFT_NOTICES = {
 # No 0/O, 1/I/L: a reference is read out over the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MAX_TOPICS = 12
-SCAN_DOMAINS = ("money", "safety", "housing", "health", "people", "work")
-SCAN_RATINGS = ("fine", "better", "worried")
-# For a call: may the worker leave a voicemail or a text ("-": not said; leave no trace).
-CALL_SAFETY = ("voicemail_ok", "no_voicemail", "text_only", "-")
-# Why a handover is urgent, in the order the worker reads them: codes only, never free text.
-# "crisis_phrase" is the gateway's own (bot.handover.intake); the rest come from the action
-# server: a crisis it answered, an urgent question, or what a check found ("<check>_<reason>",
-# actions/checks/); without the user's consent only "<check>_check" / "urgent_question".
-URGENT_REASONS = ("crisis_phrase", "crisis", "no_place_to_sleep", "urgent_question",
-                  "housing_unsafe", "housing_no_fixed_address", "housing_leave_within_days",
-                  "housing_lives_at_workplace", "housing_not_registered", "housing_check",
-                  "debt_eviction", "debt_cutoff", "debt_eviction_or_cutoff", "debt_attachment",
-                  "debt_bailiff", "debt_check", "income_under_18", "income_check", "check")
 
 
 class HandoverError(Exception):

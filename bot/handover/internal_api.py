@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any
 
 from aiohttp import web
 
@@ -18,53 +17,39 @@ from bot.appkeys import CONVERSATIONS, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIO
 from bot.handover.escalation import notify_staff_group
 from bot.handover.handovers import NewHandover
 from bot.handover.office_hours import describe
-from bot.json_body import read_json
+from bot.internal_contract import (WITHHELD, HandoverCreated, HandoverRefused, HandoverRequest, NextOpen,
+                                   PublicRegion)
+from bot.json_body import read_model
 from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
-MAX_TOPIC_CHARS = 80
-MAX_REASONS, MAX_REASON_CHARS = 20, 40
-
-
-def _text(body: dict[str, Any], name: str, limit: int = 80) -> str:
-    value = body.get(name)
-    return value.strip()[:limit] if isinstance(value, str) and value.strip() else "-"
+EXPECTED = 'expected {"conversation": "...", ...}'
 
 
 @routes.post("/internal/v1/handovers")
 async def create_handover(request: web.Request) -> web.Response:
     require_internal_token(request)
-    try:
-        body = await read_json(request)
-        conversation = str(body["conversation"])[:64]
-    except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text='expected {"conversation": "...", ...}') from None
+    body = await read_model(request, HandoverRequest, EXPECTED)
+    conversation = body.conversation
     directory = request.app[REGIONS]
-    municipality = _text(body, "municipality", 200)
-    gemeente = directory.find_gemeente(municipality) if municipality != "-" else None
+    gemeente = directory.find_gemeente(body.municipality) if body.municipality != WITHHELD else None
     region = directory.region_for(gemeente)
     # `contact`: the organisation's public contact details, for users who call themselves.
-    public_region = {"id": region.id, "name": region.name, "organisation": region.organisation,
-                     "contact": region.contact}
+    public_region = PublicRegion(id=region.id, name=region.name, organisation=region.organisation,
+                                 contact=region.contact)
     if not await request.app[HANDOVER_LIMITS].allow(conversation):
         log.warning("handover_refused reason=too_many region=%s", region.id)
-        return web.json_response({"refused": "too_many_handovers", "region": public_region}, status=429)
-    topics = body.get("topics") if isinstance(body.get("topics"), list) else []
-    reasons = body.get("urgent_reasons") if isinstance(body.get("urgent_reasons"), list) else []
+        refused = HandoverRefused(refused="too_many_handovers", region=public_region)
+        return web.json_response(refused.model_dump(mode="json"), status=429)
     channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
+    # Codes only; Handovers.create keeps those of its allow-lists.
     new = NewHandover(
         conversation_id=conversation, channel=channel, region_id=region.id,
-        gemeente_code=gemeente.code if gemeente else None, contact=_text(body, "contact"),
-        availability=_text(body, "availability"), language=_text(body, "language", 8),
-        consent=body.get("consent") is True,
-        topics=tuple(str(t)[:MAX_TOPIC_CHARS] for t in topics if isinstance(t, str)),
-        urgent=body.get("urgent") is True,
-        scan={str(k): str(v) for k, v in body["scan"].items()} if isinstance(body.get("scan"), dict) else None,
-        # Codes only; Handovers.create keeps those of its allow-lists.
-        call_safety=_text(body, "call_safety", 16),
-        urgent_reasons=tuple(str(code)[:MAX_REASON_CHARS] for code in reasons[:MAX_REASONS]
-                             if isinstance(code, str)))
+        gemeente_code=gemeente.code if gemeente else None, contact=body.contact,
+        availability=body.availability, language=body.language, consent=body.consent,
+        topics=tuple(body.topics), urgent=body.urgent, scan=body.scan, call_safety=body.call_safety,
+        urgent_reasons=tuple(body.urgent_reasons))
     handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
     if channel == "web":
         # The user answered the form over their open widget: connected now (bot.handover.relay
@@ -76,12 +61,10 @@ async def create_handover(request: web.Request) -> web.Response:
              str(handover.urgent).lower())
     now = datetime.now(timezone.utc)
     next_open = region.hours.next_open(now)
-    return web.json_response({
-        "reference": handover.reference,
-        "region": public_region,
-        "office_open": region.hours.is_open(now),
-        "response_minutes": request.app[SETTINGS].handover_response_minutes,
-        "next_open": {language: describe(next_open, language, now) if next_open else "-"
-                      for language in ("nl", "en")},
-        "urgent": handover.urgent,
-    }, status=201)
+    created = HandoverCreated(
+        reference=handover.reference, region=public_region, office_open=region.hours.is_open(now),
+        response_minutes=request.app[SETTINGS].handover_response_minutes,
+        next_open=NextOpen(**{language: describe(next_open, language, now) if next_open else WITHHELD
+                              for language in ("nl", "en")}),
+        urgent=handover.urgent)
+    return web.json_response(created.model_dump(mode="json"), status=201)

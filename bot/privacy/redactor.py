@@ -13,6 +13,7 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from bot.internal_contract import PHONE_PLACEHOLDER
 from bot.privacy.addresses import Addresses
 from bot.privacy.emails import SpelledOutEmails
 from bot.privacy.finding import Finding
@@ -20,7 +21,7 @@ from bot.privacy.names import PersonNames
 from bot.privacy.public_names import PublicNames
 
 PLACEHOLDERS = {
-    "phone": "[telefoonnummer]", "email": "[e-mail]", "iban": "[iban]", "bsn": "[bsn]",
+    "phone": PHONE_PLACEHOLDER, "email": "[e-mail]", "iban": "[iban]", "bsn": "[bsn]",
     "postcode": "[postcode]", "address": "[adres]", "name": "[naam]", "url": "[link]", "handle": "[naam]",
 }
 # Public services the assistant itself names: not personal data, and users quote them.

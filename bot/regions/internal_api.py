@@ -9,12 +9,17 @@ import hmac
 from datetime import datetime, timezone
 
 from aiohttp import web
+from pydantic import TypeAdapter
 
 from bot.appkeys import REGIONS, SETTINGS
 from bot.handover.office_hours import describe
-from bot.json_body import read_json
+from bot.internal_contract import (WITHHELD, Gemeente, NextOpen, RegionByMunicipality, RegionInSentence,
+                                   RegionResolved, ResolvedRegion, ResolveRegionRequest)
+from bot.json_body import read_shape
 
 routes = web.RouteTableDef()
+EXPECTED = 'expected {"municipality": "..."} or {"sentence": "..."}'
+RESOLVE_REQUEST: TypeAdapter[RegionInSentence | RegionByMunicipality] = TypeAdapter(ResolveRegionRequest)
 
 
 def require_internal_token(request: web.Request) -> None:
@@ -30,23 +35,22 @@ async def resolve_region(request: web.Request) -> web.Response:
     """`{"municipality": answer}`: the answer is a gemeente (typos allowed);
     `{"sentence": text}`: a sentence that may name one ("is er hulp in Rotterdam")."""
     require_internal_token(request)
-    try:
-        body = await read_json(request)
-        sentence = body.get("sentence") if isinstance(body, dict) else None
-        answer = str(sentence if sentence is not None else body["municipality"])[:200]
-    except (ValueError, KeyError, TypeError):
-        raise web.HTTPBadRequest(text='expected {"municipality": "..."} or {"sentence": "..."}') from None
+    body = await read_shape(request, RESOLVE_REQUEST, EXPECTED)
     directory = request.app[REGIONS]
-    gemeente = directory.find_gemeente_in(answer) if sentence is not None else directory.find_gemeente(answer)
+    if isinstance(body, RegionInSentence):
+        gemeente = directory.find_gemeente_in(body.sentence)
+    else:
+        gemeente = directory.find_gemeente(body.municipality)
     region = directory.region_for(gemeente)
     # Open now, and when next: the form says so before it ends (as the handover answer does).
     now = datetime.now(timezone.utc)
     next_open = region.hours.next_open(now)
-    return web.json_response({
-        "gemeente": {"code": gemeente.code, "name": gemeente.name} if gemeente else None,
-        "region": {"id": region.id, "name": region.name, "organisation": region.organisation,
-                   "office_hours": region.office_hours, "confirmed": region.confirmed,
-                   "office_open": region.hours.is_open(now),
-                   "next_open": {language: describe(next_open, language, now) if next_open else "-"
-                                 for language in ("nl", "en")}},
-    })
+    resolved = RegionResolved(
+        gemeente=Gemeente(code=gemeente.code, name=gemeente.name) if gemeente else None,
+        region=ResolvedRegion(
+            id=region.id, name=region.name, organisation=region.organisation,
+            office_hours=region.office_hours, confirmed=region.confirmed,
+            office_open=region.hours.is_open(now),
+            next_open=NextOpen(**{language: describe(next_open, language, now) if next_open else WITHHELD
+                                  for language in ("nl", "en")})))
+    return web.json_response(resolved.model_dump(mode="json"))

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from bot.appkeys import AUDIT, STAFF_SESSIONS
 from bot.db.models import Handover, StaffUser
 from bot.handover.handovers import Relayed
-from bot.json_body import read_json
+from bot.json_body import read_model
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
 from bot.staff.pages import LABELS
@@ -22,15 +23,20 @@ routes = web.RouteTableDef()
 PREFIX = "/api/v1/staff"
 
 
-async def _json(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await read_json(request)
-    except ValueError:
-        raise web.HTTPBadRequest(text="expected a JSON object") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="expected a JSON object")
-    return body
+class Login(BaseModel):
+    email: str = ""
+    password: str = ""
+    totp: str = ""
 
+
+class StaffMessage(BaseModel):
+    # Missing, empty or too long is bot.staff.inbox's to say (the inbox pages send the same).
+    text: str = ""
+
+
+class Closing(BaseModel):
+    # One of bot.handover.handovers.OUTCOMES; bot.staff.inbox says which when it is not.
+    outcome: str = ""
 
 
 def user_json(user: StaffUser) -> dict[str, Any]:
@@ -73,10 +79,9 @@ async def login(request: web.Request) -> web.Response:
     # Only JSON: a cross-site form can send text/plain without a preflight (login CSRF).
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send the login as JSON (Content-Type: application/json)")
-    body = await _json(request)
+    body = await read_model(request, Login, 'expected {"email": "...", "password": "...", "totp": "..."}')
     try:
-        result = await log_in(request, str(body.get("email", "")), str(body.get("password", "")),
-                              str(body.get("totp", "")))
+        result = await log_in(request, body.email, body.password, body.totp)
     except LoginThrottled:
         raise web.HTTPTooManyRequests(text="too many attempts; wait a minute") from None
     if result is None:
@@ -134,8 +139,8 @@ async def claim(request: web.Request) -> web.Response:
 @routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/messages")
 @staff_only(page=False)
 async def send(request: web.Request) -> web.Response:
-    body = await _json(request)
-    relayed = await inbox.send(request, *inbox.who_and_which(request), body.get("text"))
+    body = await read_model(request, StaffMessage, 'expected {"text": "..."}')
+    relayed = await inbox.send(request, *inbox.who_and_which(request), body.text)
     return web.json_response(message_json(relayed), status=201)
 
 
@@ -149,8 +154,8 @@ async def end(request: web.Request) -> web.Response:
 @routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/close")
 @staff_only(page=False)
 async def close(request: web.Request) -> web.Response:
-    body = await _json(request)
-    closed = await inbox.close(request, *inbox.who_and_which(request), body.get("outcome"))
+    body = await read_model(request, Closing, 'expected {"outcome": "..."}')
+    closed = await inbox.close(request, *inbox.who_and_which(request), body.outcome)
     return web.json_response(handover_json(closed))
 
 

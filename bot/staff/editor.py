@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy
+from pydantic import ValidationError
 
 from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE
 from bot.approvals import CONTENT
@@ -22,6 +22,7 @@ from bot.content.editing import diff
 from bot.checks.rules import Rule
 from bot.content.schema import (LANGUAGES, MAX_BUTTON_REPLY_CHARS, MAX_BUTTON_TITLE_CHARS, MAX_TEXT_CHARS,
                                 PLAIN_TARGETS, RULE_PLACEHOLDER, Answer, ContentError)
+from bot.staff.answer_form import AnswerForm
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 
@@ -32,6 +33,9 @@ NEW_BUTTON_ROWS = 1
 FILTERS = {"": "alle", "stale": "jaar of bedrag verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",
            "draft": "met concept"}
 LANGUAGE_ADJECTIVES = {"nl": "Nederlandse", "en": "Engelse"}
+# A post the editor's page does not make (its row count is no number, or far too many rows); the
+# staff error page words it for the editor (bot.staff.error_pages).
+FORM_NOT_OURS = "not the editor's answer form: reload the page"
 
 
 def flags(answer: Answer, drafts: set[str], year: int, rules: dict[str, Rule]) -> dict[str, Any]:
@@ -325,7 +329,11 @@ async def answer_page(request: web.Request) -> web.Response:
 async def answer_save(request: web.Request) -> web.Response:
     editing = request.app[CONTENT_EDITING]
     form = await request.post()
-    data = answer_from_form(await _published(request), form)
+    published = await _published(request)
+    try:
+        data = AnswerForm.read(form).answer(published)
+    except ValidationError:
+        raise web.HTTPBadRequest(text=FORM_NOT_OURS) from None
     user = request[LOGIN].user
     publish = form.get("action") == "publish"
     try:
@@ -365,56 +373,3 @@ def _button_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     return rows + [{"target": "", "reply": False, "new": True, "language": "", "always": False, "check": "",
                     **{f"{f}_{language}": "" for f in ("title", "reply") for language in LANGUAGES}}
                    for _ in range(NEW_BUTTON_ROWS)]
-
-
-def answer_from_form(current: dict[str, Any], form: MultiDictProxy) -> dict[str, Any]:
-    """The answer as the editor left it, in the stored order of its fields. A language left empty
-    is missing (publishing then needs a fallback); a button row without a title is dropped."""
-    def field(name: str) -> str:
-        return str(form.get(name, "")).replace("\r\n", "\n").strip()
-
-    rows = []
-    for i in range(int(str(form.get("button_rows", "0")) or 0)):
-        if form.get(f"b{i}_remove") or not (field(f"b{i}_title_nl") or field(f"b{i}_title_en")):
-            continue
-        rows.append(i)
-    languages: dict[str, dict[str, Any]] = {}
-    for language in LANGUAGES:
-        text = field(f"text_{language}")
-        if not text:
-            continue
-        variant: dict[str, Any] = {"text": text}
-        buttons = []
-        for i in rows:
-            button: dict[str, Any] = {"title": field(f"b{i}_title_{language}")}
-            if field(f"b{i}_kind") == "reply":
-                button["reply"] = field(f"b{i}_reply_{language}") or button["title"]
-            else:
-                button["target"] = field(f"b{i}_target")
-                if button["target"] == "change_language":
-                    button["language"] = field(f"b{i}_language")
-                if field(f"b{i}_check"):
-                    button["check"] = field(f"b{i}_check")
-            if form.get(f"b{i}_always"):
-                button["always"] = True
-            buttons.append(button)
-        if buttons:
-            variant["buttons"] = buttons
-        languages[language] = variant
-    values: dict[str, Any] = {
-        **languages,
-        "source": field("source"),
-        "valid_for": int(field("valid_for")) if field("valid_for").isdigit() else None,
-        "verify": bool(form.get("verify")),
-        "fallback": field("fallback") or None,
-    }
-    data: dict[str, Any] = {}
-    for name in list(current) + [name for name in values if name not in current]:
-        if name in values:
-            if values[name] not in (None, False, "") or name in ("source",):
-                data[name] = values[name]
-        elif name not in LANGUAGES:
-            # Placeholders, and a subtopic's question: a button sends it and the classifier must
-            # know it (a training example), so it changes with the training data, not here.
-            data[name] = current[name]
-    return data

@@ -10,6 +10,8 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rasa_sdk import Tracker
 
+import bot_api_answers
+
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 CONTENT: Dict[str, Any] = {key: entry for path in sorted((ROOT / "data" / "content").glob("*.yml"))
@@ -19,9 +21,9 @@ RULES_FILE: Dict[str, Dict[str, Any]] = yaml.safe_load(
 
 
 def served_rules(this_year: Optional[int] = None) -> Dict[str, Dict[str, Any]]:
-    """data/check_rules.yml as GET /internal/v1/rules serves it this year."""
-    year = this_year or date.today().year
-    return {name: {**rule, "stale": rule["year"] < year} for name, rule in RULES_FILE.items()}
+    """data/check_rules.yml as GET /internal/v1/rules serves it this year (the one shape of the
+    fake answers: bot_api_answers.py)."""
+    return bot_api_answers.served_rules(this_year or date.today().year)
 
 
 def answering(form: str, asked: str, text: str, intent: str = "nlu_fallback",

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from action_inputs import CONTENT, DOMAIN, answering, finished, served_rules
+from bot_api_answers import created
 from actions.api.contract import CHECK_LIST_CONTINUED, SCAN_DOMAINS
 from actions.checks import answers
 from actions.checks.advice import Advice
@@ -286,9 +287,7 @@ def test_the_scan_goes_with_the_handover_only_with_consent():
 
 @pytest.mark.parametrize("consent", [True, False])
 def test_the_handover_request_sent_carries_the_scan_only_with_consent(bot_api, consent):
-    bot_api.answer_with("POST", "/internal/v1/handovers", 201, {
-        "reference": "K7M-4QX", "region": {"id": "utrecht", "name": "Utrecht", "organisation": "Belle"},
-        "office_open": True, "response_minutes": 15, "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}})
+    bot_api.answer_with("POST", "/internal/v1/handovers", 201, created())
 
     async def run():
         return await ActionCreateHandover().run(CollectingDispatcher(), finished(handover_slots(consent)), DOMAIN)

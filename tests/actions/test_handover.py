@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from action_inputs import CONTENT, DOMAIN, user
 from action_inputs import answering as answering_form
 from action_inputs import finished as finished_form
+from bot_api_answers import created
 from actions.checks.advice import urgent_codes
 from actions.checks.debt import decision as debt
 from actions.checks.housing import decision as housing
@@ -344,13 +345,6 @@ def test_the_request_has_a_value_for_every_field_even_when_skipped():
 
 
 # --- action_create_handover against a real local API ----------------------------------------
-
-def created(**overrides: Any) -> dict[str, Any]:
-    return {"reference": "K7M-4QX",
-            "region": {"id": "utrecht", "name": "Utrecht", "organisation": "Belle Hulpverlening"},
-            "office_open": True, "response_minutes": 15,
-            "next_open": {"nl": "maandag 9:00", "en": "Monday 9:00"}, **overrides}
-
 
 def create(tracker: Tracker, bot_api, status: int | None = 201,
            body: Any = None) -> tuple[list[dict], list[dict], list[dict]]:
