@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.appkeys import AUDIT, STAFF_SESSIONS
 from bot.db.models import Handover, StaffUser
+from bot.gateway.rate_limit import LimiterUnavailable
 from bot.handover.handovers import Relayed
 from bot.json_body import read_json
 from bot.staff import inbox
@@ -79,6 +80,9 @@ async def login(request: web.Request) -> web.Response:
                               str(body.get("totp", "")))
     except LoginThrottled:
         raise web.HTTPTooManyRequests(text="too many attempts; wait a minute") from None
+    except LimiterUnavailable:
+        raise web.HTTPServiceUnavailable(text="logging in is not possible right now (a service it needs is "
+                                              "down); try again in a few minutes") from None
     if result is None:
         raise web.HTTPUnauthorized(text="e-mail, password or code is not right")
     token, session = result
