@@ -171,8 +171,11 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _purge(app: web.Application) -> None:
-    """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
+    """Deletes idle conversations, old handovers, unfinished handover forms' notes and ended staff
+    sessions (`bot purge` does the same by hand)."""
     await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
+    await app[INTAKE].purge(app[SETTINGS].retention_days)
+    await app[STAFF_SESSIONS].purge()
     _, gone = await app[HANDOVERS].purge(app[SETTINGS].retention_days)
     for handover in gone:
         await app[RELAY].staff_event("closed", handover)
