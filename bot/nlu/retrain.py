@@ -27,6 +27,7 @@ import aiohttp
 
 from bot.nlu.phrasings import Phrasings
 from bot.nlu.training_data import EDITOR_FILE
+from bot.settings import process_basics
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,6 @@ CANDIDATE = "candidate"
 CURRENT = "current.tar.gz"
 RESPONSES = Path(".build/rasa/responses.yml")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-# The child processes get these from our environment and nothing else: the service's own
-# secrets (tokens, keys) have no business in a training run.
-PASSED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 
 
 class RetrainBusy(Exception):
@@ -222,10 +220,11 @@ class Retrainer:
             raise RetrainFailed(f"{failure} (afgesloten met code {code})")
 
     async def _exec(self, command: tuple[str, ...]) -> int:
-        environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
-        environment |= {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                        # Rasa's dependencies' deprecation notes would push the useful lines out.
-                        "PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTHONUNBUFFERED": "1"}
+        # The basics and nothing else of ours: the service's secrets have no business in a training run.
+        environment = process_basics() | {
+            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            # Rasa's dependencies' deprecation notes would push the useful lines out.
+            "PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTHONUNBUFFERED": "1"}
         # A session of its own, so stopping the job stops every process training started.
         process = await asyncio.create_subprocess_exec(
             *command, cwd=self._root, env=environment, stdin=asyncio.subprocess.DEVNULL,
