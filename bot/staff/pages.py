@@ -19,6 +19,7 @@ from bot.gateway.rate_limit import LimiterUnavailable
 from bot.handover.office_hours import DUTCH_TIME
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.refusals import page_reason
 from bot.staff.scope import HANDOVER_ROLES
 from bot.staff.sessions import COOKIE
 
@@ -180,7 +181,7 @@ async def _act(request: web.Request, action: Any) -> web.Response:
     try:
         await action
     except (web.HTTPConflict, web.HTTPBadRequest) as refused:
-        return await _show_handover(request, error=refused.text or "", status=refused.status)
+        return await _show_handover(request, error=page_reason(refused.text or ""), status=refused.status)
     raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
 
 
