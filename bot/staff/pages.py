@@ -94,6 +94,7 @@ def setup_templates(app: web.Application) -> None:
 
 def render_page(name: str, request: web.Request, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("login", request.get(LOGIN))
+    context.setdefault("handover_roles", HANDOVER_ROLES)  # the menu shows the inbox to them only
     response = aiohttp_jinja2.render_template(name, request, {**LABELS, **context}, status=status)
     response.headers["Content-Security-Policy"] = CSP
     return response
