@@ -1,4 +1,4 @@
-"""Understands the answers to the guided checks' questions (issue 6), typed or pressed, in Dutch
+"""Understands the answers to the guided checks' questions, typed or pressed, in Dutch
 and English.
 
 Small word lists, no model, like actions/handover_answers.py (whose helpers it reuses): a reply

@@ -1,4 +1,4 @@
-"""What the guided checks' forms (issue 6) share: starting a check from its button, reading each
+"""What the guided checks' forms share: starting a check from its button, reading each
 answer with a word list, skipping, stopping, and stepping aside for a crisis or the menu.
 
 The check's own module says which slots it asks and what the result is; this module never

@@ -1,4 +1,4 @@
-"""What every guided check's result action does (issue 6): fetch the rules, let the check's
+"""What every guided check's result action does: fetch the rules, let the check's
 decision logic advise, and say the advice as short lists built from content, each list in one
 bubble (a long one goes on in the next, without repeating the list's heading). The scan has its
 own overview (actions/scan.py).

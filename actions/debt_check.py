@@ -1,4 +1,4 @@
-"""The debt check's conversation (issue 6): the form's validation and the result action.
+"""The debt check's conversation: the form's validation and the result action.
 The advice is actions/checks/debt.py; saying it is actions/check_result.py."""
 from __future__ import annotations
 

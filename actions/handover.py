@@ -33,7 +33,7 @@ PHONE_SLOTS = ("handover_phone", "handover_call_safety")
 # crisis (that is the urgent flag, not a topic) or the fallback.
 TOPIC_INTENTS = frozenset({"ask_exit_program", "ask_benefits", "ask_housing", "ask_debt", "ask_work",
                            "ask_education", "ask_health", "ask_stop_business", "ask_social"})
-# Questions that mean "today" (FACTS.md: stabilise first), with the reason the worker reads. No
+# Questions that mean "today" (stabilise first: docs/content-format.md), with the reason the worker reads. No
 # subtopic covers eviction or a cut-off on its own (those examples sit in ask_debt/schuldhulp,
 # with many calm ones), so only having no place to sleep counts, next to any crisis.
 URGENT_TOPICS = {"ask_housing/shelter": "no_place_to_sleep"}
@@ -330,7 +330,7 @@ def handover_request(tracker: Tracker) -> Dict[Text, Any]:
     contact = tracker.get_slot("handover_contact") or "chat"
     call_safety = (tracker.get_slot("handover_call_safety") or WITHHELD) if contact == "phone" else WITHHELD
     reasons = urgent_reasons(tracker, topics, consent)
-    # The life-domain scan's ratings become the summary, only with consent (issue 6).
+    # The life-domain scan's ratings become the summary, only with consent (docs/privacy.md, "Guided checks").
     rated = scan.ratings(tracker.get_slot) if consent else {}
     request = {
         "conversation": tracker.sender_id,

@@ -1,4 +1,4 @@
-"""The housing check's conversation (issue 6): the form's validation and the result action.
+"""The housing check's conversation: the form's validation and the result action.
 The advice is actions/checks/housing.py; saying it is actions/check_result.py."""
 from __future__ import annotations
 

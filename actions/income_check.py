@@ -1,4 +1,4 @@
-"""The income check's conversation (issue 6): the form's validation and the result action.
+"""The income check's conversation: the form's validation and the result action.
 
 The advice itself is actions/checks/income.py; saying it is actions/check_result.py.
 """

@@ -1,4 +1,4 @@
-"""The life-domain scan's conversation (issue 6): the form's validation, the overview with the
+"""The life-domain scan's conversation: the form's validation, the overview with the
 worried domains first, and the offer to share it with a PMW worker.
 
 The ratings stay in their slots after the overview, so a handover the user then asks for can

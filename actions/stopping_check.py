@@ -1,4 +1,4 @@
-"""The stopping-as-self-employed check's conversation (issue 6): the form's validation and the
+"""The stopping-as-self-employed check's conversation: the form's validation and the
 result action. The advice is actions/checks/stopping.py; saying it is actions/check_result.py."""
 from __future__ import annotations
 

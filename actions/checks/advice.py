@@ -1,4 +1,4 @@
-"""What a guided check's decision logic returns (issue 6): codes for the options, the steps in
+"""What a guided check's decision logic returns: codes for the options, the steps in
 the order to take them and the notes, the rules the wording needs, and whether it cannot wait.
 The texts for the codes are content (data/content/checks.yml: utter_<check>_<kind>_<code>).
 """
@@ -15,7 +15,7 @@ class Advice:
     notes: List[str] = field(default_factory=list)
     # Rules the wording needs, as served: {"value", "year", "stale", "check_at", ...}
     values: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    # Today, not later (FACTS.md: stabilise first): the handover offered is marked urgent.
+    # Today, not later (stabilise first: docs/content-format.md): the handover offered is marked urgent.
     urgent: bool = False
     # Why, for the worker: short codes the check owns ("eviction"), sent as "<check>_<code>"
     # (bot/handover/handovers.py URGENT_REASONS lists them). Never an answer's text.
@@ -56,6 +56,6 @@ def careful_amount(rule: Dict[str, Any], language: str, this_year: int) -> str:
         amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
     if rule["year"] < this_year:
         return f"{amount} (in {rule['year']}; {STALE_HINTS[language == 'nl', euro]} {rule['check_at']})"
-    # Every amount names its year (FACTS.md). Periods set by law ("3 werkdagen") are exempt while
+    # Every amount names its year (docs/content-format.md). Periods set by law ("3 werkdagen") are exempt while
     # the rule's year is this year: docs/content-format.md, "Years in texts".
     return f"{amount} ({rule['year']})" if euro else amount

@@ -1,4 +1,4 @@
-"""The debt check's decision logic (issue 6), apart from the conversation so it can be tested as
+"""The debt check's decision logic, apart from the conversation so it can be tested as
 a table.
 
 Urgent means the roof or the energy is at stake, or income is already being taken: then the
@@ -38,7 +38,7 @@ def advise(answers: DebtAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
     advice = Advice(urgent=is_urgent(answers))
     if advice.urgent:
         if answers.threat in URGENT_THREATS:
-            # The legal 3 working days hold for eviction and cut-off (FACTS.md).
+            # The legal 3 working days hold for eviction and cut-off (Wet gemeentelijke schuldhulpverlening).
             advice.steps.append(f"call_gemeente_today_{answers.threat}")
             advice.use_rule(rules, "schuldhulp_urgent_working_days", "days")
         else:

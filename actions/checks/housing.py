@@ -1,6 +1,6 @@
-"""The housing check's decision logic (issue 6), apart from the conversation.
+"""The housing check's decision logic, apart from the conversation.
 
-Unsafe where they live comes first (FACTS.md: stabilise first): the safety lines, then the rest.
+Unsafe where they live comes first (stabilise first: docs/content-format.md): the safety lines, then the rest.
 No place to sleep, or having to leave within days, is urgent too. Urgency rules differ per
 gemeente (none specific to leaving sex work), so the check says where to ask, never what the
 gemeente will decide.

@@ -1,4 +1,4 @@
-"""Which income support may fit: the decision logic of the income check (issue 6), kept apart
+"""Which income support may fit: the decision logic of the income check, kept apart
 from the conversation so it can be tested as a table.
 
 Takes the user's answers (any may be skipped: None) and the rules served by the bot service

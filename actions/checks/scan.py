@@ -1,4 +1,4 @@
-"""The life-domain scan's data (issue 6): its domains, the ratings, and the order of the overview
+"""The life-domain scan's data: its domains, the ratings, and the order of the overview
 (worried first). No conversation here, so the handover can read a scan without the form.
 """
 from __future__ import annotations

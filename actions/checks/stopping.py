@@ -1,7 +1,7 @@
-"""The stopping-as-self-employed check's decision logic (issue 6), apart from the conversation.
+"""The stopping-as-self-employed check's decision logic, apart from the conversation.
 
 The order is the point: Bbz is asked for while still working and still registered at the KvK,
-because being in the Handelsregister is a condition (Ondernemersplein, FACTS.md); only then
+because being in the Handelsregister is a condition (Ondernemersplein); only then
 deregister, file the final btw and income-tax returns, and keep the books 7 years. Opting-in
 and unregistered work have no KvK step.
 """

@@ -11,7 +11,7 @@ from typing import Any
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-# One bubble, one idea (FACTS.md: "at most about 500 characters"). The checks' lists are
+# One bubble, one idea, at most about 500 characters (docs/content-format.md). The checks' lists are
 # joined at run time and split into bubbles of their own (actions/check_result.py).
 MAX_TEXT_CHARS = 500
 MAX_BUTTON_TITLE_CHARS = 40

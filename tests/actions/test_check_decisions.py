@@ -1,4 +1,4 @@
-"""The debt, housing and stopping-as-self-employed checks (issue 6): their decision tables, their
+"""The debt, housing and stopping-as-self-employed checks: their decision tables, their
 answers typed or pressed, every code with a text in both languages, and an urgent result making
 the next handover urgent. Run with .venv-rasa's pytest; the rules are data/check_rules.yml."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The guided checks' conversation (issue 6): the answers' word lists, the forms' validation, the
+"""The guided checks' conversation: the answers' word lists, the forms' validation, the
 income check's result with the rules from a real local aiohttp server as the bot API, the scan's
 order (worried first), and the scan in a handover only with consent. Run with .venv-rasa's pytest.
 """

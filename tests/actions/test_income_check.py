@@ -1,4 +1,4 @@
-"""The income check's decision table (issue 6): answers -> options, steps in order, notes.
+"""The income check's decision table: answers -> options, steps in order, notes.
 Run with .venv-rasa's pytest. The rules are the project's own data/check_rules.yml, as the bot
 service serves them."""
 from __future__ import annotations
