@@ -1,6 +1,6 @@
 """`make eval`, the answers part: does a typed question reach the answer written for it?
 
-Parses the messages of bench/heldout/situations.yml (questions for the answers added in issue 12
+Parses the messages of bench/heldout/situations.yml (questions for the answers added in December 2026
 and their close neighbours, written without seeing data/) with an NLU model and prints, per
 answer, how many got that answer (intent and sub-answer), how many got the right topic only, and
 how many got a safety text. Then 5-fold cross-validated sub-answer accuracy of the same answers

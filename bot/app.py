@@ -99,9 +99,10 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         await app[REDIS].aclose()
 
 
-def _rate_limiter(app: web.Application, burst: int, per_minute: float) -> RateLimiter:
+def _rate_limiter(app: web.Application, burst: int, per_minute: float, *, fail_closed: bool = False) -> RateLimiter:
+    """`fail_closed`: with Redis down, refuse (logins) rather than allow (chat: nobody is silenced)."""
     if app[REDIS] is not None:
-        return RedisRateLimiter(app[REDIS], burst, per_minute)
+        return RedisRateLimiter(app[REDIS], burst, per_minute, fail_closed=fail_closed)
     return MemoryRateLimiter(burst, per_minute)
 
 
@@ -119,9 +120,10 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[STAFF_SESSIONS] = StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
                                         timedelta(hours=settings.staff_session_hours), app[HUB])
     app[AUDIT] = AuditLog(sessions)
-    app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute)
+    app[LOGIN_LIMITER] = _rate_limiter(app, settings.login_attempts_burst, settings.login_attempts_per_minute,
+                                       fail_closed=True)
     app[LOGIN_ACCOUNT_LIMITER] = _rate_limiter(app, settings.login_attempts_burst * ACCOUNT_BURST_FACTOR,
-                                               settings.login_attempts_per_minute)
+                                               settings.login_attempts_per_minute, fail_closed=True)
     app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES],
                                           SafetyContacts.from_file(settings.safety_contacts_file))
     app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
@@ -186,8 +188,11 @@ async def _training(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _purge(app: web.Application) -> None:
-    """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
+    """Deletes idle conversations, old handovers, unfinished handover forms' notes and ended staff
+    sessions (`bot purge` does the same by hand)."""
     await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
+    await app[INTAKE].purge(app[SETTINGS].retention_days)
+    await app[STAFF_SESSIONS].purge()
     _, gone = await app[HANDOVERS].purge(app[SETTINGS].retention_days)
     for handover in gone:
         await app[RELAY].staff_event("closed", handover)

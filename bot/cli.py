@@ -8,7 +8,7 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     users = commands.add_parser("users", help="staff accounts: list, add, disable, enable, reset-password, "
                                 "reset-totp, set-role, set-regions, delete")
     users_command.add_arguments(users)
-    commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS")
+    commands.add_parser("purge", help="delete conversations idle longer than RETENTION_DAYS, and what "
+                        "belongs to them; and ended staff sessions")
     telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
     telegram_cmd.add_argument("action", choices=["set-webhook"])
     secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
@@ -183,6 +184,8 @@ async def _purge(settings: Settings) -> int:
     from bot.db.engine import create_tables, make_engine, session_factory
     from bot.gateway.conversations import Conversations
     from bot.handover.handovers import Handovers
+    from bot.handover.intake import IntakeNotes
+    from bot.staff.sessions import StaffSessions
 
     engine = make_engine(settings.database_url)
     try:
@@ -190,10 +193,14 @@ async def _purge(settings: Settings) -> int:
         sessions = session_factory(engine)
         conversations = Conversations(sessions, settings.encryption_key.get_secret_value())
         count = await conversations.purge(settings.retention_days)
-        handovers, gone = await Handovers(
-            sessions, Fernet(settings.encryption_key.get_secret_value().encode())).purge(settings.retention_days)
-        print(f"deleted {count} conversations and {handovers} handovers idle or closed for more than "
-              f"{settings.retention_days} days; closed {len(gone)} open handovers whose user did not come back")
+        fernet = Fernet(settings.encryption_key.get_secret_value().encode())
+        handovers, gone = await Handovers(sessions, fernet).purge(settings.retention_days)
+        notes = await IntakeNotes(sessions, fernet).purge(settings.retention_days)
+        staff_sessions = await StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
+                                             timedelta(hours=settings.staff_session_hours)).purge()
+        print(f"deleted {count} conversations, {handovers} handovers and {notes} unfinished handover forms "
+              f"idle or closed for more than {settings.retention_days} days, and {staff_sessions} ended staff "
+              f"sessions; closed {len(gone)} open handovers whose user did not come back")
         return 0
     finally:
         await engine.dispose()

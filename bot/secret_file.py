@@ -4,19 +4,14 @@ A secret set to nothing counts as missing: an empty token once let every caller 
 """
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
-from bot.settings import SECRETS_FILE
-
-
-def _fernet_key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
+from bot.settings import SECRETS_FILE, environment
 
 GENERATORS = {
     "RASA_TOKEN": lambda: secrets.token_urlsafe(32),
@@ -25,7 +20,7 @@ GENERATORS = {
     "ACTION_TOKEN": lambda: secrets.token_urlsafe(32),
     "INTERNAL_TOKEN": lambda: secrets.token_urlsafe(32),
     "SECRET_KEY": lambda: secrets.token_urlsafe(48),
-    "ENCRYPTION_KEY": _fernet_key,
+    "ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
 }
 
 
@@ -33,7 +28,7 @@ def ensure_secrets(path: Path = SECRETS_FILE, environ: dict[str, str] | None = N
     """Adds every secret that has no value in the environment, `.env` or the file; returns their
     names. An empty value in the environment still wins over the file: Settings then refuses to
     start and says which variable to remove."""
-    environ = dict(os.environ) if environ is None else environ
+    environ = environment() if environ is None else environ
     known = _set_in(environ) | _set_in(_values_in(Path(".env"))) | _set_in(_values_in(path))
     missing = [name for name in GENERATORS if name not in known]
     if missing:
@@ -46,7 +41,7 @@ def ensure_secrets(path: Path = SECRETS_FILE, environ: dict[str, str] | None = N
             for name in missing:
                 # A later line wins over an earlier empty one (python-dotenv, as pydantic reads it).
                 file.write(f"{name}={GENERATORS[name]()}\n")
-        path.chmod(0o600)
+        path.chmod(0o600)  # a file made by hand may have been readable by others
     return missing
 
 

@@ -1,10 +1,13 @@
 """All configuration of the bot service, from the environment, `.env` and var/secrets.env.
 
-Nothing else reads os.environ. Secrets have no defaults: `bot secrets init` generates the missing
-ones into var/secrets.env (outside git) on first run.
+Nothing else reads os.environ: child processes get the basics they run with from
+`process_basics()`, and `bot secrets init` asks `environment()` which secrets are set. Secrets
+have no defaults: `bot secrets init` generates the missing ones into var/secrets.env (outside
+git) on first run.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -22,6 +25,20 @@ REQUIRED_SECRETS = ("rasa_token", "gateway_token", "nlg_token", "action_token", 
 MIN_SECRET_CHARS = 32
 # What Telegram accepts as a webhook secret (setWebhook's secret_token), at our minimum length.
 TELEGRAM_SECRET = re.compile(rf"[A-Za-z0-9_-]{{{MIN_SECRET_CHARS},256}}")
+# What a child process (Rasa, the action server, a training run) takes from our environment: how
+# to find programs, a home, a language and a place for temporary files. Never configuration or
+# secrets: each child gets the few values it uses from Settings.
+PROCESS_BASICS = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
+
+
+def environment() -> dict[str, str]:
+    """A copy of this process's environment."""
+    return dict(os.environ)
+
+
+def process_basics() -> dict[str, str]:
+    """The PROCESS_BASICS that are set, for a child process's environment."""
+    return {name: value for name, value in os.environ.items() if name in PROCESS_BASICS}
 
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/bot.db"

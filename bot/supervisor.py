@@ -17,11 +17,13 @@ import time
 
 import aiohttp
 
-from bot.settings import Settings
+from bot.settings import REQUIRED_SECRETS, Settings, environment, process_basics
 
 # Rasa loads TensorFlow and the model; on a small machine that takes a minute or two.
 STARTUP_TIMEOUT_SECONDS = 300
 RASA_PYTHON = ".venv-rasa/bin/python"
+ACTIONS_PORT = 5055
+ACTIONS_URL = f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 
 
 # What a child gets to finish its work after SIGTERM before it is killed.
@@ -33,48 +35,55 @@ LIBRARY_WARNINGS_OFF = "ignore::DeprecationWarning,ignore::PendingDeprecationWar
 
 def child_commands(settings: Settings) -> dict[str, list[str]]:
     return {
-        "actions": [RASA_PYTHON, "-m", "rasa_ext.action_server", "--port", "5055"],
+        "actions": [RASA_PYTHON, "-m", "rasa_ext.action_server", "--port", str(ACTIONS_PORT)],
         "rasa": [RASA_PYTHON, "-m", "rasa_ext.server", "--port", "5005"],
         "bot": [sys.executable, "-m", "bot.cli", "serve"],
         "retrain": [sys.executable, "-m", "bot.cli", "retrain", "worker"],
     }
 
 
-# Secrets the operator's shell may hold: Rasa and the action server never inherit them.
-SECRET_NAMES = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN", "INTERNAL_TOKEN",
-                "SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
-RASA_SECRETS = ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN")
-ACTION_SERVER_SECRETS = ("ACTION_TOKEN", "INTERNAL_TOKEN")
-RETRAIN_SECRETS = ("RASA_TOKEN",)
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """Its API's token, the gateway channel's (credentials.yml), and the tokens endpoints.yml sends
+    to /nlg and to the action server. Rasa runs on old libraries (requirements/rasa.txt): it never
+    gets SECRET_KEY, ENCRYPTION_KEY, INTERNAL_TOKEN or anything else of our environment."""
+    return {**process_basics(),
+            # endpoints.yml: where Rasa finds the actions, the NLG endpoint and the tracker store.
+            "ACTIONS_URL": ACTIONS_URL, "NLG_URL": settings.nlg_url, "TRACKER_STORE_URL": settings.tracker_store_url,
+            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TOKEN": settings.rasa_token.get_secret_value(),
+            "GATEWAY_TOKEN": settings.gateway_token.get_secret_value(),
+            "NLG_TOKEN": settings.nlg_token.get_secret_value(),
+            "ACTION_TOKEN": settings.action_token.get_secret_value(),
+            "PYTHONWARNINGS": LIBRARY_WARNINGS_OFF}
+
+
+def action_server_environment(settings: Settings) -> dict[str, str]:
+    """Its own token (Rasa's calls) and the internal API's (its calls to the bot service)."""
+    return {**process_basics(), "BOT_INTERNAL_URL": f"http://127.0.0.1:{settings.port}",
+            "ACTION_TOKEN": settings.action_token.get_secret_value(),
+            "INTERNAL_TOKEN": settings.internal_token.get_secret_value(),
+            "PYTHONWARNINGS": LIBRARY_WARNINGS_OFF}
+
+
+def retrain_environment(settings: Settings) -> dict[str, str]:
+    """The retrain worker (bot/nlu/retrain_worker.py): the database with its jobs, the Rasa
+    replicas it loads models into and RASA_TOKEN for that; no other secret."""
+    return {**process_basics(), "DATABASE_URL": settings.database_url, "RASA_URL": settings.rasa_url,
+            "RASA_URLS": environment().get("RASA_URLS", ""),
+            "RASA_TOKEN": settings.rasa_token.get_secret_value()}
+
+
+def bot_environment(settings: Settings) -> dict[str, str]:
+    """The bot service reads its own Settings again: our environment, with the secrets as this
+    process resolved them (var/secrets.env included)."""
+    secrets = {name.upper(): getattr(settings, name).get_secret_value() for name in REQUIRED_SECRETS}
+    return {**environment(), **secrets}
 
 
 def child_environments(settings: Settings) -> dict[str, dict[str, str]]:
-    """The environment of each child. Rasa and the action server run on old libraries
-    (requirements/rasa.txt), so each gets only the tokens of its own boundaries: Rasa its API's,
-    the gateway channel's and those it calls /nlg and the actions with; the action server its
-    own and the internal API's (docs/operator-guide.md, "Internal tokens")."""
-    addresses = {
-        "NLG_URL": settings.nlg_url,
-        "TRACKER_STORE_URL": settings.tracker_store_url,
-        "BOT_INTERNAL_URL": f"http://127.0.0.1:{settings.port}",
-        "ACTIONS_URL": "http://127.0.0.1:5055/webhook",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    secrets = {name: value.get_secret_value() for name, value in (
-        ("RASA_TOKEN", settings.rasa_token), ("GATEWAY_TOKEN", settings.gateway_token),
-        ("NLG_TOKEN", settings.nlg_token), ("ACTION_TOKEN", settings.action_token),
-        ("INTERNAL_TOKEN", settings.internal_token), ("SECRET_KEY", settings.secret_key),
-        ("ENCRYPTION_KEY", settings.encryption_key))}
-    without_secrets = {name: value for name, value in os.environ.items() if name not in SECRET_NAMES}
-    quiet = {"PYTHONWARNINGS": LIBRARY_WARNINGS_OFF}
-    return {
-        "actions": {**without_secrets, **addresses, **quiet, **{n: secrets[n] for n in ACTION_SERVER_SECRETS}},
-        "rasa": {**without_secrets, **addresses, **quiet, **{n: secrets[n] for n in RASA_SECRETS}},
-        "bot": {**os.environ, **addresses, **secrets},
-        # Loads retrained models into Rasa: RASA_TOKEN only (bot/nlu/retrain_worker.py).
-        "retrain": {**without_secrets, **{n: secrets[n] for n in RETRAIN_SECRETS}},
-    }
+    """The environment of each child (docs/operator-guide.md, "Internal tokens")."""
+    return {"actions": action_server_environment(settings), "rasa": rasa_environment(settings),
+            "bot": bot_environment(settings), "retrain": retrain_environment(settings)}
 
 
 async def run_all(settings: Settings, commands: dict[str, list[str]] | None = None) -> int:

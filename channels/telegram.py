@@ -24,6 +24,7 @@ from bot.appkeys import GATEWAY, REDIS, RELAY, SESSIONS, SETTINGS
 from bot.gateway.gateway import FORGET_COMMAND, Gateway
 from bot.handover.turns import RESUME, is_resume_command
 from bot.json_body import read_json
+from channels.telegram_pacing import ChatPacing
 from channels.telegram_updates import SEEN_FOR, DatabaseUpdateLog, RedisUpdateLog, UpdateLog
 
 routes = web.RouteTableDef()
@@ -80,8 +81,7 @@ class TelegramChannel:
         self._updates = updates
         self._payloads: dict[str, str] = {}
         self._payloads_from: frozenset[str] = frozenset()
-        self._last_sent: dict[int, float] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._pacing = ChatPacing(PACING_SECONDS)
         self._messages: OrderedDict[int, deque[tuple[int, float]]] = OrderedDict()
 
     async def handle_update(self, data: dict[str, Any]) -> None:
@@ -128,19 +128,16 @@ class TelegramChannel:
 
     async def send(self, chat_id: int, messages: list[dict[str, Any]]) -> bool:
         """Sends in order, paced; False when any message did not arrive."""
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
         all_sent = True
-        async with lock:
+        async with self._pacing.turn(chat_id) as pace:
             for message in messages:
-                wait = self._last_sent.get(chat_id, 0) + PACING_SECONDS - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                await pace.wait()
                 keyboard = [[InlineKeyboardButton(b["title"], callback_data=callback_data(b["payload"]))]
                             for b in message.get("buttons", [])]
                 sent = await self._safely(self.bot.send_message(
                     chat_id, speaker_line(message) + (message["text"] or "…"), protect_content=True,
                     reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None))
-                self._last_sent[chat_id] = time.monotonic()
+                pace.sent()
                 if sent is not None:
                     self._track(chat_id, sent.message_id)
                 all_sent = all_sent and sent is not None

@@ -11,12 +11,12 @@ sockets, sockets open at once and messages are limited per client address
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jinja2
 from aiohttp import WSMsgType, web
 
 from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
@@ -27,6 +27,9 @@ from bot.json_body import parse_json
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "widget"
+# The two pages, read and compiled once; every value put into them is escaped.
+PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(STATIC), autoescape=True, auto_reload=False,
+                           undefined=jinja2.StrictUndefined)
 CHANNEL = "web"
 # A chat message is at most 2,000 characters; the frame around it is small.
 MAX_FRAME_BYTES = 16 * 1024
@@ -41,10 +44,7 @@ def _csp(frame_ancestors: str, extra: str = "") -> str:
 
 
 def _page(name: str, csp: str, **values: str) -> web.Response:
-    text = (STATIC / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value))
-    response = web.Response(text=text, content_type="text/html")
+    response = web.Response(text=PAGES.get_template(name).render(values), content_type="text/html")
     response.headers["Content-Security-Policy"] = csp
     return response
 
@@ -53,7 +53,7 @@ def _page(name: str, csp: str, **values: str) -> web.Response:
 async def demo_page(request: web.Request) -> web.Response:
     """What a partner site looks like with the widget embedded."""
     origin = f"{request.scheme}://{request.host}"
-    return _page("demo.html", _csp("'none'", extra="frame-src 'self'; "), ORIGIN=origin)
+    return _page("demo.html", _csp("'none'", extra="frame-src 'self'; "), origin=origin)
 
 
 @routes.get("/widget")
@@ -63,7 +63,7 @@ async def widget_page(request: web.Request) -> web.Response:
     # The widget lives in partners' iframes; frame-ancestors says which partners may embed it.
     # The same list says whose quick-exit requests the widget carries out (widget.js).
     return _page("widget.html", _csp(settings.widget_allowed_origins),
-                 LANG=language, QUICK_EXIT_URL=settings.quick_exit_url, EMBEDDERS=settings.widget_allowed_origins)
+                 lang=language, quick_exit_url=settings.quick_exit_url, embedders=settings.widget_allowed_origins)
 
 
 @routes.get("/widget/embed.js")

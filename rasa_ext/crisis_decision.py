@@ -45,7 +45,7 @@ from rasa_ext.stored_model import StoredModel
 CRISIS_INTENT = "crisis"
 GENERAL_KIND = "general"
 SUICIDAL_KIND = "suicidal"
-# DESIGN.md: nobody is asked about suicide for a question about money, housing or work. When the
+# A rule of the design: nobody is asked about suicide for a question about money, housing or work. When the
 # topic classifier reads such a question in the message (it passed the fallback), a crisis the
 # model calls suicidal gets the general safety answer, which names 113 too. (Health and social
 # topics are left out: "ik denk aan zelfmoord" also reads as mental health.)

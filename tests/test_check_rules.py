@@ -98,8 +98,8 @@ async def test_an_editor_updates_a_yearly_figure_and_answers_and_checks_use_it_w
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"value": "veel"}, "waarde en jaar moeten getallen zijn"),
-    ({"source": ""}, "a source and where to check"),
-    ({"year": "1999"}, "year must be the year the value holds for"),
+    ({"source": ""}, "Een bron en waar je het actuele bedrag kunt nakijken zijn verplicht."),
+    ({"year": "1999"}, "Vul het jaar in waarvoor het bedrag geldt"),
 ])
 async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, message):
     editor = await log_in(client, await add_user(client, "figures2@x.nl", "editor"))

@@ -77,7 +77,7 @@ def test_every_contract_intent_is_trained_with_many_examples():
         top = intent.split("/")[0]
         per_intent[top] = per_intent.get(top, 0) + len(lines)
     assert set(per_intent) == CONTRACT_INTENTS
-    # 60 per language per intent (issue 2); the crisis intent and the big topics have more.
+    # At least 60 per language per intent; the crisis intent and the big topics have more.
     thin = {intent: n for intent, n in per_intent.items() if n < 120}
     assert thin == {}
 

@@ -1,5 +1,5 @@
-"""Whole conversations (real bot service, Rasa and actions) for the answers of the content
-review (issue 12): a typed question and a button press reach the new answers, someone under 18
+"""Whole conversations (real bot service, Rasa and actions) for the answers added in December
+2026: a typed question and a button press reach the new answers, someone under 18
 in the income check gets safety first and an urgent handover, and the privacy texts say what
 the service keeps."""
 from __future__ import annotations
@@ -23,7 +23,7 @@ def first_text(stack, message: str) -> str:
     return stack.chat(uuid.uuid4().hex, message)[0]["text"]
 
 
-# Typed the way the review's questions are asked (not training examples).
+# Typed the way people ask (not training examples).
 @pytest.mark.parametrize(("message", "answer"), [
     ("ik kom uit roemenie en woon hier 2 jaar, kan ik zonder problemen bijstand aanvragen", "ask_benefits/eu_citizen"),
     ("ik heb geen verblijfsvergunning, welke hulp kan ik krijgen", "ask_benefits/undocumented"),

@@ -106,6 +106,7 @@ async def test_history_shows_who_and_what_changed_and_rolls_back(client, editor)
     ({"text_nl": "x" * 501}, "De Nederlandse tekst is te lang: 501 tekens, maximaal 500"),
     ({"text_nl": "<b>vet</b>"}, "Gebruik geen HTML-opmaak"),
     ({"b0_target": "ask_nonsense/topic"}, "'ask_nonsense/topic', en dat onderwerp bestaat niet"),
+    ({"b0_target": "ask_benefits", "b0_check": "nonsense"}, "start een check die niet bestaat"),
 ])
 async def test_invalid_answers_are_refused_with_a_message_and_nothing_changes(client, editor, change, message):
     before = await served(client)
@@ -346,6 +347,7 @@ async def test_one_editor_alone_cannot_publish_a_safety_answer(client, editor, s
     assert pending is not None
     refused = await editor.form(f"/staff/editor/approvals/{pending}", {})
     assert refused.status == 409 and await served(client, SAFETY_KEY) == before
+    assert "Een tweede persoon moet dit goedkeuren, niet wie het schreef." in await refused.text()
     # Nor does the domain serve it without a second person, whatever route calls it.
     editing = client.server.app[CONTENT_EDITING]
     author = (await client.server.app[ACCOUNTS].all())[0].id

@@ -49,12 +49,12 @@ def _answer(**changes):
     raw = {"question": {"nl": "Vraag?", "en": "Question?"},
            "nl": {"text": "Tekst.", "buttons": [{"title": "Praat met iemand", "target": "request_handover"}]},
            "en": {"text": "Text.", "buttons": [{"title": "Talk to someone", "target": "request_handover"}]},
-           "source": "FACTS.md (2026)", **changes}
+           "source": "Rijksoverheid, bijstand (2026)", **changes}
     return parse_answer("utter_ask_debt/example", raw)
 
 
 @pytest.mark.parametrize(("changes", "problem"), [
-    ({"source": "FACTS.md"}, "the source names no year"),
+    ({"source": "Rijksoverheid, bijstand"}, "the source names no year"),
     ({"nl": {"text": "Tekst."}, "en": {"text": "Text."}}, "no button to a person"),
     ({"nl": {"text": "Ik bewaar je antwoorden niet.", "buttons": [{"title": "Praat", "target": "request_handover"}]}},
      "take it from {retention_days}"),

@@ -5,6 +5,7 @@ opens no other, and none is accepted in a query string (it would end up in acces
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 import urllib.error
@@ -83,16 +84,38 @@ def test_the_service_does_not_start_without_a_boundary_token(settings, missing):
 def test_rasa_and_the_action_server_get_only_the_tokens_they_use(settings, monkeypatch):
     from bot.supervisor import child_environments
 
-    secrets = TOKEN_NAMES + ("SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN")
+    secrets = TOKEN_NAMES + ("SECRET_KEY", "ENCRYPTION_KEY", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
+                             "REDIS_URL", "DATABASE_URL", "AWS_SECRET_ACCESS_KEY")
     for name in secrets:
         monkeypatch.setenv(name, "from-the-operators-shell")  # exported in the shell `make run` runs in
     environments = child_environments(settings)
     holds = {process: {name for name in secrets if name in env} for process, env in environments.items()}
     assert holds["actions"] == {"ACTION_TOKEN", "INTERNAL_TOKEN"}
     assert holds["rasa"] == {"RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN"}
+    assert holds["bot"] == set(secrets), "the bot service reads its own settings again"
     assert environments["actions"]["ACTION_TOKEN"] == ACTION
     assert environments["rasa"]["NLG_TOKEN"] == NLG
     assert environments["bot"]["INTERNAL_TOKEN"] == INTERNAL
+
+
+def test_rasa_and_the_action_server_get_what_endpoints_and_credentials_name(settings, monkeypatch):
+    from bot.supervisor import action_server_environment, rasa_environment
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    rasa = rasa_environment(settings)
+    named = set(re.findall(r"\$\{(\w+)\}", (ROOT / "endpoints.yml").read_text()))
+    assert named <= set(rasa), "every variable endpoints.yml names"
+    assert {"GATEWAY_TOKEN", "RASA_TOKEN"} <= set(rasa), "the gateway channel's and Rasa's API's"
+    assert rasa["TRACKER_STORE_URL"] == settings.tracker_store_url and rasa["PATH"] == "/usr/bin:/bin"
+    actions = action_server_environment(settings)
+    assert actions["BOT_INTERNAL_URL"] == f"http://127.0.0.1:{settings.port}" and actions["PATH"] == "/usr/bin:/bin"
+    assert "TRACKER_STORE_URL" not in actions, "the actions never touch the database"
+
+
+def test_only_the_settings_read_the_environment():
+    readers = {str(path.relative_to(ROOT)) for folder in ("bot", "channels") for path in (ROOT / folder).rglob("*.py")
+               if re.search(r"os\.environ|getenv\(", path.read_text())}
+    assert readers == {"bot/settings.py"}
 
 
 def _call(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:

@@ -131,7 +131,7 @@ async def english_chat(client) -> Chat:
 
 @in_process
 async def test_a_clear_english_question_in_a_dutch_chat_is_answered_in_english(client):
-    """Walk 1, row 10: this came back in Dutch because the conversation had been Dutch."""
+    """This once came back in Dutch because the conversation had been Dutch."""
     chat = await dutch_chat(client)
     assert await chat.say("can I get benefits if I quit?") == "en"
     assert await chat.say("ok") == "en"  # and it stays English
@@ -232,7 +232,7 @@ async def test_rest_clients_without_a_language_start_in_dutch_and_follow_the_mes
     assert await say("where can I sleep tonight, I have nowhere to go") == text_of(ANSWER, "en")
 
 
-# Against the real stack (Rasa with models/current.tar.gz): the walk's own messages.
+# Against the real stack (Rasa with models/current.tar.gz): messages that once went wrong.
 
 def test_walk_1_english_question_in_a_dutch_conversation_gets_an_english_answer(stack):
     sender = uuid.uuid4().hex
@@ -243,7 +243,7 @@ def test_walk_1_english_question_in_a_dutch_conversation_gets_an_english_answer(
 
 
 def test_asking_whether_you_need_dutch_is_not_a_switch_to_dutch(stack):
-    """Walk 1: "do i need to speak dutch to get help" switched the chat to Dutch."""
+    """"do i need to speak dutch to get help" once switched the chat to Dutch."""
     sender = uuid.uuid4().hex
     stack.chat(sender, "hello, I have a lot of debts and I don't know what to do")
     reply = stack.chat(sender, "do i need to speak dutch to get help")[0]["text"]

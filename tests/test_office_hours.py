@@ -208,7 +208,7 @@ async def test_an_editor_sets_closed_days_and_after_approval_they_count(client):
               "closed": "2026-12-24\r\n\r\n 2026-12-28/2026-12-31 \r\n"}
     refused = await editor.form("/staff/editor/regions/apeldoorn", {**fields, "closed": "24 december"})
     assert refused.status == 400
-    assert "closed '24 december': write a date like '2026-12-24'" in (await refused.text()).replace("&#39;", "'")
+    assert "Gesloten '24 december': schrijf een datum als '2026-12-24'" in (await refused.text()).replace("&#39;", "'")
     assert (await editor.form("/staff/editor/regions/apeldoorn", fields)).status == 200
     assert client.server.app[REGIONS].regions["apeldoorn"].closed == ()  # one editor alone changes nothing
     page = await (await second.get("/staff/editor/regions/apeldoorn")).text()

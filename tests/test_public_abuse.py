@@ -331,7 +331,7 @@ async def test_the_worker_reads_that_a_crisis_phrase_made_the_handover_urgent(ai
     assert "crisiswoorden in het gesprek" in queue  # in the list too, before opening it
 
 
-# --- what held in the review (C.6) still holds -----------------------------------------------------
+# --- limits that held before and must keep holding ----------------------------------------------
 
 async def test_a_widget_frame_over_16_kb_closes_the_socket_with_1009(client):
     socket = await client.ws_connect("/ws/chat")

@@ -63,16 +63,19 @@ async def test_a_region_change_needs_a_second_editor_then_routes_the_next_handov
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"gemeenten": "Apeldoorn\nAtlantis"}, "'Atlantis' is not the name or CBS code of a gemeente"),
-    ({"gemeenten": "Apeldoorn\nUtrecht"}, "Utrecht is also in region utrecht"),
-    ({"office_hours": "doordeweeks overdag"}, "write them like 'ma-vr 9:00-17:00'"),
-    ({"organisation": ""}, "a name and an organisation are required"),
+    ({"gemeenten": "Apeldoorn\nAtlantis"}, "'Atlantis' is geen naam of CBS-code van een gemeente"),
+    ({"gemeenten": "Apeldoorn\nUtrecht"}, "Utrecht hoort al bij regio utrecht"),
+    ({"office_hours": "doordeweeks overdag"}, "Openingstijden 'doordeweeks overdag': schrijf ze als 'ma-vr 9:00-17:00'"),
+    ({"office_hours": "ma-vr 17:00-9:00"}, "de sluitingstijd ligt voor de openingstijd"),
+    ({"closed": "24 december"}, "Gesloten '24 december': schrijf een datum als '2026-12-24'"),
+    ({"organisation": ""}, "Een naam en een organisatie zijn verplicht."),
 ])
 async def test_a_wrong_region_is_refused_with_the_reason_and_nothing_changes(client, settings, editor,
                                                                             change, message):
     response = await editor.form("/staff/editor/regions/apeldoorn", {**APELDOORN, **change})
     assert response.status == 400
-    assert message in (await response.text()).replace("&#39;", "'")
+    page = (await response.text()).replace("&#39;", "'")
+    assert message in page and "region apeldoorn" not in page, "the reason in Dutch, without where it was"
     made = await make_handover(client, settings, "region-3", municipality="Apeldoorn")
     assert made["region"]["organisation"] == "Rebelz"
 

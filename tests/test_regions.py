@@ -80,7 +80,7 @@ def region_names_in_the_find_answer() -> str:
 
 
 # The places in an area the answer names, and the region the routing must send them to (content
-# review 2026-12, #27: Amersfoort, Hilversum, Delft and Hengelo went to the national queue).
+# before December 2026: Amersfoort, Hilversum, Delft and Hengelo went to the national queue).
 NAMED_AREAS = [
     ("Eemland", ["Amersfoort", "Baarn", "Soest", "Leusden"], "utrecht"),
     ("Gooi- en Vechtstreek", ["Hilversum", "Huizen", "Gooise Meren", "Wijdemeren"], "utrecht"),

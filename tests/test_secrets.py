@@ -104,6 +104,16 @@ def test_an_empty_secret_in_the_environment_counts_as_missing(tmp_path):
     assert "RASA_TOKEN" in added and "SECRET_KEY" not in added
 
 
+def test_the_secrets_file_is_for_the_service_user_only_even_under_an_open_umask(tmp_path):
+    old_umask = os.umask(0)
+    try:
+        ensure_secrets(tmp_path / "var" / "secrets.env", environ={})
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / "var" / "secrets.env").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "var").stat().st_mode & 0o077 == 0
+
+
 async def test_the_webhook_refuses_a_request_without_the_secret_header(aiohttp_client, settings, fake_api):
     _, server = fake_api
     settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",

@@ -288,3 +288,19 @@ async def test_a_deleted_account_stays_readable_in_the_audit_log_on_the_page(cli
     page = await (await admin.get("/staff/admin")).text()
     assert "lot@rebelz.nl" not in page and f"account={target}" in page
     assert (await admin.form(f"/staff/admin/users/{target}/enable", {})).status == 404
+
+
+def test_the_command_line_and_the_pages_offer_exactly_the_account_roles():
+    import argparse
+
+    from bot.staff import users_command
+    from bot.staff.accounts import ROLES
+    from bot.staff.pages import LABELS
+
+    parser = argparse.ArgumentParser()
+    users_command.add_arguments(parser)
+    for command in (["add", "--email", "kim@x.nl"], ["set-role", "--email", "kim@x.nl"]):
+        assert [parser.parse_args([*command, "--role", role]).role for role in ROLES] == list(ROLES)
+        with pytest.raises(SystemExit):
+            parser.parse_args([*command, "--role", "director"])
+    assert set(LABELS["roles"]) == set(ROLES), "every role has its Dutch name on the pages"

@@ -99,6 +99,9 @@ async def test_only_one_worker_can_claim_a_handover(client, settings):
     assert (await second.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "hoi"})).status == 409
     listed = await (await second.get("/api/v1/staff/handovers")).json()
     assert listed[0]["claimed"] is True
+    page = await second.form(f"/staff/handovers/{number}/claim", {})
+    assert page.status == 409
+    assert "Een collega heeft deze overdracht al opgepakt." in await page.text(), "in Dutch, like the page"
 
 
 # Every staff route and who may use it: (method, path, roles allowed), in an order that keeps
@@ -160,6 +163,7 @@ async def test_unsafe_requests_without_the_csrf_token_are_refused(client, settin
     assert (await worker.post(f"/api/v1/staff/handovers/{number}/claim", csrf=False)).status == 403
     page = await worker.session.post(worker.url(f"/staff/handovers/{number}/claim"), data={"csrf": "wrong"})
     assert page.status == 403
+    assert "Laad hem opnieuw" in await page.text()
     listed = await (await worker.get("/api/v1/staff/handovers")).json()
     assert listed[0]["claimed"] is False
     login_form = await client.post("/staff/login", data={"email": "w8@rebelz.nl", "password": "x", "totp": "1"})

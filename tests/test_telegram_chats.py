@@ -168,3 +168,14 @@ async def test_without_the_database_an_update_is_still_answered_not_dropped(tmp_
         assert await log.first_time(7), "an update whose id cannot be noted is treated as new"
     finally:
         await engine.dispose()
+
+
+async def test_an_answer_of_several_messages_is_paced(aiohttp_client, telegram_settings, fake_api):
+    api, _ = fake_api
+    client = await aiohttp_client(create_app(telegram_settings))
+    chat_id = random.randint(10_000, 10_000_000)
+    await post_update(client, text_update(chat_id, CRISIS))
+    await api.wait_for("sendMessage")
+    first = time.monotonic()
+    assert len(await api.wait_for("sendMessage", 2)) >= 2, "the crisis answer has more than one message"
+    assert time.monotonic() - first >= 0.8

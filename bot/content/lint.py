@@ -1,5 +1,5 @@
-"""The house rules of the content that import cannot check alone (FACTS.md, "How the assistant
-speaks"; docs/content-format.md, "The content lint"): every amount, percentage and period names
+"""The house rules of the content that import cannot check alone (docs/content-format.md, "How
+the assistant speaks" and "The content lint"): every amount, percentage and period names
 its year in the same text; every source names a year; every topic answer offers a person; texts
 about keeping or deleting the user's words are generated from the settings; yearly figures exist
 and still fit in a bubble. `make test` runs it on data/content/; it never changes a text.

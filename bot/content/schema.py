@@ -13,7 +13,7 @@ from bot import internal_contract
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-# One bubble, one idea (FACTS.md: "at most about 500 characters"). The checks' lists are
+# One bubble, one idea, at most about 500 characters (docs/content-format.md). The checks' lists are
 # joined at run time and split into bubbles of their own (bot/content/check_lists.py).
 MAX_TEXT_CHARS = 500
 MAX_BUTTON_TITLE_CHARS = 40

@@ -1,4 +1,5 @@
-"""The database engine and session factory of the bot service (SQLite by default, PostgreSQL too)."""
+"""The database engine and session factory of the bot service (SQLite by default, PostgreSQL too).
+Never lets a query's parameters into an error's text (errors get logged; parameters are user data)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,12 +15,15 @@ SQLITE_BUSY_SECONDS = 30
 
 
 def make_engine(database_url: str) -> AsyncEngine:
+    # hide_parameters: a database error's text otherwise carries the query's values (an e-mail
+    # address at login, a conversation id), and unhandled errors are logged with that text.
     if not database_url.startswith("sqlite"):
-        return create_async_engine(database_url, pool_pre_ping=True)
+        return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True)
     path = database_url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return create_async_engine(database_url, pool_pre_ping=True, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True,
+                               connect_args={"timeout": SQLITE_BUSY_SECONDS})
 
 
 async def create_tables(engine: AsyncEngine) -> None:

@@ -2,16 +2,21 @@
 per staff login.
 
 In memory for one process; in Redis (REDIS_URL) when several gateway replicas share the load.
+With Redis down, a chat limiter lets everything through (a user is never silenced); the login
+limiter raises LimiterUnavailable instead (no login without throttling).
 Keys are pseudonymous conversation ids or hashes, never native ids or addresses in the clear.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 # Buckets kept in memory at most; the least recently used are dropped (they were full anyway).
 _MAX_BUCKETS = 100_000
@@ -33,6 +38,10 @@ redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
 return allowed
 """
+
+
+class LimiterUnavailable(Exception):
+    """A limiter that fails closed cannot reach its store, so it can neither allow nor refuse."""
 
 
 class RateLimiter(Protocol):
@@ -57,16 +66,22 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    def __init__(self, redis: Redis, burst: int, per_minute: float) -> None:
+    """`fail_closed`: with Redis down, `allow` raises LimiterUnavailable instead of allowing."""
+
+    def __init__(self, redis: Redis, burst: int, per_minute: float, *, fail_closed: bool = False) -> None:
         self._redis = redis
         self._script = redis.register_script(_TOKEN_BUCKET_LUA)
         self._burst = burst
         self._rate = per_minute / 60.0
+        self._fail_closed = fail_closed
 
     async def allow(self, key: str) -> bool:
         try:
             allowed = await self._script(keys=[f"ratelimit:{key}"],
                                          args=[self._burst, self._rate, time.time()])
-        except RedisError:
+        except RedisError as error:
+            if self._fail_closed:
+                log.warning("rate_limiter_unavailable kind=%s (refusing)", type(error).__name__)
+                raise LimiterUnavailable() from None
             return True  # a limiter that is down must not silence a user
         return bool(allowed)

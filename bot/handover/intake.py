@@ -1,9 +1,11 @@
 """What the gateway notes for a handover that is not made yet: a phone number the form asked for
-(encrypted, never sent to Rasa) and whether a crisis phrase matched. Never logs either.
+(encrypted, never sent to Rasa) and whether a crisis phrase matched; notes of a form left
+unfinished are deleted with the retention. Never logs either.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet
 from sqlalchemy import delete
@@ -63,3 +65,11 @@ class IntakeNotes:
         async with self._sessions() as session, session.begin():
             await session.execute(
                 delete(HandoverIntake).where(HandoverIntake.conversation_id == conversation_id))
+
+    async def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Deletes notes untouched for longer than the retention (a form the user never finished:
+        the conversation they belong to is deleted by then too); returns how many."""
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(HandoverIntake).where(HandoverIntake.updated_at < cutoff))
+        return result.rowcount or 0

@@ -28,6 +28,7 @@ import aiohttp
 from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain_jobs import SUCCEEDED
 from bot.nlu.training_data import EDITOR_FILE
+from bot.settings import process_basics
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ CANDIDATE = "candidate"
 CURRENT = "current.tar.gz"
 RESPONSES = Path(".build/rasa/responses.yml")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+<<<<<<< HEAD
 # The child processes get these from our environment and nothing else: secrets have no business
 # in a training run.
 PASSED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -54,6 +56,8 @@ RASA_REFUSED = "rasa_refused"
 LOADED_PARTLY = "loaded_partly"
 INTERRUPTED = "interrupted"
 UNEXPECTED = "unexpected_error"
+=======
+>>>>>>> i16-small
 
 Report = Callable[[str], Awaitable[None]]
 
@@ -202,10 +206,11 @@ class Retrainer:
             raise RetrainFailed(f"{step}_failed")
 
     async def _exec(self, command: tuple[str, ...]) -> int:
-        environment = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
-        environment |= {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-                        # Rasa's dependencies' deprecation notes would push the useful lines out.
-                        "PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTHONUNBUFFERED": "1"}
+        # The basics and nothing else of ours: the service's secrets have no business in a training run.
+        environment = process_basics() | {
+            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+            # Rasa's dependencies' deprecation notes would push the useful lines out.
+            "PYTHONWARNINGS": "ignore::DeprecationWarning", "PYTHONUNBUFFERED": "1"}
         # A session of its own, so stopping the job stops every process training started.
         process = await asyncio.create_subprocess_exec(
             *command, cwd=self._root, env=environment, stdin=asyncio.subprocess.DEVNULL,

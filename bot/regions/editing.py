@@ -59,7 +59,8 @@ class RegionEditing:
         return len(raw)
 
     async def load(self) -> None:
-        """Serves the stored regions; imports data/regions.yml first when there are none."""
+        """Serves the stored regions, when there are any (the app imports data/regions.yml first
+        into an empty database: bot/app.py)."""
         entries = await self.entries()
         if entries:
             self._directory.replace(parse_regions(entries, self._directory.gemeenten, "database"))

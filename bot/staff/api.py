@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from bot.appkeys import AUDIT, STAFF_SESSIONS
 from bot.db.models import Handover, StaffUser
+from bot.gateway.rate_limit import LimiterUnavailable
 from bot.handover.handovers import Relayed
 from bot.json_body import read_model
 from bot.staff import inbox
@@ -84,6 +85,9 @@ async def login(request: web.Request) -> web.Response:
         result = await log_in(request, body.email, body.password, body.totp)
     except LoginThrottled:
         raise web.HTTPTooManyRequests(text="too many attempts; wait a minute") from None
+    except LimiterUnavailable:
+        raise web.HTTPServiceUnavailable(text="logging in is not possible right now (a service it needs is "
+                                              "down); try again in a few minutes") from None
     if result is None:
         raise web.HTTPUnauthorized(text="e-mail, password or code is not right")
     token, session = result

@@ -12,7 +12,9 @@ from bot.content.schema import ContentError
 from bot.handover.escalation import send_to_staff_group
 from bot.regions.directory import RegionError
 from bot.staff.auth import LOGIN, staff_only
+from bot.staff.editor import dutch_error
 from bot.staff.pages import render_page
+from bot.staff.refusals import region_refusal
 
 routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
@@ -48,11 +50,20 @@ async def approve(request: web.Request) -> web.Response:
             await request.app[REGION_EDITING].save(proposal.key, proposal.data, proposal.author_id, user.id)
             await approvals.approved(proposal.id, user.id)
             where = f"/staff/editor/regions/{proposal.key}"
-    except (ApprovalError, ContentError, RegionError) as error:
-        raise web.HTTPConflict(text=f"niet goedgekeurd: {error}") from None
+    except ApprovalError as error:
+        return _not_approved(request, str(error)[:1].upper() + str(error)[1:] + ".")
+    except ContentError as error:
+        return _not_approved(request, dutch_error(error, proposal.data))
+    except RegionError as error:
+        return _not_approved(request, region_refusal(error))
     await request.app[AUDIT].record(user.id, f"{proposal.kind}_approved",
                                     detail=f"{proposal.key} by {proposal.author_id}")
     action, notice = PUBLISHED[proposal.kind]
     await request.app[AUDIT].record(user.id, action, detail=proposal.key)
     await send_to_staff_group(request.app, notice.format(key=proposal.key))
     raise web.HTTPSeeOther(where)
+
+
+def _not_approved(request: web.Request, reason: str) -> web.Response:
+    return render_page("error.html", request, status=409, title="Niet goedgekeurd", message=reason,
+                       back="/staff/editor/approvals")

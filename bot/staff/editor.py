@@ -99,8 +99,10 @@ async def answer_list(request: web.Request) -> web.Response:
 
 # bot.content.schema words its errors for developers and the import command ("exit_program.yml:
 # utter_x (nl): unknown placeholder {telefoon}"); an editor reads them in Dutch, without file names.
-# A message not listed here is shown as it is.
+# A message not listed here gets UNLISTED_ERROR: the staff pages speak Dutch only.
 ERROR_WHERE = re.compile(r"^(?:[\w.-]+\.yml: )?utter_[\w/]+(?: \((?P<language>nl|en)\))?: (?P<problem>.*)$", re.S)
+UNLISTED_ERROR = ("Dit antwoord kan zo niet opgeslagen worden. Kijk de teksten en knoppen na, of vraag de "
+                  "beheerder wat er mis is.")
 DUTCH_ERRORS: list[tuple[str, str]] = [
     (r"unknown placeholder \{(?P<name>\w+)\}", "Onbekende invulplek {{{name}}} in de {the} tekst: {allowed}"),
     (r"the (?P<missing>nl|en) text is missing.*", "De {missing} tekst ontbreekt. Vul hem in, of kies onder "
@@ -132,6 +134,16 @@ DUTCH_ERRORS: list[tuple[str, str]] = [
      "heeft gecontroleerd; vraag de beheerder om een nieuw nummer op de lijst te zetten."),
     (r"website (?P<site>.+) is not on the list of safety websites.*", "De website {site} staat niet op de lijst "
      "van veiligheidswebsites. Vraag de beheerder om een nieuwe website op de lijst te zetten."),
+    (r"button '(?P<title>.*)' has both a target and a reply; give one", "Knop '{title}' heeft een doel én een "
+     "antwoord: kies er één."),
+    (r"button '(?P<title>.*)' check must be one of .*", "Knop '{title}' start een check die niet bestaat, of wijst "
+     "naast de check ook ergens anders heen. Kies een check uit de lijst."),
+    (r"a check button sends .*", "Een checkknop start de check: kies als doel de check zelf."),
+    (r"a language button needs language nl or en", "Een taalknop kiest Nederlands (nl) of Engels (en)."),
+    (r"a subtopic needs question\.nl and question\.en for its buttons", "Een subonderwerp heeft een vraag nodig, "
+     "in het Nederlands én in het Engels: die staat op de knop die ernaartoe leidt."),
+    (r"no version (?P<version>\d+)", "Versie {version} van dit antwoord bestaat niet."),
+    (r"there is no such answer", "Dit antwoord bestaat niet (meer)."),
     (r"a safety answer cannot use a yearly figure.*", "Een veiligheidsantwoord kan geen bedrag {{rule:…}} "
      "gebruiken: schrijf het uit."),
 ]
@@ -142,7 +154,7 @@ def dutch_error(error: ContentError, data: dict[str, Any]) -> str:
     message = str(error)
     where = ERROR_WHERE.match(message)
     if where is None:
-        return message
+        return UNLISTED_ERROR
     allowed = [f"{{{name}}}" for name in data.get("placeholders") or ()]
     words = {"the": LANGUAGE_ADJECTIVES.get(where["language"] or "", ""),
              "allowed": f"gebruik alleen {', '.join(allowed)}." if allowed else
@@ -153,7 +165,7 @@ def dutch_error(error: ContentError, data: dict[str, Any]) -> str:
             found_words = {name: LANGUAGE_ADJECTIVES.get(value, value) if name == "missing" else value
                            for name, value in found.groupdict().items()}
             return re.sub(r" {2,}", " ", dutch.format(**{**words, **found_words}))  # no language: "de tekst"
-    return message
+    return UNLISTED_ERROR
 
 
 def _key(request: web.Request) -> str:

@@ -15,15 +15,21 @@ import jinja2
 from aiohttp import web
 
 from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, SETTINGS, STAFF_SESSIONS
+from bot.gateway.rate_limit import LimiterUnavailable
 from bot.handover.office_hours import DUTCH_TIME
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.refusals import page_reason
 from bot.staff.scope import HANDOVER_ROLES
 from bot.staff.sessions import COOKIE
 
 routes = web.RouteTableDef()
 HERE = Path(__file__).parent
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
+# The login limiter's store (Redis) is down: no login goes unthrottled, and nobody's data is at fault.
+LOGIN_UNAVAILABLE = ("Inloggen lukt nu even niet door een storing aan onze kant; er is niets mis met je "
+                     "gegevens. Probeer het over een paar minuten opnieuw. Lukt het dan nog niet, laat het "
+                     "de beheerder weten.")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 LABELS: dict[str, dict[str, str]] = {
@@ -88,6 +94,7 @@ def setup_templates(app: web.Application) -> None:
 
 def render_page(name: str, request: web.Request, status: int = 200, **context: Any) -> web.Response:
     context.setdefault("login", request.get(LOGIN))
+    context.setdefault("handover_roles", HANDOVER_ROLES)  # the menu shows the inbox to them only
     response = aiohttp_jinja2.render_template(name, request, {**LABELS, **context}, status=status)
     response.headers["Content-Security-Policy"] = CSP
     return response
@@ -114,6 +121,8 @@ async def login_submit(request: web.Request) -> web.Response:
                               str(form.get("totp", "")))
     except LoginThrottled:
         return await login_page(request, "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", 429)
+    except LimiterUnavailable:
+        return await login_page(request, LOGIN_UNAVAILABLE, 503)
     if result is None:
         return await login_page(request, "E-mailadres, wachtwoord of code klopt niet.", 401)
     response = web.HTTPSeeOther("/staff/")
@@ -173,7 +182,7 @@ async def _act(request: web.Request, action: Any) -> web.Response:
     try:
         await action
     except (web.HTTPConflict, web.HTTPBadRequest) as refused:
-        return await _show_handover(request, error=refused.text or "", status=refused.status)
+        return await _show_handover(request, error=page_reason(refused.text or ""), status=refused.status)
     raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
 
 

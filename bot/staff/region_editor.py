@@ -10,6 +10,7 @@ from bot.approvals import REGION
 from bot.regions.directory import RegionDirectory, RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
+from bot.staff.refusals import region_refusal
 
 routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
@@ -69,7 +70,7 @@ async def region_save(request: web.Request) -> web.Response:
         data["gemeenten"] = gemeente_codes(directory, str(form.get("gemeenten", "")))
         await request.app[REGION_EDITING].check(stored["id"], data)
     except RegionError as error:
-        return await _region_page(request, data, error=str(error), status=400)
+        return await _region_page(request, data, error=region_refusal(error), status=400)
     # Regions route people in need: a change waits for a second person (bot.approvals).
     await request.app[APPROVALS].propose(REGION, stored["id"], data, request[LOGIN].user.id)
     await request.app[AUDIT].record(request[LOGIN].user.id, "region_proposed", detail=stored["id"])

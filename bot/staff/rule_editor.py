@@ -11,6 +11,7 @@ from bot.appkeys import AUDIT, CHECK_RULES, RULE_EDITING
 from bot.checks.rules import RuleError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
+from bot.staff.refusals import rule_refusal
 
 routes = web.RouteTableDef()
 EDITORS = ("editor", "admin")
@@ -50,7 +51,7 @@ async def rule_save(request: web.Request) -> web.Response:
     try:
         await request.app[RULE_EDITING].save(request.match_info["name"], data)
     except RuleError as error:
-        return await _rule_page(request, data, error=str(error), status=400)
+        return await _rule_page(request, data, error=rule_refusal(error), status=400)
     await request.app[AUDIT].record(request[LOGIN].user.id, "rule_saved", detail=request.match_info["name"])
     return await _rule_page(request, data, notice="Bewaard: de checks en antwoorden gebruiken nu deze waarde.")
 

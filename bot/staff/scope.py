@@ -3,7 +3,7 @@ socket all ask here).
 
 worker       handovers of their own region(s)
 coordinator  handovers of their organisation's regions (given at account creation) and the national queue
-editor       no conversations (the content editor, issue 5)
+editor       no conversations (the content editor, docs/editor-guide.md)
 admin        no conversations; staff sessions and the audit log
 """
 from __future__ import annotations

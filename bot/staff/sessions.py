@@ -1,5 +1,6 @@
 """Server-side staff sessions: the cookie carries a random token, the database its hash, so a copy
-of the database logs nobody in. Idle and absolute timeouts; an admin can revoke any session.
+of the database logs nobody in. Idle and absolute timeouts; an admin can revoke any session;
+ended sessions are deleted with the retention purge.
 
 Every revocation is also published on the event hub (Redis across replicas), so an open staff
 socket of that session or account closes at once (bot/staff/socket.py). Never logs tokens.
@@ -11,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import StaffSession, StaffUser, utcnow
@@ -102,6 +103,18 @@ class StaffSessions:
                        StaffSession.created_at > now - self.absolute)
                 .order_by(StaffSession.last_seen.desc()))).all()
         return [(s, u) for s, u in rows]
+
+
+    async def purge(self, now: datetime | None = None) -> int:
+        """Deletes sessions that ended (revoked, idle or too old): they log nobody in any more, and
+        all they still hold is when someone worked. Returns how many."""
+        now = now or utcnow()
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(StaffSession).where(or_(
+                StaffSession.revoked_at.is_not(None),
+                StaffSession.last_seen < now - self.idle,
+                StaffSession.created_at < now - self.absolute)))
+        return result.rowcount or 0
 
 
 def _aware(moment: datetime) -> datetime:

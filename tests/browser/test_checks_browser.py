@@ -1,4 +1,4 @@
-"""Each guided check (issue 6) in the widget, in headless Chromium against the real stack, with
+"""Each guided check in the widget, in headless Chromium against the real stack, with
 buttons alone: from the welcome to the personal list of next steps. Each run writes its Dutch
 transcript and how long the machine took to results/checks/ (the note quotes them); the time a
 person needs is their reading, so the test asserts the number of presses, not seconds."""

@@ -1,4 +1,4 @@
-"""The PMW worker's inbox in headless Chromium (Walk 4, problem 7 of the user walk): a new handover
+"""The PMW worker's inbox in headless Chromium, as a worker uses it during a shift: a new handover
 on the open queue gives a title badge, a sound and a notification without personal data, and the
 waiting time counts up; in a live chat Enter sends, Shift+Enter makes a new line, live messages
 show Dutch time in a box that scrolls, the assistant's automatic lines are labelled, the worker

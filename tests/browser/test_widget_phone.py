@@ -15,7 +15,7 @@ from playwright.sync_api import Frame, Page, expect
 
 from test_widget import _assert_left_without_traces, browser, open_widget, page, web_conversations  # noqa: F401
 
-KEY_DELAY_MS = 150  # a fluent typist (the review's walk 3)
+KEY_DELAY_MS = 150  # a fluent typist on a phone
 
 
 def type_like_a_person(page: Page, text: str) -> None:

@@ -204,7 +204,7 @@ def test_linear_classifier_never_predicts_an_excluded_intent(tmp_path) -> None:
 
 
 def test_a_practical_question_never_gets_the_suicide_text(tmp_path) -> None:
-    """DESIGN.md: nobody is asked about suicide for a question about money, housing or work."""
+    """Nobody is asked about suicide for a question about money, housing or work."""
     from rasa_ext.crisis_decision import CrisisDecision
 
     parse = trained(CrisisDecision, crisis_examples(), tmp_path, SMALL_DATA)
