@@ -44,10 +44,6 @@ CANDIDATE = "candidate"
 CURRENT = "current.tar.gz"
 RESPONSES = Path(".build/rasa/responses.yml")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-<<<<<<< HEAD
-# The child processes get these from our environment and nothing else: secrets have no business
-# in a training run.
-PASSED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 # Result codes besides a step's own (f"{step}_failed", "_timeout", "_cannot_start").
 NO_MODEL = "no_model"
 RASA_UNREACHABLE = "rasa_unreachable"
@@ -56,8 +52,6 @@ RASA_REFUSED = "rasa_refused"
 LOADED_PARTLY = "loaded_partly"
 INTERRUPTED = "interrupted"
 UNEXPECTED = "unexpected_error"
-=======
->>>>>>> i16-small
 
 Report = Callable[[str], Awaitable[None]]
 
