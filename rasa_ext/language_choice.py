@@ -33,7 +33,8 @@ class LanguageChoice(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
-            named = [e for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == ENTITY and e.get(ENTITY_ATTRIBUTE_VALUE) in OTHER]
+            named = [e for e in entities
+                     if e.get(ENTITY_ATTRIBUTE_TYPE) == ENTITY and e.get(ENTITY_ATTRIBUTE_VALUE) in OTHER]
             if not named:
                 continue
             wanted = wanted_language(message.get(TEXT) or "", named)
