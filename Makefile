@@ -142,11 +142,12 @@ bench: setup train
 	$(BOT_VENV)/bin/python bench/crisis_under_load.py
 	$(BOT_VENV)/bin/python bench/redaction_eval.py
 
-# Style, bugs and security smells (ruff, over all Python), and the types of the bot service
-# (mypy over bot/ and channels/); both are configured in pyproject.toml.
-lint: .build/bot-dev.stamp
+# Style, bugs and security smells (ruff, over all Python), and types (mypy: the bot service in
+# .venv, then actions/ and rasa_ext/ against .venv-rasa); both are configured in pyproject.toml.
+lint: .build/bot-dev.stamp .build/rasa-dev.stamp
 	$(BOT_VENV)/bin/ruff check --quiet
 	$(BOT_VENV)/bin/mypy
+	$(BOT_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions rasa_ext
 
 # Pinned packages with a newer release on the package index, for both environments (the Rasa
 # one is held back by Rasa 3.6: docs/operator-guide.md, "Dependencies"). Reads, never changes:
