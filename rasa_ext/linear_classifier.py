@@ -139,7 +139,7 @@ class LinearClassifier(StoredModel, IntentClassifier):
                 [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ranking],
                 add_to_output=True,
             )
-            if answer_probabilities is not None:
+            if answer_model is not None and answer_probabilities is not None:
                 self._set_answer(message, _ranking(answer_model.classes_, answer_probabilities[row]))
         return messages
 
@@ -149,7 +149,7 @@ class LinearClassifier(StoredModel, IntentClassifier):
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,
             {
-                RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self._trained["retrieval_intents"],
+                RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.trained["retrieval_intents"],
                 RESPONSE_SELECTOR_DEFAULT_INTENT: {
                     RESPONSE_SELECTOR_PREDICTION_KEY: {
                         # The texts come from the NLG endpoint by response name.
