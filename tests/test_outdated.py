@@ -57,4 +57,5 @@ def test_make_outdated_lists_both_environments_with_the_step_of_each_release():
             assert pins[outdated.normalised(name)] == pinned
             assert Version(newest) > Version(pinned)
     # Rasa 3.6 holds TensorFlow at 2.12 (docs/operator-guide.md, "Dependencies").
-    assert any(line.split()[:2] == ["tensorflow", "2.12.0"] for line in sections["requirements/rasa.txt + requirements/rasa-dev.txt"])
+    rasa = sections["requirements/rasa.txt + requirements/rasa-dev.txt"]
+    assert any(line.split()[:2] == ["tensorflow", "2.12.0"] for line in rasa)
