@@ -10,6 +10,10 @@ PYTHON ?= python3
 
 RASA_VENV := .venv-rasa
 BOT_VENV := .venv
+# uv compiles the lock files (make lock); it lives in a venv of its own, never in the two above.
+TOOLS_VENV := .build/tools
+UV_VERSION := 0.13.10
+UV := $(TOOLS_VENV)/bin/uv
 RASA := $(RASA_VENV)/bin/rasa
 BOT := $(BOT_VENV)/bin/bot
 SPACY_MODEL := .build/spacy-nl
@@ -25,29 +29,57 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # the same way for `make run`'s processes; rasa_ext/cli.py keeps sanic from turning them back on).
 QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
-.PHONY: help setup train content run test test-py test-rasa eval bench outdated clean
+.PHONY: help setup train content run test test-py test-rasa lint lock eval bench outdated clean
 
 help:
 	@echo "make run    set everything up and start the assistant"
 	@echo "make test   run every test"
-	@echo "make setup | train | eval | bench | outdated | clean"
+	@echo "make setup | train | lint | eval | bench | lock | outdated | clean"
 
-setup: .build/rasa.stamp .build/bot.stamp .build/chromium.stamp
+# What running needs. The lock files carry a hash of every package file (make lock); pip refuses
+# anything else. The tests' tools (requirements/*-dev.txt) and Chromium come with make test.
+setup: .build/rasa.stamp .build/bot.stamp
 
 .build/rasa.stamp: requirements/rasa.txt
 	@test -n "$(PY310)" || { echo "python3.10 not found: install Python 3.10 (Rasa 3.6 needs it)"; exit 1; }
 	@echo "==> Rasa environment ($(RASA_VENV), $(PY310)); the first time takes a few minutes"
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install --quiet --upgrade "pip<24.1"
-	$(RASA_VENV)/bin/pip install --quiet --progress-bar off -r requirements/rasa.txt
+	$(RASA_VENV)/bin/pip install --quiet --progress-bar off --require-hashes -r requirements/rasa.txt
 	@mkdir -p .build && touch $@
+
+.build/rasa-dev.stamp: .build/rasa.stamp requirements/rasa-dev.txt
+	$(RASA_VENV)/bin/pip install --quiet --progress-bar off --require-hashes -r requirements/rasa-dev.txt
+	@touch $@
 
 .build/bot.stamp: requirements/bot.txt pyproject.toml
 	@echo "==> Bot service environment ($(BOT_VENV))"
 	$(PYTHON) -m venv $(BOT_VENV)
-	$(BOT_VENV)/bin/pip install --quiet --progress-bar off -r requirements/bot.txt
+	$(BOT_VENV)/bin/pip install --quiet --progress-bar off --require-hashes -r requirements/bot.txt
 	$(BOT_VENV)/bin/pip install --quiet --no-deps -e .
 	@mkdir -p .build && touch $@
+
+.build/bot-dev.stamp: .build/bot.stamp requirements/bot-dev.txt
+	$(BOT_VENV)/bin/pip install --quiet --progress-bar off --require-hashes -r requirements/bot-dev.txt
+	@touch $@
+
+# Rewrites requirements/*.txt from requirements/*.in with a hash for every file: after adding or
+# removing a requirement. uv keeps every pin that still fits (it reads the old lock file first);
+# LOCK_ARGS="--upgrade-package NAME" (or "--upgrade") takes newer releases. Each *-dev.txt holds
+# the runtime pins too, at the versions of its runtime lock.
+LOCK = $(UV) pip compile --quiet --generate-hashes --python-platform linux \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: $(UV)
+	$(LOCK) --python-version 3.11 requirements/bot.in -o requirements/bot.txt
+	$(LOCK) --python-version 3.11 requirements/bot.in requirements/bot-dev.in -c requirements/bot.txt \
+		-o requirements/bot-dev.txt
+	$(LOCK) --python-version 3.10 requirements/rasa.in -o requirements/rasa.txt
+	$(LOCK) --python-version 3.10 requirements/rasa.in requirements/rasa-dev.in -c requirements/rasa.txt \
+		-o requirements/rasa-dev.txt
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --progress-bar off "uv==$(UV_VERSION)"
 
 # A blank Dutch spaCy pipeline with the lookup lemmatizer, saved so Rasa's SpacyNLP loads it by path;
 # only make eval uses it (the tokenizer comparison).
@@ -97,7 +129,7 @@ var/rules.stamp: .build/bot.stamp data/check_rules.yml
 run: setup train content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
-test: setup train
+test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --confcutdir=tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
@@ -118,14 +150,23 @@ bench: setup train
 	$(BOT_VENV)/bin/python bench/crisis_under_load.py
 	$(BOT_VENV)/bin/python bench/redaction_eval.py
 
+# Style, bugs and security smells (ruff, over all Python), and types (mypy: the bot service in
+# .venv, then actions/ and rasa_ext/ against .venv-rasa); both are configured in pyproject.toml.
+lint: .build/bot-dev.stamp .build/rasa-dev.stamp
+	$(BOT_VENV)/bin/ruff check --quiet
+	$(BOT_VENV)/bin/mypy
+	$(BOT_VENV)/bin/mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 actions rasa_ext
+
 # Pinned packages with a newer release on the package index, for both environments (the Rasa
 # one is held back by Rasa 3.6: docs/operator-guide.md, "Dependencies"). Reads, never changes:
 # not even the environments, which is why it does not depend on their stamps.
 outdated:
 	@test -x $(BOT_VENV)/bin/python -a -x $(RASA_VENV)/bin/python || { echo "run make setup first"; exit 1; }
-	@$(BOT_VENV)/bin/python requirements/outdated.py "Bot service ($(BOT_VENV))" $(BOT_VENV) requirements/bot.txt
+	@$(BOT_VENV)/bin/python requirements/outdated.py "Bot service ($(BOT_VENV))" $(BOT_VENV) \
+		requirements/bot.txt requirements/bot-dev.txt
 	@echo
-	@$(BOT_VENV)/bin/python requirements/outdated.py "Rasa and actions ($(RASA_VENV))" $(RASA_VENV) requirements/rasa.txt
+	@$(BOT_VENV)/bin/python requirements/outdated.py "Rasa and actions ($(RASA_VENV))" $(RASA_VENV) \
+		requirements/rasa.txt requirements/rasa-dev.txt
 
 clean:
 	rm -rf .build models results var/content.stamp var/regions.stamp var/rules.stamp

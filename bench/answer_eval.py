@@ -48,7 +48,7 @@ async def parse_all(model: Path, texts: list[str]) -> list[dict]:
 
 def report(cases: list[dict], parses: list[dict]) -> None:
     per_answer: dict[str, Counter] = {}
-    for case, parse in zip(cases, parses):
+    for case, parse in zip(cases, parses, strict=True):
         key, intent, alarm = answer_of(parse)
         counts = per_answer.setdefault(case["answer"], Counter())
         counts["total"] += 1
@@ -78,8 +78,10 @@ def cross_validated(answers: set[str], folds: int = 5) -> None:
 
     def fit_predict(train_texts: list[str], train_labels: list[str], test_texts: list[str]) -> list[str]:
         # The features of rasa_ext/linear_classifier.py with the whitespace tokenizer (lemma = word).
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(NGRAM_DEFAULTS["char_ngrams"]), sublinear_tf=True)
-        words = TfidfVectorizer(ngram_range=tuple(NGRAM_DEFAULTS["word_ngrams"]), sublinear_tf=True, token_pattern=r"\S+")
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(NGRAM_DEFAULTS["char_ngrams"]),
+                                sublinear_tf=True)
+        words = TfidfVectorizer(ngram_range=tuple(NGRAM_DEFAULTS["word_ngrams"]), sublinear_tf=True,
+                                token_pattern=r"\S+")  # noqa: S106 (a regular expression, no password)
         lower = [t.lower() for t in train_texts]
         x = scipy.sparse.hstack([chars.fit_transform(lower), words.fit_transform(lower)]).tocsr()
         model = OneVsRestClassifier(LogisticRegression(C=NGRAM_DEFAULTS["C"], solver="liblinear", max_iter=1000,
@@ -91,7 +93,7 @@ def cross_validated(answers: set[str], folds: int = 5) -> None:
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "/" in str(block.get("intent", "")):
-                lines = [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                lines = [ln.strip()[2:] for ln in block["examples"].splitlines() if ln.strip().startswith("- ")]
                 texts += lines
                 labels += [block["intent"]] * len(lines)
     hits: Counter = Counter()
@@ -99,7 +101,7 @@ def cross_validated(answers: set[str], folds: int = 5) -> None:
     for train_rows, test_rows in StratifiedKFold(folds, shuffle=True, random_state=1).split(texts, labels):
         predicted_rows = fit_predict([texts[i] for i in train_rows], [labels[i] for i in train_rows],
                                      [texts[i] for i in test_rows])
-        for i, predicted in zip(test_rows, predicted_rows):
+        for i, predicted in zip(test_rows, predicted_rows, strict=True):
             if labels[i] in answers:
                 total[labels[i]] += 1
                 hits[labels[i]] += predicted == labels[i]

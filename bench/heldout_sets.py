@@ -43,8 +43,8 @@ def load_cases() -> list[Case]:
         intent = block["intent"].split("/")[0]
         for line in block["examples"].splitlines():
             if line.strip().startswith("- "):
-                cases.append(Case(line.strip()[2:], intent, "topics",
-                                  block["intent"].split("/")[1] if intent == "crisis" and "/" in block["intent"] else None))
+                kind = block["intent"].split("/")[1] if intent == "crisis" and "/" in block["intent"] else None
+                cases.append(Case(line.strip()[2:], intent, "topics", kind))
     return cases
 
 
@@ -59,7 +59,7 @@ def _rate(hits: int, total: int) -> str:
 def report(title: str, cases: list[Case], outcomes: list[Outcome],
            f1_name: str = "intent macro-F1") -> dict[str, float]:
     """Prints the figures the safety issue asks for; returns them for a comparison."""
-    pairs = list(zip(cases, outcomes))
+    pairs = list(zip(cases, outcomes, strict=True))
     figures: dict[str, float] = {}
     print(f"\n== {title}")
 
@@ -108,8 +108,8 @@ def report(title: str, cases: list[Case], outcomes: list[Outcome],
 def macro_f1(gold: list[str], predicted: list[str]) -> float:
     scores = []
     for label in sorted(set(gold)):
-        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
-        fp = sum(g != label and p == label for g, p in zip(gold, predicted))
-        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted, strict=True))
+        fp = sum(g != label and p == label for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted, strict=True))
         scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return sum(scores) / len(scores)

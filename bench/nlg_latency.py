@@ -38,8 +38,8 @@ async def timed(session: aiohttp.ClientSession, method: str, url: str, **kwargs)
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
-                            secret_key="bench-secret-key-of-32-characters-xx", encryption_key=Fernet.generate_key().decode(),
-                            **BOUNDARY_TOKENS)
+                            secret_key="bench-secret-key-of-32-characters-xx",
+                            encryption_key=Fernet.generate_key().decode(), **BOUNDARY_TOKENS)
         runner, base = await start(settings)
         keys = runner.app[CONTENT_STORE].keys()
         random.seed(1)
@@ -53,7 +53,7 @@ async def main() -> None:
             await publishing.wait()
             during = [await timed_nlg(session, base, keys) for _ in range(REQUESTS)]
             publisher.cancel()
-            publications = await asyncio.gather(publisher, return_exceptions=True)
+            await asyncio.gather(publisher, return_exceptions=True)
         await runner.cleanup()
     print(f"{REQUESTS} sequential requests over loopback, {len(keys)} answers in the store")
     for name, samples in (("baseline /healthz", baseline), ("NLG /nlg", nlg),

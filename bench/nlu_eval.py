@@ -2,8 +2,9 @@
 held-out check.
 
 Runs `rasa test nlu --cross-validation` for config.yml (Rasa's whitespace tokenizer) and for the
-same pipeline with a blank Dutch spaCy tokenizer with lemma lookups (rasa_ext/spacy_nl.py), then prints per-intent precision,
-recall and F1, macro-F1, crisis recall and the subtopic (ResponseSelector) macro-F1 of each.
+same pipeline with a blank Dutch spaCy tokenizer with lemma lookups (rasa_ext/spacy_nl.py), then
+prints per-intent precision, recall and F1, macro-F1, crisis recall and the subtopic
+(ResponseSelector) macro-F1 of each.
 Then it trains config.yml on all of data/nlu and tests it on bench/heldout_nlu.yml: messages
 written by someone who never saw the training data, the closest we have to real users.
 A benchmark, not a test: it prints figures and never fails on them.

@@ -30,7 +30,8 @@ TOKEN = "bench-token-of-at-least-32-characters"
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
-                            secret_key="bench-secret-key-of-32-characters-xx", encryption_key=Fernet.generate_key().decode(),
+                            secret_key="bench-secret-key-of-32-characters-xx",
+                            encryption_key=Fernet.generate_key().decode(),
                             rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1,
                             rate_limit_burst=1_000_000, client_messages_burst=1_000_000, **BOUNDARY_TOKENS)
         runner, base = await start(settings)
@@ -43,8 +44,8 @@ async def main() -> None:
                 pass
             made = await (await session.post(f"{base}/internal/v1/handovers", headers={
                 "Authorization": f"Bearer {BOUNDARY_TOKENS['internal_token']}"}, json={
-                "conversation": conversation_id(settings.secret_key.get_secret_value(), "web", sender), "municipality": "Apeldoorn",
-                "contact": "chat", "consent": False})).json()
+                "conversation": conversation_id(settings.secret_key.get_secret_value(), "web", sender),
+                "municipality": "Apeldoorn", "contact": "chat", "consent": False})).json()
             account = await app[ACCOUNTS].add("bench@x.nl", "worker", ["apeldoorn"], "Bench")
             login = await (await session.post(f"{base}/api/v1/staff/login", json={
                 "email": account.email, "password": account.password,

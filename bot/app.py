@@ -95,14 +95,14 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
     app[REDIS] = Redis.from_url(url) if url else None
     yield
-    if app[REDIS] is not None:
-        await app[REDIS].aclose()
+    if (redis := app[REDIS]) is not None:
+        await redis.aclose()
 
 
 def _rate_limiter(app: web.Application, burst: int, per_minute: float, *, fail_closed: bool = False) -> RateLimiter:
     """`fail_closed`: with Redis down, refuse (logins) rather than allow (chat: nobody is silenced)."""
-    if app[REDIS] is not None:
-        return RedisRateLimiter(app[REDIS], burst, per_minute, fail_closed=fail_closed)
+    if (redis := app[REDIS]) is not None:
+        return RedisRateLimiter(redis, burst, per_minute, fail_closed=fail_closed)
     return MemoryRateLimiter(burst, per_minute)
 
 
@@ -142,7 +142,8 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
 def _client_limits(app: web.Application) -> None:
     """Per client address and per conversation, shared by the replicas through Redis when there is one."""
     settings = app[SETTINGS]
-    recent: RecentClients = RedisRecentClients(app[REDIS]) if app[REDIS] is not None else MemoryRecentClients()
+    redis = app[REDIS]
+    recent: RecentClients = RedisRecentClients(redis) if redis is not None else MemoryRecentClients()
     app[CLIENT_LIMITS] = ClientLimits(
         settings.secret_key.get_secret_value(),
         _rate_limiter(app, settings.client_starts_burst, settings.client_starts_per_minute),

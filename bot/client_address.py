@@ -16,6 +16,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 from typing import Awaitable, Callable, Iterable
 
 from aiohttp import hdrs, web
+from aiohttp.typedefs import Middleware
 
 Network = IPv4Network | IPv6Network
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -51,7 +52,7 @@ def _address(text: str | None) -> IPv4Address | IPv6Address | None:
         return None
 
 
-def forwarded_middleware(trusted: tuple[Network, ...]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def forwarded_middleware(trusted: tuple[Network, ...]) -> Middleware:
     @web.middleware
     async def forwarded(request: web.Request, handler: Handler) -> web.StreamResponse:
         if trusted:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -49,5 +50,5 @@ def _values_in(path: Path) -> dict[str, str | None]:
     return dotenv_values(path) if path.exists() else {}
 
 
-def _set_in(values: dict[str, str | None]) -> set[str]:
+def _set_in(values: Mapping[str, str | None]) -> set[str]:
     return {name for name, value in values.items() if value and value.strip()}

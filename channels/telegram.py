@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 
 from aiohttp import web
-from telegram import Bot, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
 
 from bot.appkeys import GATEWAY, REDIS, RELAY, SESSIONS, SETTINGS
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities", "/taal": "/change_language",
             "/language": "/change_language", "/wis": "/forget_me"}
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (the header's name, not its value)
 # Telegram throttles bursts to one chat; about one message a second keeps every bubble.
 PACING_SECONDS = 1.0
 # Telegram lets a bot delete messages for 48 hours.
@@ -107,7 +107,7 @@ class TelegramChannel:
             chat_id = query.message.chat.id
             # Unknown data (a button from before a content change) opens the menu.
             text: str | None = self._payload_of(query.data or "") or "/ask_capabilities"
-            user = query.from_user
+            user: User | None = query.from_user
         elif update.message is not None:
             message = update.message
             chat_id = message.chat.id
@@ -210,7 +210,7 @@ async def _guarded(handling: Any) -> None:
 
 
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
-TELEGRAM_TASKS = web.AppKey("telegram_tasks", set)
+TELEGRAM_TASKS = web.AppKey("telegram_tasks", set[asyncio.Task[None]])
 
 
 async def telegram_context(app: web.Application) -> AsyncIterator[None]:
@@ -224,7 +224,8 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
         raise RuntimeError("TELEGRAM_WEBHOOK_SECRET is required for webhook mode (PUBLIC_URL is set)")
     bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_url)
     async with bot:
-        updates: UpdateLog = (RedisUpdateLog(app[REDIS], bot.id) if app[REDIS] is not None
+        redis = app[REDIS]
+        updates: UpdateLog = (RedisUpdateLog(redis, bot.id) if redis is not None
                               else DatabaseUpdateLog(app[SESSIONS], bot.id))
         app[TELEGRAM] = TelegramChannel(bot, app[GATEWAY], updates)
         app[RELAY].register_channel(CHANNEL, app[TELEGRAM].push)
@@ -232,7 +233,7 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
         yield
         if poller is not None:
             poller.cancel()
-        for task in list(app[TELEGRAM_TASKS]):
+        for task in app[TELEGRAM_TASKS].copy():
             task.cancel()
 
 

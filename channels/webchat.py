@@ -109,7 +109,7 @@ async def _chat(request: web.Request, client: str | None) -> web.WebSocketRespon
     await socket.prepare(request)
     secret = request.app[SETTINGS].secret_key.get_secret_value()
     gateway = request.app[GATEWAY]
-    given = request.query.get("session")
+    given = request.query.get("session", "")
     resumed = None
     if session_tokens.is_valid(secret, given):
         resumed = await gateway.resume(CHANNEL, given, _number(request.query.get("last")),

@@ -143,7 +143,7 @@ class CrisisDecision(StoredModel, IntentClassifier):
     @property
     def summary(self) -> dict[str, Any]:
         """The learnt thresholds and their cross-validated figures."""
-        return {k: self._trained[k] for k in ("possible", "clear", "kind_threshold", "cross_validated")}
+        return {k: self.trained[k] for k in ("possible", "clear", "kind_threshold", "cross_validated")}
 
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._trained or not messages:

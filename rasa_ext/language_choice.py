@@ -33,7 +33,8 @@ class LanguageChoice(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
-            named = [e for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == ENTITY and e.get(ENTITY_ATTRIBUTE_VALUE) in OTHER]
+            named = [e for e in entities
+                     if e.get(ENTITY_ATTRIBUTE_TYPE) == ENTITY and e.get(ENTITY_ATTRIBUTE_VALUE) in OTHER]
             if not named:
                 continue
             wanted = wanted_language(message.get(TEXT) or "", named)
@@ -44,7 +45,8 @@ class LanguageChoice(StatelessComponent):
 
 def wanted_language(text: str, named: list[dict[str, Any]]) -> str:
     """The language asked for, given the language entities found in `text`."""
-    wanted, rejected = [], []
+    wanted: list[str] = []
+    rejected: list[str] = []
     for entity in named:
         clause = _clause_around(text, entity.get("start", 0), entity.get("end", 0))
         (rejected if REJECTION.search(clause) else wanted).append(entity[ENTITY_ATTRIBUTE_VALUE])

@@ -50,7 +50,8 @@ class NgramFeatures:
     def __init__(self, char_ngrams: tuple[int, int], word_ngrams: tuple[int, int]) -> None:
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True)
         # Lemmas arrive joined by spaces; every token (also "?" or "112") is a word.
-        self.words = TfidfVectorizer(ngram_range=word_ngrams, sublinear_tf=True, token_pattern=r"\S+")
+        self.words = TfidfVectorizer(ngram_range=word_ngrams, sublinear_tf=True,
+                                     token_pattern=r"\S+")  # noqa: S106 (a regular expression, no password)
 
     def fit_transform(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
         texts, lemmas = _texts(messages)
@@ -131,13 +132,14 @@ class LinearClassifier(StoredModel, IntentClassifier):
         answer_probabilities = answer_model.predict_proba(x) if answer_model is not None else None
         for row, message in enumerate(messages):
             ranking = _ranking(intent_model.classes_, intent_probabilities[row])
-            message.set(INTENT, {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]}, add_to_output=True)
+            message.set(INTENT, {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]},
+                        add_to_output=True)
             message.set(
                 INTENT_RANKING_KEY,
                 [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ranking],
                 add_to_output=True,
             )
-            if answer_probabilities is not None:
+            if answer_model is not None and answer_probabilities is not None:
                 self._set_answer(message, _ranking(answer_model.classes_, answer_probabilities[row]))
         return messages
 
@@ -147,7 +149,7 @@ class LinearClassifier(StoredModel, IntentClassifier):
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,
             {
-                RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self._trained["retrieval_intents"],
+                RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.trained["retrieval_intents"],
                 RESPONSE_SELECTOR_DEFAULT_INTENT: {
                     RESPONSE_SELECTOR_PREDICTION_KEY: {
                         # The texts come from the NLG endpoint by response name.

@@ -44,6 +44,13 @@ class StoredModel(GraphComponent):
         self._resource = resource
         self._trained = trained
 
+    @property
+    def trained(self) -> dict[str, Any]:
+        """What training learnt (or loading read back); asking before either is a bug."""
+        if self._trained is None:
+            raise RuntimeError(f"{type(self).__name__} is neither trained nor loaded")
+        return self._trained
+
     @classmethod
     def create(
         cls,

@@ -33,7 +33,7 @@ def normalised(name: str) -> str:
 
 def read_pins(text: str) -> dict[str, str]:
     """{normalised name: pinned version} for every `name==version` line of a requirements file."""
-    pins = {}
+    pins: dict[str, str] = {}
     for line in text.splitlines():
         found = PIN.match(line)
         if found:
@@ -71,9 +71,10 @@ def _is_newer(candidate: str, pinned: str) -> bool:
 
 
 def pip_report(venv: Path) -> list[dict[str, str]]:
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--outdated",
-                           "--format=json", "--disable-pip-version-check"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(  # noqa: S603 (the environment's own pip, fixed arguments)
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--outdated", "--format=json",
+         "--disable-pip-version-check"],
+        capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"pip in {venv} could not ask the index:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout or "[]")
@@ -94,13 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("title", help='what to call the environment, e.g. "Bot service (.venv)"')
     parser.add_argument("venv", type=Path)
-    parser.add_argument("requirements", type=Path)
+    parser.add_argument("requirements", type=Path, nargs="+",
+                        help="its lock files, e.g. requirements/bot.txt requirements/bot-dev.txt")
     args = parser.parse_args(argv)
-    pins = read_pins(args.requirements.read_text(encoding="utf-8"))
+    pins: dict[str, str] = {}
+    for requirements in args.requirements:
+        pins |= read_pins(requirements.read_text(encoding="utf-8"))
     report = pip_report(args.venv)
     rows = newer_pins(pins, report)
     unpinned = [entry["name"] for entry in report if normalised(entry["name"]) not in pins]
-    print(render(f"{args.title}, {args.requirements}", pins, rows, unpinned))
+    print(render(f"{args.title}, {' + '.join(map(str, args.requirements))}", pins, rows, unpinned))
     return 0
 
 

@@ -7,6 +7,7 @@ replaces its contents, and other replicas hear of it through the event hub and r
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -48,7 +49,7 @@ class RuleEditing:
 
     async def import_file(self, path: Path) -> int:
         """Replaces the stored rules with the file's, after checking them all."""
-        raw = yaml_files.load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
         parse_rules(raw, str(path))
         async with self._sessions() as session, session.begin():
             await session.execute(delete(CheckRuleEntry))

@@ -42,7 +42,7 @@ class Rule:
         value = self.value
         amount = f"{value:,.2f}" if not float(value).is_integer() else f"{int(value):,}"
         if language == "nl":  # 1.369,06 in Dutch, 1,369.06 in English
-            amount = amount.translate(str.maketrans({",": ".", ".": ","}))
+            amount = amount.translate(str.maketrans(",.", ".,"))
         unit = self.unit
         if unit.startswith("euro"):
             rest = unit[len("euro"):].strip()

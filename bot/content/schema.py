@@ -106,7 +106,7 @@ def parse_answer(key: str, raw: Any) -> Answer:
         elif fallback is None:
             raise ContentError(f"{key}: the {language} text is missing (or mark a fallback language)")
     for language in LANGUAGES:
-        if language not in variants:
+        if language not in variants and fallback is not None:  # without a fallback it raised above
             variants[language] = variants[fallback]
     answer = Answer(
         key=key,

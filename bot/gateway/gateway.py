@@ -23,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content.render import render
 from bot.content.schema import DEFAULT_LANGUAGE
 from bot.content.store import ContentStore
-from bot.db.models import Handover
 from bot.gateway.client_limits import ClientLimits
 from bot.gateway.conversations import ChatLanguage, Conversations, settle
 from bot.gateway.crisis import CrisisPhrases

@@ -97,13 +97,14 @@ class LanguageGuesser:
         favoured = None if margin == 0 else max(counts, key=counts.__getitem__)
         agrees = favoured in (None, detected)
         if len(words) >= CLEAR_WORDS:
-            if margin >= OVERRULE_MARGIN or (margin >= CLEAR_MARGIN and favoured == detected):
+            if favoured is not None and (margin >= OVERRULE_MARGIN
+                                         or (margin >= CLEAR_MARGIN and favoured == detected)):
                 return Reading(favoured, Strength.CLEAR)
             if confidence >= CLEAR_CONFIDENCE and agrees:
                 return Reading(detected, Strength.CLEAR)
         if agrees and (confidence >= LEAN_CONFIDENCE or favoured == detected):
             return Reading(detected, Strength.LEAN)
-        if margin >= CLEAR_MARGIN:
+        if favoured is not None and margin >= CLEAR_MARGIN:
             return Reading(favoured, Strength.LEAN)
         return None
 

@@ -37,7 +37,7 @@ end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
 return allowed
-"""
+"""  # noqa: S105 (a Lua script; "TOKEN" in its name is the token bucket)
 
 
 class LimiterUnavailable(Exception):

@@ -224,7 +224,7 @@ class Handovers:
 
     def _relayed(self, row: HandoverMessage) -> Relayed:
         body = self._decrypt(row.body)
-        message = json.loads(body) if body else {"text": "", "buttons": []}
+        message: dict[str, Any] = json.loads(body) if body else {"text": "", "buttons": []}
         return Relayed(row.id, row.sender, message["text"], message["buttons"], row.crisis, row.created_at,
                        message.get("name"))
 

@@ -78,7 +78,7 @@ class HandoverTurns:
         if text in COMMANDS and not waiting:
             # A button of an earlier message, after the handover was taken or closed.
             return [self._say("utter_conversation_resumed", language)]
-        if not waiting:
+        if handover is None or not waiting:
             return None
         return await self._waiting(handover, text, crisis, is_button, language)
 

@@ -100,7 +100,7 @@ class _SavedFile:
             return
         self.path.write_bytes(self.content)
         # The old time too: make would otherwise retrain for a file that did not change.
-        assert self.times is not None
+        assert self.times is not None  # noqa: S101 (saved together with the content: narrows the type)
         os.utime(self.path, ns=self.times)
 
 
@@ -220,7 +220,7 @@ class Retrainer:
 
     async def _read_output(self, process: asyncio.subprocess.Process) -> None:
         """Line by line; progress bars redraw with a carriage return, so that ends a line too."""
-        assert process.stdout is not None
+        assert process.stdout is not None  # noqa: S101 (started with stdout=PIPE: narrows the type)
         pending = ""
         while chunk := await process.stdout.read(4096):
             pending += chunk.decode("utf-8", errors="replace")

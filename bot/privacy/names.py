@@ -245,7 +245,7 @@ class PersonNames:
 
     def _protected_tokens(self, doc: Doc) -> set[int]:
         """Tokens inside a place or an organisation's name, or a saying."""
-        protected = set()
+        protected: set[int] = set()
         sayings = [m.span() for m in _SAYINGS.finditer(doc.text)]
         for start, end in self._public.spans(doc.text) + sayings:
             span = doc.char_span(start, end, alignment_mode="expand")

@@ -8,9 +8,11 @@ once with the redactor. Placeholders keep the sentence readable for the NLU. Nev
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import spacy
 from spacy.matcher import Matcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from bot.internal_contract import PHONE_PLACEHOLDER
@@ -83,11 +85,12 @@ def is_phone_number(text: str) -> bool:
 class Redactor:
     def __init__(self) -> None:
         self._nlp = spacy.blank("nl")
-        infixes = list(self._nlp.Defaults.infixes) + _EXTRA_INFIXES
-        self._nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+        tokenizer = cast(Tokenizer, self._nlp.tokenizer)  # a blank pipeline has spaCy's own
+        infixes = list(self._nlp.Defaults.infixes or ()) + _EXTRA_INFIXES
+        tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
         # spaCy keeps "user@host" whole as a URL, so "mail=kim@x.nl" would never be cut.
-        url_match = self._nlp.tokenizer.url_match
-        self._nlp.tokenizer.url_match = lambda text: None if "@" in text else url_match(text)
+        url_match = tokenizer.url_match
+        tokenizer.url_match = lambda text: None if "@" in text else url_match(text)
         matcher = Matcher(self._nlp.vocab)
         matcher.add("iban", [[
             {"TEXT": {"REGEX": r"^[A-Za-z]{2}\d{2}[A-Za-z0-9]*$"}},

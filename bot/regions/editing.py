@@ -6,6 +6,7 @@ Other replicas hear of a change through the event hub and reload.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ class RegionEditing:
 
     async def import_file(self, path: Path) -> int:
         """Replaces the stored regions with the file's, after checking them all."""
-        raw = yaml_files.load(path.read_text(encoding="utf-8"))
+        raw = yaml_files.load(await asyncio.to_thread(path.read_text, encoding="utf-8"))
         parse_regions(raw, self._directory.gemeenten, str(path))
         async with self._sessions() as session, session.begin():
             await session.execute(delete(RegionEntry))

@@ -75,7 +75,8 @@ class AccountAdmin:
     def _check_regions(self, regions: list[str]) -> None:
         unknown = sorted(set(regions) - set(self._known_regions))
         if unknown:
-            raise AccountError(f"unknown region(s) {', '.join(unknown)}; known: {', '.join(sorted(self._known_regions))}")
+            known = ", ".join(sorted(self._known_regions))
+            raise AccountError(f"unknown region(s) {', '.join(unknown)}; known: {known}")
 
 
 def _scope(user: StaffUser) -> str:

@@ -370,7 +370,7 @@ async def answer_save(request: web.Request) -> web.Response:
 
 def _button_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per button across the languages (they share targets and order)."""
-    first = next((data[language] for language in LANGUAGES if language in data), {})
+    first: dict[str, Any] = next((data[language] for language in LANGUAGES if language in data), {})
     rows = []
     for i, button in enumerate(first.get("buttons") or []):
         row = {"target": button.get("target", ""), "reply": "reply" in button,

@@ -102,7 +102,11 @@ def render_page(name: str, request: web.Request, status: int = 200, **context: A
 
 
 @routes.get("/staff/login")
-async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+async def login_page(request: web.Request) -> web.Response:
+    return _login_form(request)
+
+
+def _login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     # No session yet: the form's CSRF token is a double-submit cookie.
     csrf = secrets.token_urlsafe(24)
     response = render_page("login.html", request, status=status, csrf=csrf, error=error, login=None)
@@ -120,11 +124,11 @@ async def login_submit(request: web.Request) -> web.Response:
         result = await log_in(request, str(form.get("email", "")), str(form.get("password", "")),
                               str(form.get("totp", "")))
     except LoginThrottled:
-        return await login_page(request, "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", 429)
+        return _login_form(request, "Te veel pogingen. Wacht een minuut en probeer het opnieuw.", 429)
     except LimiterUnavailable:
-        return await login_page(request, LOGIN_UNAVAILABLE, 503)
+        return _login_form(request, LOGIN_UNAVAILABLE, 503)
     if result is None:
-        return await login_page(request, "E-mailadres, wachtwoord of code klopt niet.", 401)
+        return _login_form(request, "E-mailadres, wachtwoord of code klopt niet.", 401)
     response = web.HTTPSeeOther("/staff/")
     set_session_cookie(request, response, result[0])
     raise response

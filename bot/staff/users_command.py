@@ -92,7 +92,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _list(accounts: Accounts, audit: AuditLog, as_json: bool) -> int:
     last = await audit.last_logins()
-    rows = [{"id": user.id, "email": user.email, "name": user.display_name, "role": user.role,
+    rows: list[dict[str, Any]] = [{"id": user.id, "email": user.email, "name": user.display_name, "role": user.role,
              "regions": user.regions,
              "state": "deleted" if is_deleted(user) else "active" if user.active else "disabled",
              "last_login": _utc(last[user.id]) if user.id in last else None}
