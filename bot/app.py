@@ -33,7 +33,7 @@ from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimi
 from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
 from bot.handover import escalation
 from bot.handover import internal_api as handover_api
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay

@@ -14,7 +14,7 @@ from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
 from bot.gateway.rate_limit import RateLimiter
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay

@@ -1,7 +1,7 @@
 """The event hub when Redis is gone: staff changes still reach this replica and never fail."""
 from redis.asyncio import Redis
 
-from bot.handover.events import EventHub
+from bot.events import EventHub
 
 
 async def test_an_event_is_delivered_here_when_redis_cannot_be_reached():

@@ -10,7 +10,7 @@ import pytest
 from bot.app import create_app
 from bot.appkeys import REGIONS
 from bot.handover.escalation import escalate_now
-from bot.handover.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
+from bot.regions.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
                                        public_holidays)
 from bot.settings import Settings
 # Not staff_client's autouse close_staff_sessions: it would build an app for every test here,

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot import yaml_files
 from bot.checks.rules import Rule, RuleError, parse_rules
 from bot.db.models import CheckRuleEntry, utcnow
-from bot.handover.events import EventHub
+from bot.events import EventHub
 
 log = logging.getLogger(__name__)
 RULES_CHANGED = "rules_changed"

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.appkeys import CONVERSATIONS, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
 from bot.handover.escalation import notify_staff_group
 from bot.handover.handovers import NewHandover
-from bot.handover.office_hours import describe
+from bot.regions.office_hours import describe
 from bot.json_body import read_json
 from bot.regions.internal_api import require_internal_token
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from typing import Any, Awaitable, Callable
 
 from bot.db.models import Handover
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.handover.handovers import Handovers, Relayed
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from bot.content.render import render
 from bot.content.store import ContentStore
 from bot.db.models import Handover
 from bot.handover.handovers import OPEN, HandoverError
-from bot.handover.office_hours import describe
+from bot.regions.office_hours import describe
 from bot.handover.relay import Relay, as_message, is_end_request
 from bot.regions.directory import RegionDirectory
 

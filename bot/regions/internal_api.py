@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from bot.appkeys import REGIONS, SETTINGS
-from bot.handover.office_hours import describe
+from bot.regions.office_hours import describe
 from bot.json_body import read_json
 
 routes = web.RouteTableDef()

@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, SETTINGS, STAFF_SESSIONS
-from bot.handover.office_hours import DUTCH_TIME
+from bot.regions.office_hours import DUTCH_TIME
 from bot.staff import inbox
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
 from bot.staff.scope import HANDOVER_ROLES
