@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 
 from bot.appkeys import AUDIT, HANDOVERS, HUB, STAFF_SESSIONS
 from bot.handover.handovers import Handovers
-from bot.staff.api import message_json
+from bot.staff.json_shapes import message_json
 from bot.staff.auth import current_login, session_token
 from bot.staff.scope import HANDOVER_ROLES, can_see, visible_regions
 from bot.staff.sessions import ACCESS_CHANGED, Login, StaffSessions
