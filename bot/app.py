@@ -13,7 +13,7 @@ from bot import health
 from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
                          ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, REDIS,
                          REGION_EDITING, REGIONS, RELAY, RULE_EDITING, SESSIONS, SETTINGS, STAFF_SESSIONS)
-from bot.checks import internal_api as rules_api
+from bot.appkeys import ESCALATION, INBOX, STAFF_GROUP
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
 from bot.checks.rules import read_rules
@@ -31,9 +31,12 @@ from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
-from bot.handover import escalation
-from bot.handover import internal_api as handover_api
 from bot.events import EventHub
+from bot.handover.escalation import CHECK_EVERY_SECONDS as ESCALATION_CHECK_SECONDS
+from bot.handover.escalation import Escalation
+from bot.handover.notices import UserNotices
+from bot.internal_api import PREFIX as INTERNAL_PREFIX
+from bot.internal_api import internal_app
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
@@ -43,7 +46,6 @@ from bot.client_address import forwarded_middleware, parse_networks
 from bot.middlewares import errors, security_headers
 from bot.periodic import every
 from bot.privacy.redactor import Redactor
-from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
@@ -57,9 +59,13 @@ from bot.staff import socket as staff_socket
 from bot.staff import user_pages as staff_users
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
+from bot.staff.auth import staff_access
+from bot.staff.inbox import Inbox
+from bot.staff.inbox_http import inbox_errors
 from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff.training import TrainingPaths, setup_training
+from bot.staff_group import StaffGroup
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -152,6 +158,7 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
     _client_limits(app)
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
+        _staff_services(app, session)
         rasa = RasaClient(session, settings.rasa_url, settings.gateway_token.get_secret_value(),
                           settings.rasa_token.get_secret_value(), settings.rasa_timeout_seconds,
                           max_concurrent=settings.rasa_max_concurrent,
@@ -168,6 +175,23 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
         await app[GATEWAY].close()
 
 
+def _staff_services(app: web.Application, http: aiohttp.ClientSession) -> None:
+    """The staff Telegram group, escalation and the inbox: built from their collaborators."""
+    settings = app[SETTINGS]
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
+    app[STAFF_GROUP] = StaffGroup(http, settings.telegram_api_url, token, settings.staff_telegram_chat_id)
+    notices = UserNotices(app[CONTENT_STORE], app[CONVERSATIONS].language_of)
+    app[ESCALATION] = Escalation(handovers=app[HANDOVERS], relay=app[RELAY], regions=app[REGIONS],
+                                 notices=notices, group=app[STAFF_GROUP],
+                                 after=timedelta(minutes=settings.handover_escalate_minutes))
+    app[INBOX] = Inbox(handovers=app[HANDOVERS], relay=app[RELAY], audit=app[AUDIT], regions=app[REGIONS],
+                       store=app[CONTENT_STORE], notices=notices)
+
+
+async def _escalate(app: web.Application) -> None:
+    await app[ESCALATION].escalate_due()
+
+
 async def _purge(app: web.Application) -> None:
     """Deletes idle conversations and old handovers (`bot purge` does the same by hand)."""
     await app[CONVERSATIONS].purge(app[SETTINGS].retention_days)
@@ -180,7 +204,8 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
-    app = web.Application(middlewares=[forwarded, errors, staff_error_pages],
+    # Staff access inside the error pages, so a refusal is a Dutch page; inbox refusals as HTTP.
+    app = web.Application(middlewares=[forwarded, errors, staff_error_pages, staff_access, inbox_errors],
                           client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
     app.on_response_prepare.append(security_headers(https=settings.secure_cookies))
@@ -189,13 +214,14 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
     app[CHECK_RULES] = read_rules(settings.check_rules_file)
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
-                            every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
+                            every(ESCALATION_CHECK_SECONDS, _escalate, "escalation")])
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
-                    internal_api.routes, handover_api.routes, rules_api.routes, staff_api.routes,
+                    staff_api.routes,
                     staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
                     staff_approvals.routes, staff_users.routes,
                     staff_socket.routes):
         app.add_routes(feature)
     setup_training(app, settings, training_paths)
+    app.add_subapp(INTERNAL_PREFIX, internal_app(settings.internal_token.get_secret_value(), MAX_REQUEST_BYTES))
     return app

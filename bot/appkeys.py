@@ -15,14 +15,17 @@ from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
 from bot.gateway.rate_limit import RateLimiter
 from bot.events import EventHub
+from bot.handover.escalation import Escalation
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
+from bot.staff_group import StaffGroup
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
+from bot.staff.inbox import Inbox
 from bot.staff.sessions import StaffSessions
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -52,3 +55,6 @@ REGION_EDITING = web.AppKey("region_editing", RegionEditing)
 CHECK_RULES = web.AppKey("check_rules", dict[str, Rule])
 RULE_EDITING = web.AppKey("rule_editing", RuleEditing)
 APPROVALS = web.AppKey("approvals", Approvals)
+INBOX = web.AppKey("inbox", Inbox)
+ESCALATION = web.AppKey("escalation", Escalation)
+STAFF_GROUP = web.AppKey("staff_group", StaffGroup)

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import REGIONS
-from bot.handover.escalation import escalate_now
+from bot.appkeys import ESCALATION, REGIONS
 from bot.regions.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
                                        public_holidays)
 from bot.settings import Settings
@@ -192,9 +191,9 @@ async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(cli
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
     if holiday_in_amsterdam(later):
         pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
-    assert await escalate_now(client.server.app, now=later - timedelta(minutes=5)) == []
-    assert [h.reference for h in await escalate_now(client.server.app, now=later)] == [made["reference"]]
-    assert await escalate_now(client.server.app, now=later) == []  # once
+    assert await client.server.app[ESCALATION].escalate_due(now=later - timedelta(minutes=5)) == []
+    assert [h.reference for h in await client.server.app[ESCALATION].escalate_due(now=later)] == [made["reference"]]
+    assert await client.server.app[ESCALATION].escalate_due(now=later) == []  # once
     coordinator = await log_in(client, await add_user(client, "co@x.nl", "coordinator", ["apeldoorn"]))
     listed = await (await coordinator.get("/api/v1/staff/handovers")).json()
     assert listed[0]["escalated"] is True

@@ -357,9 +357,7 @@ class Gateway:
         return text
 
     def _answer(self, key: str, language: str) -> Message:
-        answer = self._store.get(key)
-        assert answer is not None, f"required content {key} is missing"
-        return render(answer, language, self._store)
+        return render(self._store.require(key), language, self._store)
 
     @staticmethod
     def _shape(reply: dict[str, Any]) -> Message:

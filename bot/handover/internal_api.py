@@ -1,7 +1,7 @@
 """Internal API for the action server: create the handover the user asked for.
 
-Token-protected like the other internal routes. The action sends only the form's answers and the
-topics the user agreed to share; the phone number comes from the gateway's intake notes, never
+Mounted under /internal/ (bot/internal_api.py checks the token). The action sends only the
+form's answers and the topics the user agreed to share; the phone number comes from the gateway's intake notes, never
 through Rasa. Answers honestly whether the region is open now and when it opens next. A
 conversation, or a client address, that asked for too many handovers lately is refused (429, with
 the region's public contact details, so the action can still tell the user whom to call).
@@ -14,12 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import CONVERSATIONS, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
-from bot.handover.escalation import notify_staff_group
+from bot.appkeys import CONVERSATIONS, ESCALATION, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
 from bot.handover.handovers import NewHandover
 from bot.regions.office_hours import describe
 from bot.json_body import read_json
-from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
@@ -32,27 +30,26 @@ def _text(body: dict[str, Any], name: str, limit: int = 80) -> str:
     return value.strip()[:limit] if isinstance(value, str) and value.strip() else "-"
 
 
-@routes.post("/internal/v1/handovers")
+@routes.post("/v1/handovers")
 async def create_handover(request: web.Request) -> web.Response:
-    require_internal_token(request)
     try:
         body = await read_json(request)
         conversation = str(body["conversation"])[:64]
     except (ValueError, KeyError, TypeError):
         raise web.HTTPBadRequest(text='expected {"conversation": "...", ...}') from None
-    directory = request.app[REGIONS]
+    directory = request.config_dict[REGIONS]
     municipality = _text(body, "municipality", 200)
     gemeente = directory.find_gemeente(municipality) if municipality != "-" else None
     region = directory.region_for(gemeente)
     # `contact`: the organisation's public contact details, for users who call themselves.
     public_region = {"id": region.id, "name": region.name, "organisation": region.organisation,
                      "contact": region.contact}
-    if not await request.app[HANDOVER_LIMITS].allow(conversation):
+    if not await request.config_dict[HANDOVER_LIMITS].allow(conversation):
         log.warning("handover_refused reason=too_many region=%s", region.id)
         return web.json_response({"refused": "too_many_handovers", "region": public_region}, status=429)
     topics = body.get("topics") if isinstance(body.get("topics"), list) else []
     reasons = body.get("urgent_reasons") if isinstance(body.get("urgent_reasons"), list) else []
-    channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
+    channel = await request.config_dict[CONVERSATIONS].channel_of(conversation) or "rest"
     new = NewHandover(
         conversation_id=conversation, channel=channel, region_id=region.id,
         gemeente_code=gemeente.code if gemeente else None, contact=_text(body, "contact"),
@@ -65,13 +62,14 @@ async def create_handover(request: web.Request) -> web.Response:
         call_safety=_text(body, "call_safety", 16),
         urgent_reasons=tuple(str(code)[:MAX_REASON_CHARS] for code in reasons[:MAX_REASONS]
                              if isinstance(code, str)))
-    handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
+    intake = await request.config_dict[INTAKE].take(conversation)
+    handover = await request.config_dict[HANDOVERS].create(new, intake)
     if channel == "web":
         # The user answered the form over their open widget: connected now (bot.handover.relay
         # follows it from here).
-        await request.app[HANDOVERS].set_presence(conversation, "online")
-    await request.app[RELAY].staff_event("new", handover)
-    await notify_staff_group(request.app, "new", handover)
+        await request.config_dict[HANDOVERS].set_presence(conversation, "online")
+    await request.config_dict[RELAY].staff_event("new", handover)
+    await request.config_dict[ESCALATION].notify_group("new", handover)
     log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
              str(handover.urgent).lower())
     now = datetime.now(timezone.utc)
@@ -80,7 +78,7 @@ async def create_handover(request: web.Request) -> web.Response:
         "reference": handover.reference,
         "region": public_region,
         "office_open": region.hours.is_open(now),
-        "response_minutes": request.app[SETTINGS].handover_response_minutes,
+        "response_minutes": request.config_dict[SETTINGS].handover_response_minutes,
         "next_open": {language: describe(next_open, language, now) if next_open else "-"
                       for language in ("nl", "en")},
         "urgent": handover.urgent,

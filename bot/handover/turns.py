@@ -197,6 +197,4 @@ class HandoverTurns:
         return region.organisation if region else ""
 
     def _say(self, key: str, language: str, **values: Any) -> Message:
-        answer = self._store.get(key)
-        assert answer is not None, f"required content {key} is missing"
-        return render(answer, language, self._store, values=values or None)
+        return render(self._store.require(key), language, self._store, values=values or None)

@@ -1,11 +1,10 @@
 """Internal API for the action server: which region serves the gemeente a user typed or named.
 
-Token-protected (INTERNAL_TOKEN in the Authorization header, the actions' token and no other
-service's); the typed answer comes in the body, never in a URL, so it cannot end up in an access log.
+Mounted under /internal/ (bot/internal_api.py checks the token); the typed answer comes in the
+body, never in a URL, so it cannot end up in an access log.
 """
 from __future__ import annotations
 
-import hmac
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -17,26 +16,17 @@ from bot.json_body import read_json
 routes = web.RouteTableDef()
 
 
-def require_internal_token(request: web.Request) -> None:
-    """Every /internal/v1/ route calls this first: only the action server holds the token."""
-    token = request.app[SETTINGS].internal_token.get_secret_value()
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise web.HTTPUnauthorized(text="a valid internal token is required")
-
-
-@routes.post("/internal/v1/regions/resolve")
+@routes.post("/v1/regions/resolve")
 async def resolve_region(request: web.Request) -> web.Response:
     """`{"municipality": answer}`: the answer is a gemeente (typos allowed);
     `{"sentence": text}`: a sentence that may name one ("is er hulp in Rotterdam")."""
-    require_internal_token(request)
     try:
         body = await read_json(request)
         sentence = body.get("sentence") if isinstance(body, dict) else None
         answer = str(sentence if sentence is not None else body["municipality"])[:200]
     except (ValueError, KeyError, TypeError):
         raise web.HTTPBadRequest(text='expected {"municipality": "..."} or {"sentence": "..."}') from None
-    directory = request.app[REGIONS]
+    directory = request.config_dict[REGIONS]
     gemeente = directory.find_gemeente_in(answer) if sentence is not None else directory.find_gemeente(answer)
     region = directory.region_for(gemeente)
     # Open now, and when next: the form says so before it ends (as the handover answer does).

@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, STAFF_SESSIONS
+from bot.appkeys import AUDIT, INBOX, STAFF_SESSIONS
 from bot.json_body import read_json
-from bot.staff import inbox
-from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.inbox_http import HANDOVER_ID, handover_id
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, public, set_session_cookie, staff_only
 from bot.staff.json_shapes import call_safety_json, handover_json, message_json, user_json
 from bot.staff.sessions import COOKIE
 
@@ -32,6 +32,7 @@ async def _json(request: web.Request) -> dict[str, Any]:
 
 
 @routes.post(f"{PREFIX}/login")
+@public
 async def login(request: web.Request) -> web.Response:
     # Only JSON: a cross-site form can send text/plain without a preflight (login CSRF).
     if request.content_type != "application/json":
@@ -65,14 +66,14 @@ async def logout(request: web.Request) -> web.Response:
 @staff_only(page=False)
 async def handovers(request: web.Request) -> web.Response:
     include_closed = request.query.get("closed") == "1"
-    found = await inbox.queue(request, request[LOGIN].user, include_closed)
+    found = await request.app[INBOX].queue(request[LOGIN].user, include_closed)
     return web.json_response([handover_json(h) for h in found])
 
 
-@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}")
+@routes.get(f"{PREFIX}/handovers/{HANDOVER_ID}")
 @staff_only(page=False)
 async def handover(request: web.Request) -> web.Response:
-    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
+    detail = await request.app[INBOX].open_detail(request[LOGIN].user, handover_id(request))
     return web.json_response({
         **handover_json(detail.handover), "region_name": detail.region_name,
         "organisation": detail.organisation, "topics": detail.topics, "scan": detail.handover.scan,
@@ -80,40 +81,40 @@ async def handover(request: web.Request) -> web.Response:
         "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
 
 
-@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/contact")
+@routes.get(f"{PREFIX}/handovers/{HANDOVER_ID}/contact")
 @staff_only(page=False)
 async def contact(request: web.Request) -> web.Response:
-    _, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
+    _, phone = await request.app[INBOX].contact_details(request[LOGIN].user, handover_id(request))
     return web.json_response({"phone": phone})
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/claim")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/claim")
 @staff_only(page=False)
 async def claim(request: web.Request) -> web.Response:
-    claimed = await inbox.claim(request, *inbox.who_and_which(request))
+    claimed = await request.app[INBOX].claim(request[LOGIN].user, handover_id(request))
     return web.json_response(handover_json(claimed))
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/messages")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/messages")
 @staff_only(page=False)
 async def send(request: web.Request) -> web.Response:
     body = await _json(request)
-    relayed = await inbox.send(request, *inbox.who_and_which(request), body.get("text"))
+    relayed = await request.app[INBOX].send(request[LOGIN].user, handover_id(request), body.get("text"))
     return web.json_response(message_json(relayed), status=201)
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/end")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/end")
 @staff_only(page=False)
 async def end(request: web.Request) -> web.Response:
-    await inbox.end_chat(request, *inbox.who_and_which(request))
+    await request.app[INBOX].end_chat(request[LOGIN].user, handover_id(request))
     return web.json_response({"ok": True})
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/close")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/close")
 @staff_only(page=False)
 async def close(request: web.Request) -> web.Response:
     body = await _json(request)
-    closed = await inbox.close(request, *inbox.who_and_which(request), body.get("outcome"))
+    closed = await request.app[INBOX].close(request[LOGIN].user, handover_id(request), body.get("outcome"))
     return web.json_response(handover_json(closed))
 
 

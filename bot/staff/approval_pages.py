@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING
+from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING, STAFF_GROUP
 from bot.approvals import CONTENT, REGION, ApprovalError
 from bot.content.schema import ContentError
-from bot.handover.escalation import send_to_staff_group
 from bot.regions.directory import RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
@@ -54,5 +53,5 @@ async def approve(request: web.Request) -> web.Response:
                                     detail=f"{proposal.key} by {proposal.author_id}")
     action, notice = PUBLISHED[proposal.kind]
     await request.app[AUDIT].record(user.id, action, detail=proposal.key)
-    await send_to_staff_group(request.app, notice.format(key=proposal.key))
+    await request.app[STAFF_GROUP].send(notice.format(key=proposal.key))
     raise web.HTTPSeeOther(where)

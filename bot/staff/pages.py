@@ -14,10 +14,11 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, SETTINGS, STAFF_SESSIONS
+from bot.appkeys import ACCOUNTS, AUDIT, INBOX, REGIONS, SETTINGS, STAFF_SESSIONS
 from bot.regions.office_hours import DUTCH_TIME
-from bot.staff import inbox
-from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.staff.inbox import HandoverTaken, InvalidAction
+from bot.staff.inbox_http import HANDOVER_ID, as_http, handover_id
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, public, set_session_cookie, staff_only
 from bot.staff.labels import LABELS
 from bot.staff.scope import HANDOVER_ROLES
 from bot.staff.sessions import COOKIE
@@ -52,6 +53,7 @@ def render_page(name: str, request: web.Request, status: int = 200, **context: A
 
 
 @routes.get("/staff/login")
+@public
 async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     # No session yet: the form's CSRF token is a double-submit cookie.
     csrf = secrets.token_urlsafe(24)
@@ -61,6 +63,7 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
 
 
 @routes.post("/staff/login")
+@public
 async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -90,6 +93,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @routes.get("/staff")
+@public
 async def staff_root(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/staff/")
 
@@ -103,25 +107,25 @@ async def home(request: web.Request) -> web.Response:
     if user.role not in HANDOVER_ROLES:
         raise web.HTTPSeeOther("/staff/editor")
     names = {r.id: r.name for r in request.app[REGIONS].regions.values()}
-    return render_page("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
+    return render_page("queue.html", request, handovers=await request.app[INBOX].queue(user), region_names=names)
 
 
-@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}")
+@routes.get(f"/staff/handovers/{HANDOVER_ID}")
 @staff_only(page=True)
 async def handover(request: web.Request) -> web.Response:
     return await _show_handover(request)
 
 
 async def _show_handover(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
+    detail = await request.app[INBOX].open_detail(request[LOGIN].user, handover_id(request))
     return render_page("handover.html", request, status=status, h=detail.handover, d=detail, error=error,
                        retention_days=request.app[SETTINGS].retention_days)
 
 
-@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}/contact")
+@routes.get(f"/staff/handovers/{HANDOVER_ID}/contact")
 @staff_only(page=True)
 async def contact(request: web.Request) -> web.Response:
-    found, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
+    found, phone = await request.app[INBOX].contact_details(request[LOGIN].user, handover_id(request))
     return render_page("contact.html", request, h=found, phone=phone)
 
 
@@ -129,35 +133,35 @@ async def _act(request: web.Request, action: Any) -> web.Response:
     """Runs a form action, then shows the handover again (with the reason when it was refused)."""
     try:
         await action
-    except (web.HTTPConflict, web.HTTPBadRequest) as refused:
-        return await _show_handover(request, error=refused.text or "", status=refused.status)
-    raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
+    except (HandoverTaken, InvalidAction) as refused:
+        return await _show_handover(request, error=str(refused), status=as_http(refused).status)
+    raise web.HTTPSeeOther(f"/staff/handovers/{handover_id(request)}")
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/claim")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/claim")
 @staff_only(page=True)
 async def claim(request: web.Request) -> web.Response:
-    return await _act(request, inbox.claim(request, *inbox.who_and_which(request)))
+    return await _act(request, request.app[INBOX].claim(request[LOGIN].user, handover_id(request)))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/messages")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/messages")
 @staff_only(page=True)
 async def send(request: web.Request) -> web.Response:
     text = (await request.post()).get("text")
-    return await _act(request, inbox.send(request, *inbox.who_and_which(request), text))
+    return await _act(request, request.app[INBOX].send(request[LOGIN].user, handover_id(request), text))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/end")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/end")
 @staff_only(page=True)
 async def end(request: web.Request) -> web.Response:
-    return await _act(request, inbox.end_chat(request, *inbox.who_and_which(request)))
+    return await _act(request, request.app[INBOX].end_chat(request[LOGIN].user, handover_id(request)))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/close")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/close")
 @staff_only(page=True)
 async def close(request: web.Request) -> web.Response:
     outcome = (await request.post()).get("outcome")
-    return await _act(request, inbox.close(request, *inbox.who_and_which(request), outcome))
+    return await _act(request, request.app[INBOX].close(request[LOGIN].user, handover_id(request), outcome))
 
 
 @routes.get("/staff/admin")
