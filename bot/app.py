@@ -164,13 +164,15 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)
         app[GATEWAY] = Gateway(
-            rasa, app[CONTENT_STORE], CrisisPhrases.from_file(settings.crisis_phrases_file),
-            LanguageGuesser(), Redactor(), app[CONVERSATIONS],
-            _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
-            settings.secret_key.get_secret_value(), settings.max_message_chars,
-            app[RELAY], app[INTAKE],
-            HandoverTurns(app[RELAY], app[CONTENT_STORE], app[REGIONS], settings.handover_response_minutes),
-            clients=app[CLIENT_LIMITS], crisis_wait_seconds=settings.crisis_wait_seconds)
+            rasa=rasa, store=app[CONTENT_STORE],
+            phrases=CrisisPhrases.from_file(settings.crisis_phrases_file), guesser=LanguageGuesser(),
+            redactor=Redactor(), conversations=app[CONVERSATIONS],
+            limiter=_rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
+            clients=app[CLIENT_LIMITS], handovers=app[HANDOVERS], relay=app[RELAY], intake=app[INTAKE],
+            turns=HandoverTurns(handovers=app[HANDOVERS], relay=app[RELAY], store=app[CONTENT_STORE],
+                                regions=app[REGIONS], response_minutes=settings.handover_response_minutes),
+            secret_key=settings.secret_key.get_secret_value(), max_chars=settings.max_message_chars,
+            crisis_wait_seconds=settings.crisis_wait_seconds)
         yield
         await app[GATEWAY].close()
 

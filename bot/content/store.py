@@ -36,7 +36,6 @@ REQUIRED_KEYS = (
 class ContentStore:
     def __init__(self) -> None:
         self._answers: dict[str, Answer] = {}
-        self._text_language: dict[str, str] = {}
         self._payloads: frozenset[str] = frozenset()
 
     def get(self, key: str) -> Answer | None:
@@ -60,12 +59,7 @@ class ContentStore:
         missing = [key for key in REQUIRED_KEYS if key not in answers]
         if missing:
             raise ContentError(f"content is missing required answers: {', '.join(missing)}")
-        text_language = {
-            variant.text: language
-            for answer in answers.values() for language, variant in answer.variants.items()
-        }
-        # Built before the swap, then assigned together: readers never see half a reload.
-        self._answers, self._text_language = dict(answers), text_language
+        self._answers = dict(answers)
         self._payloads = frozenset(
             self.payload(button, language)
             for answer in answers.values() for language in LANGUAGES
@@ -86,10 +80,6 @@ class ContentStore:
         if target is not None and target.question:
             return target.question[language]
         return f"/{button.target}"
-
-    def language_of(self, text: str) -> str | None:
-        """The language of a text this store serves (to answer in the conversation's language)."""
-        return self._text_language.get(text)
 
     def button_payloads(self) -> frozenset[str]:
         return self._payloads

@@ -20,7 +20,7 @@ from typing import Any
 from bot.content.render import render
 from bot.content.store import ContentStore
 from bot.db.models import Handover
-from bot.handover.handovers import OPEN, HandoverError
+from bot.handover.handovers import OPEN, HandoverError, Handovers
 from bot.regions.office_hours import describe
 from bot.handover.relay import Relay, as_message, is_end_request
 from bot.regions.directory import RegionDirectory
@@ -55,10 +55,10 @@ def reference_in(text: str) -> str | None:
 
 
 class HandoverTurns:
-    def __init__(self, relay: Relay, store: ContentStore, regions: RegionDirectory,
+    def __init__(self, *, handovers: Handovers, relay: Relay, store: ContentStore, regions: RegionDirectory,
                  response_minutes: int) -> None:
         self._relay = relay
-        self._handovers = relay.handovers
+        self._handovers = handovers
         self._store = store
         self._regions = regions
         self._response_minutes = response_minutes
