@@ -10,10 +10,13 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
-                         ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, REDIS,
-                         REGION_EDITING, REGIONS, RELAY, RULE_EDITING, SESSIONS, SETTINGS, STAFF_SESSIONS)
-from bot.appkeys import ESCALATION, INBOX, STAFF_GROUP
+from bot.appkeys import APPROVALS, ENGINE, HTTP, HUB, REDIS, SESSIONS, SETTINGS, STAFF_GROUP
+from bot.checks.keys import CHECK_RULES, RULE_EDITING
+from bot.content.keys import CONTENT_EDITING, CONTENT_STORE
+from bot.gateway.keys import CLIENT_LIMITS, CONVERSATIONS, GATEWAY, HANDOVER_LIMITS
+from bot.handover.keys import ESCALATION, HANDOVERS, INTAKE, RELAY
+from bot.regions.keys import REGION_EDITING, REGIONS
+from bot.staff.keys import ACCOUNTS, AUDIT, INBOX, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, STAFF_SESSIONS
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
 from bot.checks.rules import read_rules
@@ -22,7 +25,6 @@ from bot.content.editing import ContentEditing
 from bot.content.safety import SafetyContacts
 from bot.content.store import ContentStore, import_directory, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
-from bot.appkeys import CLIENT_LIMITS, HANDOVER_LIMITS
 from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.crisis import CrisisPhrases

@@ -16,7 +16,8 @@ import logging
 
 from aiohttp import web
 
-from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.gateway.keys import CLIENT_LIMITS, GATEWAY
 from bot.gateway import session_tokens
 from bot.json_body import read_json
 

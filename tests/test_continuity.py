@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import ESCALATION, HANDOVERS
+from bot.handover.keys import ESCALATION, HANDOVERS
 from rest_client import rest_sender
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 

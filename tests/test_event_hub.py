@@ -3,7 +3,7 @@ live chat goes on."""
 from redis.asyncio import Redis
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, INBOX
+from bot.staff.keys import ACCOUNTS, INBOX
 from bot.events import EventHub
 from rest_client import rest_chat, rest_sender
 from staff_client import make_handover

@@ -20,7 +20,7 @@ import pyotp
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import REGIONS
+from bot.regions.keys import REGIONS
 from bot.handover.handovers import CALL_SAFETY, URGENT_REASONS
 from bot.regions.office_hours import DAYS, DAY_NAMES, DUTCH_TIME
 from bot.staff.pages import LABELS

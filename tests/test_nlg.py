@@ -39,7 +39,7 @@ async def test_answers_in_english_when_the_language_slot_is_en(client):
 
 async def test_every_response_key_is_served_in_both_languages(client, settings):
     store = client.server.app  # the app object
-    from bot.appkeys import CONTENT_STORE
+    from bot.content.keys import CONTENT_STORE
     keys = store[CONTENT_STORE].keys()
     assert len(keys) > 50
     for key in keys:

@@ -9,7 +9,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import CONTENT_STORE, CONVERSATIONS, ESCALATION, HANDOVERS, HUB, REGIONS, RELAY, STAFF_GROUP
+from bot.appkeys import HUB, STAFF_GROUP
+from bot.content.keys import CONTENT_STORE
+from bot.gateway.keys import CONVERSATIONS
+from bot.handover.keys import ESCALATION, HANDOVERS, RELAY
+from bot.regions.keys import REGIONS
 from bot.handover.escalation import Escalation
 from bot.handover.notices import UserNotices
 from bot.regions.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,

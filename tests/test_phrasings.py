@@ -23,7 +23,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
-from bot.appkeys import AUDIT
+from bot.staff.keys import AUDIT
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.nlu.phrasings import PhrasingError, Phrasings
 from bot.nlu.retrain import Retrainer

@@ -8,7 +8,8 @@ from datetime import date
 
 from aiohttp import web
 
-from bot.appkeys import CHECK_RULES, CONTENT_STORE
+from bot.checks.keys import CHECK_RULES
+from bot.content.keys import CONTENT_STORE
 from bot.content.schema import CHECKS, LANGUAGES
 
 routes = web.RouteTableDef()

@@ -13,7 +13,11 @@ import logging
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, INTAKE, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.checks.keys import CHECK_RULES
+from bot.content.keys import CONTENT_STORE
+from bot.gateway.keys import CONVERSATIONS
+from bot.handover.keys import INTAKE
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations

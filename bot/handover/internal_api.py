@@ -14,7 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import CONVERSATIONS, ESCALATION, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.gateway.keys import CONVERSATIONS, HANDOVER_LIMITS
+from bot.handover.keys import ESCALATION, HANDOVERS, INTAKE, RELAY
+from bot.regions.keys import REGIONS
 from bot.handover.handovers import NewHandover
 from bot.regions.office_hours import describe
 from bot.json_body import read_json

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
-from bot.appkeys import REGIONS, SETTINGS
+from bot.regions.keys import REGIONS
 from bot.regions.office_hours import describe
 from bot.json_body import read_json
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, INBOX, STAFF_SESSIONS
+from bot.staff.keys import AUDIT, INBOX, STAFF_SESSIONS
 from bot.json_body import read_json
 from bot.staff.inbox_http import HANDOVER_ID, handover_id
 from bot.staff.auth import LOGIN, LoginThrottled, log_in, public, set_session_cookie, staff_only

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING, STAFF_GROUP
+from bot.appkeys import APPROVALS, STAFF_GROUP
+from bot.content.keys import CONTENT_EDITING
+from bot.regions.keys import REGION_EDITING
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.approvals import CONTENT, REGION, ApprovalError
 from bot.content.schema import ContentError
 from bot.regions.directory import RegionError

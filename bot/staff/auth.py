@@ -16,7 +16,8 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, AUDIT, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, SETTINGS, STAFF_GROUP, STAFF_SESSIONS
+from bot.appkeys import SETTINGS, STAFF_GROUP
+from bot.staff.keys import ACCOUNTS, AUDIT, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, STAFF_SESSIONS
 from bot.staff.login_limits import TOTP_LOCKED, LoginLimits, TotpLock
 from bot.staff.sessions import COOKIE, Login
 

@@ -14,7 +14,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, AUDIT, INBOX, REGIONS, SETTINGS, STAFF_SESSIONS
+from bot.appkeys import SETTINGS
+from bot.regions.keys import REGIONS
+from bot.staff.keys import ACCOUNTS, AUDIT, INBOX, STAFF_SESSIONS
 from bot.regions.office_hours import DUTCH_TIME
 from bot.staff.inbox import HandoverTaken, InvalidAction
 from bot.staff.inbox_http import HANDOVER_ID, as_http, handover_id

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.appkeys import HANDOVERS, HUB, INBOX, STAFF_SESSIONS
+from bot.appkeys import HUB
+from bot.handover.keys import HANDOVERS
+from bot.staff.keys import INBOX, STAFF_SESSIONS
 from bot.db.models import StaffUser
 from bot.handover.handovers import Handovers
 from bot.staff.json_shapes import message_json

@@ -11,7 +11,8 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, SESSIONS
+from bot.appkeys import SESSIONS
+from bot.staff.keys import AUDIT
 from bot.nlu.phrasings import Phrasing, PhrasingError, Phrasings
 from bot.nlu.retrain import RetrainBusy, Retrainer
 from bot.nlu.training_data import TrainingData, normalised
