@@ -19,7 +19,8 @@ import aiohttp
 from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.appkeys import ACCOUNTS, CONTENT_EDITING, CONTENT_STORE
+from bot.content.keys import CONTENT_EDITING, CONTENT_STORE
+from bot.staff.keys import ACCOUNTS
 from bot.settings import Settings
 from service import BOUNDARY_TOKENS, percentile, start
 

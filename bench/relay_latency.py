@@ -18,7 +18,7 @@ import aiohttp
 import pyotp
 from cryptography.fernet import Fernet
 
-from bot.appkeys import ACCOUNTS
+from bot.staff.keys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
 from bot.settings import Settings
 from service import BOUNDARY_TOKENS, percentile, start

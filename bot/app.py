@@ -11,11 +11,14 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE, CONVERSATIONS,
-                         ENGINE, GATEWAY, HANDOVERS, HTTP, HUB, INTAKE, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, REDIS,
-                         PHRASINGS, REGION_EDITING, REGIONS, RELAY, RETRAIN_JOBS, RULE_EDITING, SESSIONS, SETTINGS,
-                         STAFF_SESSIONS)
-from bot.checks import internal_api as rules_api
+from bot.appkeys import APPROVALS, ENGINE, HTTP, HUB, REDIS, SESSIONS, SETTINGS, STAFF_GROUP
+from bot.checks.keys import CHECK_RULES, RULE_EDITING
+from bot.content.keys import CONTENT_EDITING, CONTENT_STORE
+from bot.gateway.keys import CLIENT_LIMITS, CONVERSATIONS, GATEWAY, HANDOVER_LIMITS
+from bot.handover.keys import ESCALATION, HANDOVERS, INTAKE, RELAY
+from bot.nlu.keys import PHRASINGS, RETRAIN_JOBS
+from bot.regions.keys import REGION_EDITING, REGIONS
+from bot.staff.keys import ACCOUNTS, AUDIT, INBOX, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, STAFF_SESSIONS
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
 from bot.checks.rules import read_rules
@@ -24,7 +27,6 @@ from bot.content.editing import ContentEditing
 from bot.content.safety import SafetyContacts
 from bot.content.store import ContentStore, import_directory, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
-from bot.appkeys import CLIENT_LIMITS, HANDOVER_LIMITS
 from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.crisis import CrisisPhrases
@@ -33,10 +35,12 @@ from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
-from bot.handover import escalation
-from bot.handover import intake_api
-from bot.handover import internal_api as handover_api
-from bot.handover.events import EventHub
+from bot.events import EventHub
+from bot.handover.escalation import CHECK_EVERY_SECONDS as ESCALATION_CHECK_SECONDS
+from bot.handover.escalation import Escalation
+from bot.handover.notices import UserNotices
+from bot.internal_api import PREFIX as INTERNAL_PREFIX
+from bot.internal_api import internal_app
 from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay
@@ -49,7 +53,6 @@ from bot.nlu.retrain_jobs import RetrainJobs
 from bot.nlu.training_data import EDITOR_FILE, TrainingData
 from bot.periodic import every
 from bot.privacy.redactor import Redactor
-from bot.regions import internal_api
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
@@ -63,9 +66,13 @@ from bot.staff import socket as staff_socket
 from bot.staff import user_pages as staff_users
 from bot.staff.accounts import Accounts
 from bot.staff.audit import AuditLog
+from bot.staff.auth import staff_access
+from bot.staff.inbox import Inbox
+from bot.staff.inbox_http import inbox_errors
 from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff import training as staff_training
+from bot.staff_group import StaffGroup
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
@@ -161,18 +168,21 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
     _client_limits(app)
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
+        _staff_services(app, session)
         rasa = RasaClient(session, settings.rasa_url, settings.gateway_token.get_secret_value(),
                           settings.rasa_token.get_secret_value(), settings.rasa_timeout_seconds,
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)
         app[GATEWAY] = Gateway(
-            rasa, app[CONTENT_STORE], CrisisPhrases.from_file(settings.crisis_phrases_file),
-            LanguageGuesser(), Redactor(), app[CONVERSATIONS],
-            _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
-            settings.secret_key.get_secret_value(), settings.max_message_chars,
-            app[RELAY], app[INTAKE],
-            HandoverTurns(app[RELAY], app[CONTENT_STORE], app[REGIONS], settings.handover_response_minutes),
-            clients=app[CLIENT_LIMITS], crisis_wait_seconds=settings.crisis_wait_seconds)
+            rasa=rasa, store=app[CONTENT_STORE],
+            phrases=CrisisPhrases.from_file(settings.crisis_phrases_file), guesser=LanguageGuesser(),
+            redactor=Redactor(), conversations=app[CONVERSATIONS],
+            limiter=_rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
+            clients=app[CLIENT_LIMITS], handovers=app[HANDOVERS], relay=app[RELAY], intake=app[INTAKE],
+            turns=HandoverTurns(handovers=app[HANDOVERS], relay=app[RELAY], store=app[CONTENT_STORE],
+                                regions=app[REGIONS], response_minutes=settings.handover_response_minutes),
+            secret_key=settings.secret_key.get_secret_value(), max_chars=settings.max_message_chars,
+            crisis_wait_seconds=settings.crisis_wait_seconds)
         yield
         await app[GATEWAY].close()
 
@@ -186,6 +196,23 @@ async def _training(app: web.Application) -> AsyncIterator[None]:
     await app[PHRASINGS].seed(settings.nlu_dir / EDITOR_FILE)
     app[RETRAIN_JOBS] = RetrainJobs(sessions)
     yield
+
+
+def _staff_services(app: web.Application, http: aiohttp.ClientSession) -> None:
+    """The staff Telegram group, escalation and the inbox: built from their collaborators."""
+    settings = app[SETTINGS]
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
+    app[STAFF_GROUP] = StaffGroup(http, settings.telegram_api_url, token, settings.staff_telegram_chat_id)
+    notices = UserNotices(app[CONTENT_STORE], app[CONVERSATIONS].language_of)
+    app[ESCALATION] = Escalation(handovers=app[HANDOVERS], relay=app[RELAY], regions=app[REGIONS],
+                                 notices=notices, group=app[STAFF_GROUP],
+                                 after=timedelta(minutes=settings.handover_escalate_minutes))
+    app[INBOX] = Inbox(handovers=app[HANDOVERS], relay=app[RELAY], audit=app[AUDIT], regions=app[REGIONS],
+                       store=app[CONTENT_STORE], notices=notices)
+
+
+async def _escalate(app: web.Application) -> None:
+    await app[ESCALATION].escalate_due()
 
 
 async def _purge(app: web.Application) -> None:
@@ -202,7 +229,8 @@ async def _purge(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
-    app = web.Application(middlewares=[forwarded, errors, staff_error_pages],
+    # Staff access inside the error pages, so a refusal is a Dutch page; inbox refusals as HTTP.
+    app = web.Application(middlewares=[forwarded, errors, staff_error_pages, staff_access, inbox_errors],
                           client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
     app.on_response_prepare.append(security_headers(https=settings.secure_cookies))
@@ -212,12 +240,13 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, _training,
                             telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
-                            every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
+                            every(ESCALATION_CHECK_SECONDS, _escalate, "escalation")])
     staff_pages.setup_templates(app)
     for feature in (health.routes, nlg.routes, rest.routes, webchat.routes, telegram.routes,
-                    internal_api.routes, handover_api.routes, intake_api.routes, rules_api.routes, staff_api.routes,
+                    staff_api.routes,
                     staff_pages.routes, staff_editor.routes, staff_region_editor.routes, staff_rule_editor.routes,
                     staff_approvals.routes, staff_users.routes,
                     staff_socket.routes, staff_training.routes):
         app.add_routes(feature)
+    app.add_subapp(INTERNAL_PREFIX, internal_app(settings.internal_token.get_secret_value(), MAX_REQUEST_BYTES))
     return app

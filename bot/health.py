@@ -5,7 +5,8 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import ENGINE, GATEWAY
+from bot.appkeys import ENGINE
+from bot.gateway.keys import GATEWAY
 
 routes = web.RouteTableDef()
 

@@ -18,7 +18,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.gateway.keys import CLIENT_LIMITS, GATEWAY
 from bot.gateway import session_tokens
 from bot.json_body import read_model
 

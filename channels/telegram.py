@@ -20,7 +20,9 @@ from aiohttp import web
 from telegram import Bot, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
 
-from bot.appkeys import GATEWAY, REDIS, RELAY, SESSIONS, SETTINGS
+from bot.appkeys import REDIS, SESSIONS, SETTINGS
+from bot.gateway.keys import GATEWAY
+from bot.handover.keys import RELAY
 from bot.gateway.gateway import FORGET_COMMAND, Gateway
 from bot.handover.turns import RESUME, is_resume_command
 from bot.json_body import read_json

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import WSMsgType, web
 
-from bot.appkeys import CLIENT_LIMITS, GATEWAY, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.gateway.keys import CLIENT_LIMITS, GATEWAY
 from bot.gateway import session_tokens
 from bot.gateway.gateway import FORGET_COMMAND
 from bot.json_body import parse_json

@@ -8,7 +8,7 @@ import aiohttp
 import pyotp
 import pytest
 
-from bot.appkeys import ACCOUNTS
+from bot.staff.keys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
 from rest_client import rest_chat, rest_sender
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, CONTENT_EDITING
+from bot.content.keys import CONTENT_EDITING
+from bot.staff.keys import ACCOUNTS
 from bot.checks.rules import Rule, read_rules
 from bot.content.check_lists import CONTINUED, MAX_BUBBLE, NotACheckList, careful_amount, chunks, render_part
 from bot.content.files import parse_entries, read_content_dir

@@ -64,6 +64,26 @@ def test_required_answers_exist(answers):
     assert not [key for key in REQUIRED_KEYS if key not in answers]
 
 
+# The modules that render fixed answers themselves (not through Rasa).
+ANSWERING_MODULES = ("bot/gateway/gateway.py", "bot/handover/turns.py", "bot/handover/escalation.py",
+                     "bot/staff/inbox.py", "bot/content/nlg.py")
+
+
+def test_required_answers_list_every_answer_the_code_names():
+    """A key the code renders but REQUIRED_KEYS lacks would be found missing only when a user
+    reaches that turn; listed, content without it is refused when it is imported."""
+    named = set()
+    for module in ANSWERING_MODULES:
+        source = (ROOT / module).read_text(encoding="utf-8")
+        keys = set(re.findall(r'"(utter_[a-z0-9_/]+)"', source))
+        named |= {key for key in keys if not key.endswith(("/", "_"))}
+        # A family by its prefix (f"utter_status_waiting_{key}", "utter_crisis/"): some members required.
+        prefixes = set(re.findall(r'f"(utter_[a-z0-9_/]*)\{', source)) | (keys - named)
+        for prefix in prefixes:
+            assert any(key.startswith(prefix) for key in REQUIRED_KEYS), prefix
+    assert named - set(REQUIRED_KEYS) == set()
+
+
 def test_every_nlu_subtopic_has_an_answer_and_every_answer_a_subtopic(answers):
     subtopics = {intent for intent in nlu_examples() if "/" in intent}
     answered = {a.topic for a in answers.values() if "/" in a.key}

@@ -17,7 +17,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING
+from bot.checks.keys import CHECK_RULES
+from bot.content.keys import CONTENT_EDITING
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.content.schema import ContentError
 from bot.settings import Settings
 from conftest import BOUNDARY_TOKENS, ROOT, bearer

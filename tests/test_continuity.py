@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import HANDOVERS
-from bot.handover.escalation import escalate_now
+from bot.handover.keys import ESCALATION, HANDOVERS
 from rest_client import rest_sender
 from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
 
@@ -261,7 +260,7 @@ async def test_a_user_waiting_too_long_is_told_and_can_withdraw(client):
     made = await make_handover(client, client.settings, "slow-day")
     # A Monday morning well after now, outside every holiday: the office is open, nobody claimed it.
     monday = datetime(2027, 1, 11, 9, 30, tzinfo=timezone.utc)
-    assert [h.reference for h in await escalate_now(client.server.app, now=monday)] == [made["reference"]]
+    assert [h.reference for h in await client.server.app[ESCALATION].escalate_due(now=monday)] == [made["reference"]]
     waiting = await (await client.get("/api/v1/chat/pending", headers={
         "Authorization": f"Bearer {await rest_sender(client, 'slow-day')}"})).json()
     assert waiting[0]["text"].startswith("Het duurt langer dan normaal")

@@ -101,10 +101,22 @@ async def client_without_rasa(aiohttp_client, settings):
 
 async def test_a_possible_crisis_gets_the_topic_answer_first_and_then_one_calm_line(rasa_and_client):
     housing = text_of("utter_ask_housing/overview")
-    _, client = await rasa_and_client([{"text": housing, "buttons": []}, {"custom": {"crisis": "possible"}}])
+    # The NLG endpoint's facts about the answer, on the message as the gateway channel passes them on.
+    facts = {"key": "utter_ask_housing/overview", "language": "nl", "crisis": "possible"}
+    _, client = await rasa_and_client([{"text": housing, "buttons": [], "answer": facts}])
     replies = await chat(client, "ik heb geen huis meer en ik weet het niet meer")
     assert [r["text"] for r in replies] == [housing, text_of("utter_crisis_calm_line")]
+    assert all(set(reply) == {"text", "buttons"} for reply in replies), "the facts are never shown"
     assert "112" in replies[1]["text"] and "113" in replies[1]["text"]
+
+
+async def test_the_calm_line_is_in_the_language_the_answer_was_given_in(rasa_and_client):
+    """The language comes with the answer as data: a short text that reads the same in Dutch and
+    English ("OK") cannot confuse it."""
+    facts = {"key": "utter_ok", "language": "en", "crisis": "possible"}
+    _, client = await rasa_and_client([{"text": "OK", "buttons": [], "answer": facts}])
+    replies = await chat(client, "ok")
+    assert [r["text"] for r in replies] == ["OK", text_of("utter_crisis_calm_line", "en")]
 
 
 async def test_an_ordinary_answer_gets_no_safety_line_at_all(rasa_and_client):

@@ -20,10 +20,10 @@ import pyotp
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import REGIONS
+from bot.regions.keys import REGIONS
 from bot.handover.handovers import CALL_SAFETY, URGENT_REASONS
-from bot.handover.office_hours import DAYS, DAY_NAMES, DUTCH_TIME
-from bot.staff.pages import LABELS
+from bot.regions.office_hours import DAYS, DAY_NAMES, DUTCH_TIME
+from bot.staff.labels import LABELS
 from staff_client import add_user, handover_id, log_in, make_handover, user_says
 
 FORM_ANSWERS = ["Apeldorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]

@@ -18,7 +18,7 @@ from bot.checks.editing import RuleEditing
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore, stored_entries
 from bot.db.engine import make_engine, session_factory
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from conftest import BOUNDARY_TOKENS, ROOT

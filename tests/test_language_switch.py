@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from bot.appkeys import GATEWAY
+from bot.gateway.keys import GATEWAY
 from bot.content.files import parse_entries, read_content_dir
 from bot.settings import Settings
 from conftest import BOUNDARY_TOKENS, bearer

@@ -39,7 +39,7 @@ async def test_answers_in_english_when_the_language_slot_is_en(client):
 
 async def test_every_response_key_is_served_in_both_languages(client, settings):
     store = client.server.app  # the app object
-    from bot.appkeys import CONTENT_STORE
+    from bot.content.keys import CONTENT_STORE
     keys = store[CONTENT_STORE].keys()
     assert len(keys) > 50
     for key in keys:
@@ -110,13 +110,21 @@ async def test_an_answer_to_a_possible_crisis_carries_the_mark_for_the_calm_line
     body = nlg_request("utter_ask_housing/overview")
     body["tracker"]["latest_message"] = {"crisis": {"level": "possible", "kind": "general", "confidence": 0.3}}
     reply = await (await nlg(client, body)).json()
-    assert reply["custom"] == {"crisis": "possible"}
+    assert reply["answer"] == {"key": "utter_ask_housing/overview", "language": "nl", "crisis": "possible"}
     body["tracker"]["latest_message"]["crisis"]["level"] = "none"
-    assert "custom" not in await (await nlg(client, body)).json()
+    assert "crisis" not in (await (await nlg(client, body)).json())["answer"]
 
 
 async def test_a_form_question_gets_no_mark_for_the_calm_line(client):
     body = nlg_request("utter_ask_handover_contact")
     body["tracker"]["latest_message"] = {"crisis": {"level": "possible", "kind": "general", "confidence": 0.3}}
     body["tracker"]["active_loop"] = {"name": "handover_form"}
-    assert "custom" not in await (await nlg(client, body)).json()
+    assert "crisis" not in (await (await nlg(client, body)).json())["answer"]
+
+
+async def test_every_answer_says_which_answer_it_is_and_in_which_language(client):
+    """The gateway reads these as data instead of looking the rendered text up again."""
+    reply = await (await nlg(client, nlg_request("utter_thank", "en"))).json()
+    assert reply["answer"] == {"key": "utter_thank", "language": "en"}
+    safety = await (await nlg(client, nlg_request("utter_crisis/violence", "nl"))).json()
+    assert safety["answer"] == {"key": "utter_crisis/violence", "language": "nl", "crisis": "violence"}

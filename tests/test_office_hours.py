@@ -2,15 +2,21 @@
 users are told and when handovers escalate."""
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import REGIONS
-from bot.handover.escalation import escalate_now
-from bot.handover.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
+from bot.appkeys import HUB, STAFF_GROUP
+from bot.content.keys import CONTENT_STORE
+from bot.gateway.keys import CONVERSATIONS
+from bot.handover.keys import ESCALATION, HANDOVERS, RELAY
+from bot.regions.keys import REGIONS
+from bot.handover.escalation import Escalation
+from bot.handover.notices import UserNotices
+from bot.regions.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
                                        public_holidays)
 from bot.settings import Settings
 # Not staff_client's autouse close_staff_sessions: it would build an app for every test here,
@@ -192,9 +198,9 @@ async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(cli
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
     if holiday_in_amsterdam(later):
         pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
-    assert await escalate_now(client.server.app, now=later - timedelta(minutes=5)) == []
-    assert [h.reference for h in await escalate_now(client.server.app, now=later)] == [made["reference"]]
-    assert await escalate_now(client.server.app, now=later) == []  # once
+    assert await client.server.app[ESCALATION].escalate_due(now=later - timedelta(minutes=5)) == []
+    assert [h.reference for h in await client.server.app[ESCALATION].escalate_due(now=later)] == [made["reference"]]
+    assert await client.server.app[ESCALATION].escalate_due(now=later) == []  # once
     coordinator = await log_in(client, await add_user(client, "co@x.nl", "coordinator", ["apeldoorn"]))
     listed = await (await coordinator.get("/api/v1/staff/handovers")).json()
     assert listed[0]["escalated"] is True
@@ -220,3 +226,27 @@ async def test_an_editor_sets_closed_days_and_after_approval_they_count(client):
     assert region.hours.next_open(at(2026, 12, 23, 17, 30)) == at(2027, 1, 4, 9)
     page = await (await editor.get("/staff/editor/regions/apeldoorn")).text()
     assert "2026-12-24\n2026-12-28/2026-12-31\n</textarea>" in page  # ready for the next change
+
+
+async def test_two_replicas_escalating_at_once_escalate_a_handover_once(client):
+    """Each replica runs the escalation job; only one may escalate a handover and tell the
+    coordinators and the staff group."""
+    await make_handover(client, client.settings, "late-2", municipality="Apeldoorn")
+    later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
+    if holiday_in_amsterdam(later):
+        pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
+    app = client.server.app
+    escalated = []
+
+    async def listener(event):
+        if event.get("action") == "escalated":
+            escalated.append(event["handover_id"])
+    app[HUB].subscribe(listener)
+    other_replica = Escalation(
+        handovers=app[HANDOVERS], relay=app[RELAY], regions=app[REGIONS], group=app[STAFF_GROUP],
+        notices=UserNotices(app[CONTENT_STORE], app[CONVERSATIONS].language_of),
+        after=timedelta(minutes=client.settings.handover_escalate_minutes))
+    first, second = await asyncio.gather(app[ESCALATION].escalate_due(now=later),
+                                         other_replica.escalate_due(now=later))
+    assert len(first) + len(second) == 1
+    assert len(escalated) == 1

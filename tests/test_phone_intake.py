@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import INTAKE
+from bot.handover.keys import INTAKE
 from conftest import BOUNDARY_TOKENS, bearer
 
 INTERNAL = BOUNDARY_TOKENS["internal_token"]

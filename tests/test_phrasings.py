@@ -26,7 +26,9 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import update
 
 from bot.app import create_app
-from bot.appkeys import AUDIT, PHRASINGS, RETRAIN_JOBS, SESSIONS
+from bot.appkeys import SESSIONS
+from bot.nlu.keys import PHRASINGS, RETRAIN_JOBS
+from bot.staff.keys import AUDIT
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.nlu.phrasings import PhrasingError, Phrasings
 from bot.nlu.retrain import Retrainer, TrainingPaths

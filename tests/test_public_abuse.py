@@ -216,7 +216,7 @@ async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers
     """A stalled Redis (a network partition) holds the rate limiters, not the safety answer."""
     from redis.asyncio import Redis
 
-    from bot.appkeys import GATEWAY
+    from bot.gateway.keys import GATEWAY
     from bot.gateway.rate_limit import RedisRateLimiter
 
     async def never_answer(reader, writer):

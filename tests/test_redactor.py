@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
-from bot.appkeys import GATEWAY
+from bot.gateway.keys import GATEWAY
 from bot.privacy.redactor import PLACEHOLDERS, Redactor, bsn_is_valid, iban_is_valid
 from redaction_scoring import load, score
 

@@ -12,7 +12,7 @@ import yaml
 from cryptography.fernet import Fernet
 
 from bot import yaml_files
-from bot.handover.office_hours import DUTCH_TIME
+from bot.regions.office_hours import DUTCH_TIME
 from bot.regions.directory import RegionDirectory, RegionError, parse_regions
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -12,7 +12,9 @@ import re
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, AUDIT, CONTENT_EDITING, REGIONS
+from bot.content.keys import CONTENT_EDITING
+from bot.regions.keys import REGIONS
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.content.files import parse_entries, read_content_dir
 from bot.content.safety import SafetyContacts, is_safety_answer
 from bot.content.schema import ContentError

@@ -295,7 +295,7 @@ def test_the_command_line_and_the_pages_offer_exactly_the_account_roles():
 
     from bot.staff import users_command
     from bot.staff.accounts import ROLES
-    from bot.staff.pages import LABELS
+    from bot.staff.labels import LABELS
 
     parser = argparse.ArgumentParser()
     users_command.add_arguments(parser)

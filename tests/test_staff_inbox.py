@@ -12,7 +12,7 @@ import pyotp
 import pytest
 
 from bot.app import create_app
-from bot.appkeys import ACCOUNTS, AUDIT, STAFF_SESSIONS
+from bot.staff.keys import ACCOUNTS, AUDIT, STAFF_SESSIONS
 from bot.db.models import utcnow
 from rest_client import rest_sender
 from staff_client import (add_user, close_staff_sessions, handover_id, log_in,  # noqa: F401

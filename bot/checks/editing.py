@@ -21,7 +21,7 @@ from bot import yaml_files
 from bot.db.file_sync import changed_rows, mark_exported, mark_synced
 from bot.checks.rules import Rule, RuleError, parse_rules
 from bot.db.models import CheckRuleEntry, utcnow
-from bot.handover.events import EventHub
+from bot.events import EventHub
 
 log = logging.getLogger(__name__)
 RULES_CHANGED = "rules_changed"

@@ -23,7 +23,7 @@ from bot.content.schema import RULE_PLACEHOLDER, Answer, ContentError
 from bot.content.store import ContentStore, stored_entries
 from bot.db.file_sync import last_synced
 from bot.db.models import ContentEntry, ContentVersion
-from bot.handover.events import EventHub
+from bot.events import EventHub
 
 log = logging.getLogger(__name__)
 CONTENT_CHANGED = "content_published"

@@ -1,7 +1,9 @@
 """The NLG endpoint Rasa calls for every response (Rasa's NLG server protocol), from memory.
 
 Answers in the conversation's language as the gateway keeps it (`answer_language`), else Dutch.
-Never logs the tracker: it carries the user's words.
+Every answer carries what was decided about it as data in its `answer` field (key, language, a
+possible crisis): Rasa hands it to the gateway with the text (rasa_ext/gateway_channel.py), which
+reads it and never shows it. Never logs the tracker: it carries the user's words.
 """
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ from datetime import date
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.appkeys import CHECK_RULES, CONTENT_STORE, CONVERSATIONS, SETTINGS
+from bot.appkeys import SETTINGS
+from bot.checks.keys import CHECK_RULES
 from bot.content.check_lists import CHECK_LIST_ARGUMENT, NotACheckList, render_part
+from bot.content.keys import CONTENT_STORE
+from bot.gateway.keys import CONVERSATIONS
 from bot.content.render import pick_language, render
 from bot.content.schema import LANGUAGES
 from bot.gateway.conversations import Conversations
-from bot.internal_contract import LANGUAGE_SLOT, PHONE_SLOT
+from bot.internal_contract import LANGUAGE_SLOT
 from bot.json_body import parse_json
 
 routes = web.RouteTableDef()
@@ -31,6 +36,11 @@ MAX_TRACKER_BYTES = 16 * 1024 * 1024
 LANGUAGE_CHANGED = "utter_language_changed"
 
 
+# The field of the response that carries the answer's metadata to the gateway.
+ANSWER_FIELD = "answer"
+POSSIBLE = "possible"
+
+
 def possible_crisis(tracker: dict) -> bool:
     """The NLU called the message being answered a possible crisis (rasa_ext/crisis_decision.py):
     the answer then carries a mark, and the gateway adds one calm line with 112 and 113. Not
@@ -39,7 +49,19 @@ def possible_crisis(tracker: dict) -> bool:
     if ((tracker.get("active_loop") or {}).get("name")):
         return False
     decision = (tracker.get("latest_message") or {}).get("crisis")
-    return isinstance(decision, dict) and decision.get("level") == "possible"
+    return isinstance(decision, dict) and decision.get("level") == POSSIBLE
+
+
+def answer_metadata(key: str, language: str, tracker: dict) -> dict[str, str]:
+    """What the gateway needs to know about this answer without reading its text: which answer,
+    in which language, and `crisis`: "possible" when the gateway must add the calm line, or the
+    kind of a safety answer (utter_crisis/<kind>)."""
+    metadata = {"key": key, "language": language}
+    if key.startswith("utter_crisis/"):
+        metadata["crisis"] = key.removeprefix("utter_crisis/")
+    elif possible_crisis(tracker):
+        metadata["crisis"] = POSSIBLE
+    return metadata
 
 
 async def answer_language(conversations: Conversations, key: str, tracker: dict) -> str:
@@ -111,7 +133,4 @@ async def nlg(request: web.Request) -> web.Response:
         figures = {name: rule.worded(language) for name, rule in request.app[CHECK_RULES].items()}
         rendered = render(answer, language, store, values=values, figures=figures,
                           suggestions=list(suggestions) if isinstance(suggestions, list) else None)
-    if possible_crisis(tracker):
-        # Rasa passes "custom" on as a reply of its own; the gateway reads it and never shows it.
-        rendered = {**rendered, "custom": {"crisis": "possible"}}
-    return web.json_response(rendered)
+    return web.json_response({**rendered, ANSWER_FIELD: answer_metadata(key, language, tracker)})

@@ -18,22 +18,38 @@ from bot.db.file_sync import mark_exported, mark_synced
 from bot.db.models import ContentEntry
 from bot.internal_contract import CHECK_SLOT, LANGUAGE_SLOT
 
-# Answers the service itself relies on; content without them is refused.
-REQUIRED_KEYS = ("utter_greet", "utter_service_unavailable", "utter_input_empty",
-                 "utter_crisis/danger", "utter_crisis/suicidal", "utter_crisis/trafficking",
-                 "utter_crisis/violence", "utter_crisis/minor", "utter_crisis/general",
-                 "utter_crisis_offer_person", "utter_crisis_calm_line", "utter_slow_down",
-                 "utter_forgotten", "utter_input_shortened")
+# Answers the service itself relies on (the gateway, the handover turns and notices, the NLG
+# endpoint's own rules); content without them is refused.
+REQUIRED_KEYS = (
+    "utter_greet", "utter_service_unavailable", "utter_input_empty", "utter_input_shortened",
+    "utter_slow_down", "utter_forgotten", "utter_conversation_resumed", "utter_language_changed",
+    "utter_crisis/danger", "utter_crisis/suicidal", "utter_crisis/trafficking",
+    "utter_crisis/violence", "utter_crisis/minor", "utter_crisis/general",
+    "utter_crisis_offer_person", "utter_crisis_calm_line",
+    "utter_ask_handover_phone", "utter_handover_taking_longer", "utter_handover_cancel_confirm",
+    "utter_handover_withdrawn", "utter_handover_code_unknown", "utter_handover_code_confirm",
+    "utter_handover_code_resumed", "utter_handover_waiting_open", "utter_handover_waiting_closed",
+    "utter_status_live", "utter_status_waiting_open", "utter_status_waiting_closed",
+    "utter_live_joined", "utter_live_ended_by_worker", "utter_live_ended_by_user",
+    "utter_live_button_paused",
+)
 
 
 class ContentStore:
     def __init__(self) -> None:
         self._answers: dict[str, Answer] = {}
-        self._text_language: dict[str, str] = {}
         self._payloads: frozenset[str] = frozenset()
 
     def get(self, key: str) -> Answer | None:
         return self._answers.get(key)
+
+    def require(self, key: str) -> Answer:
+        """An answer the service relies on (REQUIRED_KEYS, or one of a family such as the crisis
+        kinds): content without it was refused, so its absence is a bug, raised as ContentError."""
+        answer = self._answers.get(key)
+        if answer is None:
+            raise ContentError(f"required content {key} is missing")
+        return answer
 
     def keys(self) -> list[str]:
         return sorted(self._answers)
@@ -45,12 +61,7 @@ class ContentStore:
         missing = [key for key in REQUIRED_KEYS if key not in answers]
         if missing:
             raise ContentError(f"content is missing required answers: {', '.join(missing)}")
-        text_language = {
-            variant.text: language
-            for answer in answers.values() for language, variant in answer.variants.items()
-        }
-        # Built before the swap, then assigned together: readers never see half a reload.
-        self._answers, self._text_language = dict(answers), text_language
+        self._answers = dict(answers)
         self._payloads = frozenset(
             self.payload(button, language)
             for answer in answers.values() for language in LANGUAGES
@@ -71,10 +82,6 @@ class ContentStore:
         if target is not None and target.question:
             return target.question[language]
         return f"/{button.target}"
-
-    def language_of(self, text: str) -> str | None:
-        """The language of a text this store serves (to answer in the conversation's language)."""
-        return self._text_language.get(text)
 
     def button_payloads(self) -> frozenset[str]:
         return self._payloads

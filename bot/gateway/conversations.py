@@ -1,7 +1,7 @@
 """The conversations table, and deleting a conversation everywhere: "forget me" and retention.
 
 A conversation lives in three places: this table (channel, encrypted reply address, last
-activity), Rasa's tracker store (`events`, same database) and the gateway's memory. Forgetting
+activity), Rasa's tracker store (bot/gateway/rasa_tracker.py) and the gateway's memory. Forgetting
 clears all three. Never logs ids or addresses.
 
 It also keeps the language the assistant answers in (see `settle`): each message's language
@@ -16,16 +16,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import Conversation, utcnow
+from bot.gateway import rasa_tracker
 from bot.gateway.language import Reading, Strength
 
 log = logging.getLogger(__name__)
-# Rasa's SQLTrackerStore table; absent until Rasa has stored its first conversation.
-_TRACKER_TABLE_MISSING = (OperationalError, ProgrammingError)
 _LANGUAGE_CACHE_SIZE = 50_000
 # Messages in a row that lean to the other language ("thank you", "yes please") before the chat
 # switches; a clear sentence switches at once.
@@ -149,13 +147,7 @@ class Conversations:
         self._languages.pop(conversation_id, None)
         async with self._sessions() as session, session.begin():
             await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
-            try:
-                result = await session.execute(
-                    text("DELETE FROM events WHERE sender_id = :id"), {"id": conversation_id})
-                events = result.rowcount or 0
-            except _TRACKER_TABLE_MISSING:
-                events = 0
-        return events
+            return await rasa_tracker.delete_conversation(session, conversation_id)
 
     async def purge(self, retention_days: int, now: datetime | None = None) -> int:
         """Deletes every conversation idle longer than the retention; returns how many."""
@@ -164,15 +156,8 @@ class Conversations:
             idle = (await session.scalars(
                 select(Conversation.id).where(Conversation.last_activity < cutoff))).all()
             await session.execute(delete(Conversation).where(Conversation.last_activity < cutoff))
-            try:
-                # Also conversations Rasa holds without a row here: judged by their last event.
-                result = await session.execute(text(
-                    "DELETE FROM events WHERE sender_id IN (SELECT sender_id FROM events "
-                    "GROUP BY sender_id HAVING MAX(timestamp) < :cutoff)"),
-                    {"cutoff": cutoff.timestamp()})
-                rasa_only = result.rowcount or 0
-            except _TRACKER_TABLE_MISSING:
-                rasa_only = 0
+            # Also conversations Rasa holds without a row here: judged by their last event.
+            rasa_only = await rasa_tracker.delete_idle(session, cutoff)
         for conversation_id in idle:
             self._languages.pop(conversation_id, None)
         log.info("purge_done conversations=%d events=%d retention_days=%d",

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +31,7 @@ from bot.gateway.language import LanguageGuesser, Reading
 from bot.gateway.pseudonym import conversation_id
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.rate_limit import RateLimiter
+from bot.handover.handovers import Handovers
 from bot.handover.intake import IntakeNotes
 from bot.handover.relay import Relay, as_message
 from bot.handover.turns import HandoverTurns, is_resume_command
@@ -46,20 +48,39 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 CHANNEL_COMMANDS = frozenset({"/greet", "/ask_capabilities", "/forget_me", "/change_language"})
 # The confirmation button of "forget me": handled here, never sent to Rasa.
 FORGET_COMMAND = "/forget_me_confirmed"
-# What the NLG endpoint adds to an answer when the NLU called its message a possible crisis
-# (bot/content/nlg.py); it travels as Rasa's "custom" reply, never shown.
-POSSIBLE_CRISIS = "possible"
 # On shutdown, how long messages still on their way to Rasa may take.
 BACKGROUND_GRACE_SECONDS = 2.0
 
 
+@dataclass
+class _Turn:
+    """One user message on its way through `Gateway.handle`, filled in step by step."""
+    conversation: str
+    channel: str
+    text: str
+    address: str | None
+    channel_language: str | None
+    client: str | None
+    shortened: bool = False
+    crisis: str | None = None  # the kind of a curated crisis phrase in the text
+    language: str = DEFAULT_LANGUAGE  # the chat's language before this message
+    is_button: bool = False
+    waiting: list[Message] = field(default_factory=list)  # what a worker wrote meanwhile
+
+
+Step = Callable[[_Turn], Awaitable["list[Message] | None"]]
+
+
 class Gateway:
-    def __init__(self, rasa: RasaClient, store: ContentStore, phrases: CrisisPhrases,
+    def __init__(self, *, rasa: RasaClient, store: ContentStore, phrases: CrisisPhrases,
                  guesser: LanguageGuesser, redactor: Redactor, conversations: Conversations,
-                 limiter: RateLimiter, secret_key: str, max_chars: int, relay: Relay,
-                 intake: IntakeNotes, turns: HandoverTurns, *, clients: ClientLimits,
+                 limiter: RateLimiter, clients: ClientLimits, handovers: Handovers, relay: Relay,
+                 intake: IntakeNotes, turns: HandoverTurns, secret_key: str, max_chars: int,
                  crisis_wait_seconds: float) -> None:
+        """`limiter`: messages per conversation; `clients`: per client address; `max_chars`: longer
+        messages are shortened; `crisis_wait_seconds`: see `_answer_crisis`."""
         self._rasa = rasa
+        self._handovers = handovers
         self._relay = relay
         self._turns = turns
         self._intake = intake
@@ -78,6 +99,9 @@ class Gateway:
         # Messages still on their way to Rasa after a crisis phrase was answered, and the
         # bookkeeping of crisis phrases answered before the database was done.
         self._background: set[asyncio.Task[Any]] = set()
+        # After the crisis phrase check, in order: the first step that answers ends the turn.
+        self._steps: tuple[Step, ...] = (self._empty, self._forget_if_confirmed, self._rate_limit,
+                                         self._live_or_handover)
 
     async def handle(self, channel: str, native_id: str, text: Any,
                      address: str | None = None,
@@ -86,56 +110,90 @@ class Gateway:
         """Answers one message. `address` is the native reply address a channel needs later
         (kept encrypted; most channels have none); `channel_language` is what the channel knows of the
         user's language (the widget's UI language), used until a message says otherwise; `client`
-        is the keyed hash of the client's address (bot/gateway/client_limits.py; None on Telegram)."""
-        conversation = conversation_id(self._secret_key, channel, native_id)
+        is the keyed hash of the client's address (bot/gateway/client_limits.py; None on Telegram).
+
+        The pipeline: clean and shorten the text; a crisis phrase is answered at once; then an
+        empty message, "forget me", the rate limits and an open handover (the live relay, the
+        intake notes) may answer; else the text is redacted, its language and the activity
+        recorded, and Rasa answers."""
+        turn = self._read(channel, native_id, text, address, channel_language, client)
+        if turn.crisis is not None:
+            return await self._answer_crisis(turn, turn.crisis)
+        turn.language = await self._known_language(turn.conversation)
+        for step in self._steps:
+            answer = await step(turn)
+            if answer is not None:
+                return answer
+        return await self._ask_rasa(turn)
+
+    def _read(self, channel: str, native_id: str, text: Any, address: str | None,
+              channel_language: str | None, client: str | None) -> _Turn:
+        """Cleans and shortens the text, and matches the curated crisis phrases in it."""
         cleaned = self._clean(text)
-        shortened = len(cleaned) > self._max_chars
-        if shortened:
-            cleaned = cleaned[: self._max_chars]
-        crisis = self._phrases.match(cleaned) if cleaned else None
-        if crisis is not None:
-            return await self._answer_crisis(conversation, channel, cleaned, crisis, shortened, address,
-                                             channel_language, client)
-        language = await self._known_language(conversation)
-        if not cleaned:
-            return [self._answer("utter_input_empty", language)]
-        if cleaned == FORGET_COMMAND:
-            return await self._forget(conversation, channel, language)
-        notes = [self._answer("utter_input_shortened", language)] if shortened else []
-        if not await self._allowed(conversation, client, channel):
-            return [self._answer("utter_slow_down", language)]
-        is_button = cleaned in self.button_payloads() or is_resume_command(cleaned)
+        turn = _Turn(conversation_id(self._secret_key, channel, native_id), channel, cleaned[: self._max_chars],
+                     address, channel_language, client, shortened=len(cleaned) > self._max_chars)
+        turn.crisis = self._phrases.match(turn.text) if turn.text else None
+        turn.is_button = turn.text in self.button_payloads() or is_resume_command(turn.text)
+        return turn
+
+    async def _empty(self, turn: _Turn) -> list[Message] | None:
+        return [self._answer("utter_input_empty", turn.language)] if not turn.text else None
+
+    async def _forget_if_confirmed(self, turn: _Turn) -> list[Message] | None:
+        return await self._forget(turn.conversation, turn.channel, turn.language) \
+            if turn.text == FORGET_COMMAND else None
+
+    async def _rate_limit(self, turn: _Turn) -> list[Message] | None:
+        if await self._allowed(turn.conversation, turn.client, turn.channel):
+            return None
+        return [self._answer("utter_slow_down", turn.language)]
+
+    async def _live_or_handover(self, turn: _Turn) -> list[Message] | None:
+        """While a handover is open (a live chat, a wait, a reference code typed) it answers
+        instead of Rasa; what a worker wrote meanwhile comes first. A message Rasa answers may
+        still be noted for a handover (the phone number the form asked for)."""
         try:
-            waiting = await self._relay.take_pending(conversation)
-            turn = await self._turns.answer(conversation, channel, cleaned, None, is_button, language)
-            if turn is not None:
-                await self._touch(conversation, channel, address, None)
-                return waiting + notes + turn
-            await self._note_for_handover(conversation, cleaned, None, is_button)
+            turn.waiting = await self._relay.take_pending(turn.conversation)
+            answer = await self._turns.answer(turn.conversation, turn.channel, turn.text, None, turn.is_button,
+                                              turn.language)
+            if answer is not None:
+                await self._touch(turn.conversation, turn.channel, turn.address, None)
+                return turn.waiting + self._notes(turn) + answer
+            await self._note_for_handover(turn.conversation, turn.text, None, turn.is_button)
         except SQLAlchemyError:
             # The assistant still answers; a live chat resumes when the database is back.
-            log.error("handover_lookup_failed channel=%s", channel)
-            waiting = []
-        if not is_button:
-            # From here on only the redacted text exists: Rasa and every store see placeholders.
-            cleaned = self._redactor.redact(cleaned)
+            log.error("handover_lookup_failed channel=%s", turn.channel)
+            turn.waiting = []
+        return None
+
+    async def _ask_rasa(self, turn: _Turn) -> list[Message]:
+        """Redacts the text, records its language and the activity, and asks Rasa. The answer's
+        language and crisis mark come with it as data (bot/gateway/rasa_client.py)."""
+        text = turn.text if turn.is_button else self._redactor.redact(turn.text)
+        # From here on only the redacted text exists: Rasa and every store see placeholders.
         # Before Rasa: the NLG endpoint answers in the language this records (bot/gateway/conversations.py).
-        reading = self._guesser.read(cleaned)
-        guessed = await self._touch(conversation, channel, address, reading, channel_language)
+        guessed = await self._touch(turn.conversation, turn.channel, turn.address, self._guesser.read(text),
+                                    turn.channel_language)
+        before = turn.waiting + self._notes(turn)
         try:
             # The actions say their lists in this language too (actions/conversation_language.py).
-            raw = await self._rasa.send(conversation, cleaned, {"language": guessed} if guessed else None)
-            replies = [r for r in map(self._shape, raw) if r["text"] or r["buttons"]]
-            if not replies:
+            replies = await self._rasa.send(turn.conversation, text, {"language": guessed} if guessed else None)
+            shown = [reply for reply in replies if reply.text or reply.buttons]
+            if not shown:
                 raise RasaUnavailable("no reply")
         except RasaUnavailable as error:
-            log.warning("rasa_unavailable channel=%s reason=%s", channel, error)
-            return waiting + notes + [self._answer("utter_service_unavailable", guessed or language)]
-        language = self._store.language_of(replies[0]["text"]) or language
-        if any(_marks_possible_crisis(r) for r in raw):
-            log.info("possible_crisis_line channel=%s", channel)
-            replies.append(self._answer("utter_crisis_calm_line", language))
-        return waiting + notes + replies
+            log.warning("rasa_unavailable channel=%s reason=%s", turn.channel, error)
+            return before + [self._answer("utter_service_unavailable", guessed or turn.language)]
+        answered_in = shown[0].facts.language if shown[0].facts is not None else None
+        messages = [reply.message() for reply in shown]
+        if any(reply.possible_crisis for reply in replies):
+            log.info("possible_crisis_line channel=%s", turn.channel)
+            messages.append(self._answer("utter_crisis_calm_line", answered_in or turn.language))
+        return before + messages
+
+    def _notes(self, turn: _Turn) -> list[Message]:
+        """Said before the answer: the message was too long and was shortened."""
+        return [self._answer("utter_input_shortened", turn.language)] if turn.shortened else []
 
     async def _allowed(self, conversation: str, client: str | None, channel: str) -> bool:
         """Within the conversation's rate limit and its client address's (memory or Redis, no database)."""
@@ -145,9 +203,7 @@ class Gateway:
             log.info("rate_limited channel=%s", channel)
         return allowed
 
-    async def _answer_crisis(self, conversation: str, channel: str, text: str, crisis: str,
-                             shortened: bool, address: str | None, channel_language: str | None,
-                             client: str | None) -> list[Message]:
+    async def _answer_crisis(self, turn: _Turn, crisis: str) -> list[Message]:
         """The safety answer waits neither for Rasa nor for the database. Under load the database
         queues (SQLite lets one writer in at a time), and the work before the answer reads and
         writes it: a live chat's relay to the worker, the note that makes a later handover urgent,
@@ -158,44 +214,43 @@ class Gateway:
         log.info("crisis_phrase_matched category=%s", crisis)
         try:
             # The limiters live in Redis with several replicas: a stalled Redis must not hold this.
-            allowed = await asyncio.wait_for(self._allowed(conversation, client, channel), self._crisis_wait)
+            allowed = await asyncio.wait_for(self._allowed(turn.conversation, turn.client, turn.channel),
+                                             self._crisis_wait)
         except asyncio.TimeoutError:
-            log.warning("rate_limit_check_slow channel=%s", channel)
+            log.warning("rate_limit_check_slow channel=%s", turn.channel)
             allowed = True
-        work = asyncio.get_running_loop().create_task(
-            self._crisis_turn(conversation, channel, text, crisis, shortened, address, channel_language, allowed))
+        work = asyncio.get_running_loop().create_task(self._crisis_turn(turn, crisis, allowed))
         self._keep_in_background(work)  # finishes even if this request goes away
         done, _ = await asyncio.wait({work}, timeout=self._crisis_wait)
         if work in done and not work.cancelled() and work.exception() is None:
             return work.result()
         if work not in done:
-            log.warning("crisis_answered_before_bookkeeping channel=%s", channel)
-        language = self._conversations.cached_language(conversation) or \
-            settle(ChatLanguage(), self._guesser.read(text), channel_language).current or DEFAULT_LANGUAGE
-        return self._crisis_reply(crisis, language, shortened, allowed)
+            log.warning("crisis_answered_before_bookkeeping channel=%s", turn.channel)
+        language = self._conversations.cached_language(turn.conversation) or \
+            settle(ChatLanguage(), self._guesser.read(turn.text), turn.channel_language).current or DEFAULT_LANGUAGE
+        return self._crisis_reply(crisis, language, turn.shortened, allowed)
 
-    async def _crisis_turn(self, conversation: str, channel: str, text: str, crisis: str,
-                           shortened: bool, address: str | None, channel_language: str | None,
-                           allowed: bool) -> list[Message]:
+    async def _crisis_turn(self, turn: _Turn, crisis: str, allowed: bool) -> list[Message]:
         """A crisis phrase's answer with everything that goes with it (see `_answer_crisis`)."""
+        conversation, channel, text = turn.conversation, turn.channel, turn.text
         language = await self._known_language(conversation)
         if not allowed:
-            return self._crisis_reply(crisis, language, shortened, allowed)
-        notes = [self._answer("utter_input_shortened", language)] if shortened else []
-        is_button = text in self.button_payloads() or is_resume_command(text)
+            return self._crisis_reply(crisis, language, turn.shortened, allowed)
+        notes = [self._answer("utter_input_shortened", language)] if turn.shortened else []
         try:
-            turn = await self._turns.answer(conversation, channel, text, crisis, is_button, language)
-            if turn is not None:
-                await self._touch(conversation, channel, address, None)
-                return notes + turn
-            await self._note_for_handover(conversation, text, crisis, is_button)
+            answer = await self._turns.answer(conversation, channel, text, crisis, turn.is_button, language)
+            if answer is not None:
+                await self._touch(conversation, channel, turn.address, None)
+                return notes + answer
+            await self._note_for_handover(conversation, text, crisis, turn.is_button)
         except SQLAlchemyError:
             log.error("handover_lookup_failed channel=%s", channel)
-        if not is_button:
+        if not turn.is_button:
             text = self._redactor.redact(text)
-        guessed = await self._touch(conversation, channel, address, self._guesser.read(text), channel_language)
+        guessed = await self._touch(conversation, channel, turn.address, self._guesser.read(text),
+                                    turn.channel_language)
         self._send_in_background(conversation, text, channel)
-        return self._crisis_reply(crisis, guessed or language, shortened, allowed)
+        return self._crisis_reply(crisis, guessed or language, turn.shortened, allowed)
 
     def _crisis_reply(self, crisis: str, language: str, shortened: bool, allowed: bool) -> list[Message]:
         notes = [self._answer("utter_input_shortened", language)] if shortened else []
@@ -272,12 +327,12 @@ class Gateway:
         try:
             if await self._conversations.channel_of(conversation) is None:
                 return None
-            handover = await self._relay.handovers.open_for(conversation)
+            handover = await self._handovers.open_for(conversation)
             replies = [self._answer("utter_conversation_resumed", language)] if screen_empty else []
             if handover is not None:
                 # An empty screen needs the whole live chat again, whatever it showed before.
-                shown = await self._relay.handovers.since(handover.id, 0 if screen_empty else after_id,
-                                                          with_user=screen_empty)
+                shown = await self._handovers.since(handover.id, 0 if screen_empty else after_id,
+                                                    with_user=screen_empty)
                 replies += [{**as_message(m), "sender": m.sender} for m in shown]
                 if screen_empty and handover.status == "waiting":
                     replies.append(self._turns.waiting_answer(handover, language))
@@ -309,7 +364,7 @@ class Gateway:
     async def _delete(self, conversation: str, channel: str) -> bool:
         try:
             await self._conversations.forget(conversation)
-            left = await self._relay.handovers.forget(conversation)
+            left = await self._handovers.forget(conversation)
             await self._intake.forget(conversation)
             for handover in left:  # the worker's page shows it at once
                 await self._relay.staff_event("left", handover)
@@ -356,24 +411,10 @@ class Gateway:
         return text
 
     def _answer(self, key: str, language: str) -> Message:
-        answer = self._store.get(key)
-        assert answer is not None, f"required content {key} is missing"
-        return render(answer, language, self._store)
-
-    @staticmethod
-    def _shape(reply: dict[str, Any]) -> Message:
-        buttons = [
-            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in reply.get("buttons") or [] if isinstance(b, dict)
-        ]
-        return {"text": str(reply.get("text") or ""), "buttons": buttons}
+        return render(self._store.require(key), language, self._store)
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("background_task_failed error=%s", type(task.exception()).__name__)
 
-
-def _marks_possible_crisis(reply: Any) -> bool:
-    custom = reply.get("custom") if isinstance(reply, dict) else None
-    return isinstance(custom, dict) and custom.get("crisis") == POSSIBLE_CRISIS

@@ -1,5 +1,9 @@
 """HTTP client of the Rasa server: the token-protected gateway channel and its status.
 
+Each bot message comes back as a `Reply`: what a user may see (text, buttons) apart from what the
+NLG endpoint decided about it (`AnswerFacts`: key, language, crisis mark), which travels as data
+through Rasa (rasa_ext/gateway_channel.py) and is never shown.
+
 Turns every failure (down, slow, error status, bad JSON, no free slot) into RasaUnavailable; never
 logs text. At most `max_concurrent` messages are on their way to Rasa from this process: under a
 flood a message that gets no slot within `slot_wait_seconds` fails at once (the gateway answers
@@ -8,6 +12,7 @@ it with the "try again" message and its safety lines) instead of queueing behind
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -19,6 +24,49 @@ class RasaUnavailable(Exception):
 
 class RasaBusy(RasaUnavailable):
     """Every slot for a call to Rasa stayed taken while this message waited."""
+
+
+# The crisis mark of an answer to a message the NLU called a possible crisis (bot/content/nlg.py).
+POSSIBLE_CRISIS = "possible"
+
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the NLG endpoint decided about an answer: its content key, its language, and
+    `crisis`: "possible" (the gateway adds the calm line) or the kind of a safety answer."""
+    key: str
+    language: str | None
+    crisis: str | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: list[dict[str, str]]
+    facts: AnswerFacts | None  # None for a message the NLG endpoint did not render
+
+    def message(self) -> dict[str, Any]:
+        """What the user sees: text and buttons, never the facts."""
+        return {"text": self.text, "buttons": self.buttons}
+
+    @property
+    def possible_crisis(self) -> bool:
+        return self.facts is not None and self.facts.crisis == POSSIBLE_CRISIS
+
+
+def parse_reply(raw: Any) -> Reply:
+    """One message of Rasa's REST answer, whatever its shape (anything unexpected reads as empty)."""
+    if not isinstance(raw, dict):
+        return Reply("", [], None)
+    buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+               for b in raw.get("buttons") or [] if isinstance(b, dict)]
+    answer = raw.get("answer")
+    facts = None
+    if isinstance(answer, dict) and isinstance(answer.get("key"), str):
+        language, crisis = answer.get("language"), answer.get("crisis")
+        facts = AnswerFacts(answer["key"], language if isinstance(language, str) else None,
+                            crisis if isinstance(crisis, str) else None)
+    return Reply(str(raw.get("text") or ""), buttons, facts)
 
 
 # A Rasa server answers a few dozen messages at once; more only queue inside it.
@@ -42,8 +90,8 @@ class RasaClient:
         self._slot_wait = slot_wait_seconds
 
     async def send(self, conversation_id: str, text: str,
-                   metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Sends one user message; returns the bot's messages as Rasa's REST channel gives them."""
+                   metadata: dict[str, Any] | None = None) -> list[Reply]:
+        """Sends one user message; returns the bot's messages in order."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata or {}}
         try:
             await asyncio.wait_for(self._slots.acquire(), self._slot_wait)
@@ -56,7 +104,7 @@ class RasaClient:
             self._slots.release()
         if not isinstance(replies, list):
             raise RasaUnavailable("unexpected reply shape")
-        return replies
+        return [parse_reply(reply) for reply in replies]
 
     async def is_ready(self) -> bool:
         try:

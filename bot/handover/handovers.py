@@ -266,16 +266,26 @@ class Handovers:
     async def escalate_due(self, older_than: timedelta, is_open: Callable[[str], bool],
                            now: datetime | None = None) -> list[Handover]:
         """Waiting handovers unclaimed for `older_than` while their region is open: marked
-        escalated once, and returned so coordinators can be told."""
+        escalated once, and returned so coordinators can be told. With several replicas only one
+        escalates a handover: like `claim`, the update matches only while nobody else has."""
         cutoff = (now or datetime.now(timezone.utc)) - older_than
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session:
             rows = (await session.scalars(select(Handover).where(
                 Handover.status == "waiting", Handover.escalated_at.is_(None),
                 Handover.created_at < cutoff))).all()
-            due = [row for row in rows if is_open(row.region_id)]
-            for row in due:
-                row.escalated_at = utcnow()
-        return due
+        escalated = []
+        for row in rows:
+            if not is_open(row.region_id):
+                continue
+            at = utcnow()
+            async with self._sessions() as session, session.begin():
+                result = await session.execute(update(Handover).where(
+                    Handover.id == row.id, Handover.status == "waiting",
+                    Handover.escalated_at.is_(None)).values(escalated_at=at))
+            if result.rowcount == 1:
+                row.escalated_at = at
+                escalated.append(row)
+        return escalated
 
     async def forget(self, conversation_id: str) -> list[Handover]:
         """Deletes everything of the conversation's handovers. An open one is not made to vanish

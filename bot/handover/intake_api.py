@@ -2,24 +2,22 @@
 gateway keeps the conversation's next message out of Rasa and its number (encrypted) for the
 handover (bot/handover/intake.py).
 
-Token-protected like the other internal routes. Never sees or logs a number.
+Mounted under /internal/ (bot/internal_api.py checks the token). Never sees or logs a number.
 """
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import INTAKE
+from bot.handover.keys import INTAKE
 from bot.internal_contract import ExpectPhone
 from bot.json_body import read_model
-from bot.regions.internal_api import require_internal_token
 
 routes = web.RouteTableDef()
 
 
-@routes.post("/internal/v1/intake/expect-phone")
+@routes.post("/v1/intake/expect-phone")
 async def expect_phone(request: web.Request) -> web.Response:
     """The next message of the conversation answers the phone question."""
-    require_internal_token(request)
     body = await read_model(request, ExpectPhone, '{"conversation": "..."}')
-    await request.app[INTAKE].expect_phone(body.conversation)
+    await request.config_dict[INTAKE].expect_phone(body.conversation)
     return web.Response(status=204)

@@ -1,7 +1,7 @@
 """Internal API for the action server: create the handover the user asked for.
 
-Token-protected like the other internal routes. The action sends only the form's answers and the
-topics the user agreed to share; the phone number comes from the gateway's intake notes, never
+Mounted under /internal/ (bot/internal_api.py checks the token). The action sends only the
+form's answers and the topics the user agreed to share; the phone number comes from the gateway's intake notes, never
 through Rasa. Answers honestly whether the region is open now and when it opens next. A
 conversation, or a client address, that asked for too many handovers lately is refused (429, with
 the region's public contact details, so the action can still tell the user whom to call).
@@ -13,36 +13,36 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
-from bot.appkeys import CONVERSATIONS, HANDOVER_LIMITS, HANDOVERS, INTAKE, REGIONS, RELAY, SETTINGS
-from bot.handover.escalation import notify_staff_group
+from bot.appkeys import SETTINGS
+from bot.gateway.keys import CONVERSATIONS, HANDOVER_LIMITS
+from bot.handover.keys import ESCALATION, HANDOVERS, INTAKE, RELAY
+from bot.regions.keys import REGIONS
 from bot.handover.handovers import NewHandover
-from bot.handover.office_hours import describe
 from bot.internal_contract import (WITHHELD, HandoverCreated, HandoverRefused, HandoverRequest, NextOpen,
                                    PublicRegion)
 from bot.json_body import read_model
-from bot.regions.internal_api import require_internal_token
+from bot.regions.office_hours import describe
 
 routes = web.RouteTableDef()
 log = logging.getLogger(__name__)
 EXPECTED = 'expected {"conversation": "...", ...}'
 
 
-@routes.post("/internal/v1/handovers")
+@routes.post("/v1/handovers")
 async def create_handover(request: web.Request) -> web.Response:
-    require_internal_token(request)
     body = await read_model(request, HandoverRequest, EXPECTED)
     conversation = body.conversation
-    directory = request.app[REGIONS]
+    directory = request.config_dict[REGIONS]
     gemeente = directory.find_gemeente(body.municipality) if body.municipality != WITHHELD else None
     region = directory.region_for(gemeente)
     # `contact`: the organisation's public contact details, for users who call themselves.
     public_region = PublicRegion(id=region.id, name=region.name, organisation=region.organisation,
                                  contact=region.contact)
-    if not await request.app[HANDOVER_LIMITS].allow(conversation):
+    if not await request.config_dict[HANDOVER_LIMITS].allow(conversation):
         log.warning("handover_refused reason=too_many region=%s", region.id)
         refused = HandoverRefused(refused="too_many_handovers", region=public_region)
         return web.json_response(refused.model_dump(mode="json"), status=429)
-    channel = await request.app[CONVERSATIONS].channel_of(conversation) or "rest"
+    channel = await request.config_dict[CONVERSATIONS].channel_of(conversation) or "rest"
     # Codes only; Handovers.create keeps those of its allow-lists.
     new = NewHandover(
         conversation_id=conversation, channel=channel, region_id=region.id,
@@ -50,20 +50,20 @@ async def create_handover(request: web.Request) -> web.Response:
         availability=body.availability, language=body.language, consent=body.consent,
         topics=tuple(body.topics), urgent=body.urgent, scan=body.scan, call_safety=body.call_safety,
         urgent_reasons=tuple(body.urgent_reasons))
-    handover = await request.app[HANDOVERS].create(new, await request.app[INTAKE].take(conversation))
+    handover = await request.config_dict[HANDOVERS].create(new, await request.config_dict[INTAKE].take(conversation))
     if channel == "web":
         # The user answered the form over their open widget: connected now (bot.handover.relay
         # follows it from here).
-        await request.app[HANDOVERS].set_presence(conversation, "online")
-    await request.app[RELAY].staff_event("new", handover)
-    await notify_staff_group(request.app, "new", handover)
+        await request.config_dict[HANDOVERS].set_presence(conversation, "online")
+    await request.config_dict[RELAY].staff_event("new", handover)
+    await request.config_dict[ESCALATION].notify_group("new", handover)
     log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
              str(handover.urgent).lower())
     now = datetime.now(timezone.utc)
     next_open = region.hours.next_open(now)
     created = HandoverCreated(
         reference=handover.reference, region=public_region, office_open=region.hours.is_open(now),
-        response_minutes=request.app[SETTINGS].handover_response_minutes,
+        response_minutes=request.config_dict[SETTINGS].handover_response_minutes,
         next_open=NextOpen(**{language: describe(next_open, language, now) if next_open else WITHHELD
                               for language in ("nl", "en")}),
         urgent=handover.urgent)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from typing import Any, Awaitable, Callable
 
 from bot.db.models import Handover
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.handover.handovers import Handovers, Relayed
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def as_message(relayed: Relayed) -> Message:
 
 class Relay:
     def __init__(self, handovers: Handovers, hub: EventHub, address_of: AddressOf) -> None:
-        self.handovers = handovers
+        self._handovers = handovers
         self._hub = hub
         self._address_of = address_of
         self._sockets: dict[str, Push] = {}
@@ -76,7 +76,7 @@ class Relay:
 
     async def _presence(self, conversation_id: str, state: str) -> None:
         """The worker of an open handover sees whether the user is there (no text, no id)."""
-        for handover in await self.handovers.set_presence(conversation_id, state):
+        for handover in await self._handovers.set_presence(conversation_id, state):
             since = handover.user_presence_since
             await self._hub.publish({"kind": "presence", "handover_id": handover.id,
                                      "region_id": handover.region_id, "state": state,
@@ -87,7 +87,7 @@ class Relay:
         self._channels[channel] = push
 
     async def from_user(self, handover: Handover, text: str, crisis: str | None) -> None:
-        relayed = await self.handovers.add_message(handover.id, "user", {"text": text, "buttons": []},
+        relayed = await self._handovers.add_message(handover.id, "user", {"text": text, "buttons": []},
                                                    crisis=crisis is not None)
         if crisis is not None:
             log.info("crisis_phrase_in_live_chat category=%s", crisis)
@@ -95,7 +95,7 @@ class Relay:
 
     async def to_user(self, handover: Handover, sender: str, message: Message) -> Relayed:
         """Stores a worker's message or a notice, tells the staff pages, then pushes it."""
-        relayed = await self.handovers.add_message(handover.id, sender, message)
+        relayed = await self._handovers.add_message(handover.id, sender, message)
         await self._staff_message(handover, relayed)
         await self.deliver(handover.conversation_id, handover.channel)
         return relayed
@@ -103,19 +103,19 @@ class Relay:
     async def assistant_line(self, handover: Handover, message: Message) -> Message:
         """The assistant's automatic line in a live chat (a crisis phrase's safety lines): the
         worker sees it too; the user's screen marks it as automatic."""
-        relayed = await self.handovers.add_message(handover.id, "assistant", message, delivered=True)
+        relayed = await self._handovers.add_message(handover.id, "assistant", message, delivered=True)
         await self._staff_message(handover, relayed)
         return as_message(relayed)
 
     async def note_for_worker(self, handover: Handover, text: str) -> None:
         """A line only the worker sees (the user came back by their code, withdrew, ...)."""
-        relayed = await self.handovers.add_message(handover.id, "system", {"text": text}, delivered=True)
+        relayed = await self._handovers.add_message(handover.id, "system", {"text": text}, delivered=True)
         await self._staff_message(handover, relayed)
 
     async def end_by_user(self, handover: Handover, told_user: Message) -> None:
         """The user ended the chat; the worker sees what the user was told."""
-        if await self.handovers.end_chat(handover.id):
-            relayed = await self.handovers.add_message(handover.id, "notice", told_user, delivered=True)
+        if await self._handovers.end_chat(handover.id):
+            relayed = await self._handovers.add_message(handover.id, "notice", told_user, delivered=True)
             await self._staff_message(handover, relayed)
             await self.staff_event("ended", handover)
 
@@ -145,9 +145,9 @@ class Relay:
 
     async def _push(self, conversation_id: str, push: Push) -> None:
         async with self._locks[conversation_id]:
-            pending = await self.handovers.pending(conversation_id)
+            pending = await self._handovers.pending(conversation_id)
             if pending and await push([as_message(r) for r in pending]):
-                await self.handovers.mark_delivered([r.id for r in pending])
+                await self._handovers.mark_delivered([r.id for r in pending])
         if not self._locks[conversation_id].locked():
             self._locks.pop(conversation_id, None)
 

@@ -20,8 +20,8 @@ from typing import Any
 from bot.content.render import render
 from bot.content.store import ContentStore
 from bot.db.models import Handover
-from bot.handover.handovers import OPEN, HandoverError
-from bot.handover.office_hours import describe
+from bot.handover.handovers import OPEN, HandoverError, Handovers
+from bot.regions.office_hours import describe
 from bot.handover.relay import Relay, as_message, is_end_request
 from bot.regions.directory import RegionDirectory
 
@@ -55,10 +55,10 @@ def reference_in(text: str) -> str | None:
 
 
 class HandoverTurns:
-    def __init__(self, relay: Relay, store: ContentStore, regions: RegionDirectory,
+    def __init__(self, *, handovers: Handovers, relay: Relay, store: ContentStore, regions: RegionDirectory,
                  response_minutes: int) -> None:
         self._relay = relay
-        self._handovers = relay.handovers
+        self._handovers = handovers
         self._store = store
         self._regions = regions
         self._response_minutes = response_minutes
@@ -197,6 +197,4 @@ class HandoverTurns:
         return region.organisation if region else ""
 
     def _say(self, key: str, language: str, **values: Any) -> Message:
-        answer = self._store.get(key)
-        assert answer is not None, f"required content {key} is missing"
-        return render(answer, language, self._store, values=values or None)
+        return render(self._store.require(key), language, self._store, values=values or None)

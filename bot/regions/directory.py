@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot import yaml_files
-from bot.handover.office_hours import OfficeHours, OfficeHoursError, closure_texts
+from bot.regions.office_hours import OfficeHours, OfficeHoursError, closure_texts
 
 NATIONAL = "national"
 # Below this similarity a typo is too far from any gemeente to guess; 85 accepts "Amsterdm",

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot import yaml_files
 from bot.db.file_sync import changed_rows, mark_exported, mark_synced
 from bot.db.models import RegionEntry, utcnow
-from bot.handover.events import EventHub
-from bot.handover.office_hours import closure_texts
+from bot.events import EventHub
+from bot.regions.office_hours import closure_texts
 from bot.regions.directory import RegionDirectory, RegionError, parse_regions
 
 log = logging.getLogger(__name__)

@@ -1,18 +1,17 @@
 """Internal API for the action server: which region serves the gemeente a user typed or named.
 
-Token-protected (INTERNAL_TOKEN in the Authorization header, the actions' token and no other
-service's); the typed answer comes in the body, never in a URL, so it cannot end up in an access log.
+Mounted under /internal/ (bot/internal_api.py checks the token); the typed answer comes in the
+body, never in a URL, so it cannot end up in an access log.
 """
 from __future__ import annotations
 
-import hmac
 from datetime import datetime, timezone
 
 from aiohttp import web
 from pydantic import TypeAdapter
 
-from bot.appkeys import REGIONS, SETTINGS
-from bot.handover.office_hours import describe
+from bot.regions.keys import REGIONS
+from bot.regions.office_hours import describe
 from bot.internal_contract import (WITHHELD, Gemeente, NextOpen, RegionByMunicipality, RegionInSentence,
                                    RegionResolved, ResolvedRegion, ResolveRegionRequest)
 from bot.json_body import read_shape
@@ -22,21 +21,12 @@ EXPECTED = 'expected {"municipality": "..."} or {"sentence": "..."}'
 RESOLVE_REQUEST: TypeAdapter[RegionInSentence | RegionByMunicipality] = TypeAdapter(ResolveRegionRequest)
 
 
-def require_internal_token(request: web.Request) -> None:
-    """Every /internal/v1/ route calls this first: only the action server holds the token."""
-    token = request.app[SETTINGS].internal_token.get_secret_value()
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise web.HTTPUnauthorized(text="a valid internal token is required")
-
-
-@routes.post("/internal/v1/regions/resolve")
+@routes.post("/v1/regions/resolve")
 async def resolve_region(request: web.Request) -> web.Response:
     """`{"municipality": answer}`: the answer is a gemeente (typos allowed);
     `{"sentence": text}`: a sentence that may name one ("is er hulp in Rotterdam")."""
-    require_internal_token(request)
     body = await read_shape(request, RESOLVE_REQUEST, EXPECTED)
-    directory = request.app[REGIONS]
+    directory = request.config_dict[REGIONS]
     if isinstance(body, RegionInSentence):
         gemeente = directory.find_gemeente_in(body.sentence)
     else:

@@ -24,7 +24,8 @@ class AccountAdmin:
         self._check_regions(regions)
         new = await self._accounts.add(email, role, regions, name)
         user_id = await self._accounts.id_of(new.email)
-        assert user_id is not None
+        if user_id is None:  # deleted again by someone else in the meantime
+            raise AccountError(f"{new.email} has no account")
         await self._audit.record(actor, "account_added", detail=f"{about_account(user_id)} role={role}")
         return new
 

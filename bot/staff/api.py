@@ -10,14 +10,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from bot.appkeys import AUDIT, STAFF_SESSIONS
-from bot.db.models import Handover, StaffUser
 from bot.gateway.rate_limit import LimiterUnavailable
-from bot.handover.handovers import Relayed
 from bot.json_body import read_model
-from bot.staff import inbox
-from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
-from bot.staff.pages import LABELS
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, public, set_session_cookie, staff_only
+from bot.staff.inbox_http import HANDOVER_ID, handover_id
+from bot.staff.json_shapes import call_safety_json, handover_json, message_json, user_json
+from bot.staff.keys import AUDIT, INBOX, STAFF_SESSIONS
 from bot.staff.sessions import COOKIE
 
 routes = web.RouteTableDef()
@@ -40,42 +38,8 @@ class Closing(BaseModel):
     outcome: str = ""
 
 
-def user_json(user: StaffUser) -> dict[str, Any]:
-    return {"email": user.email, "display_name": user.display_name, "role": user.role,
-            "regions": user.regions}
-
-
-def handover_json(handover: Handover) -> dict[str, Any]:
-    """The queue's view: no contact details, no messages."""
-    return {"id": handover.id, "reference": handover.reference, "region": handover.region_id,
-            "status": handover.status, "live": handover.live, "urgent": handover.urgent,
-            "escalated": handover.escalated_at is not None, "contact": handover.contact,
-            "availability": handover.availability, "language": handover.language,
-            "consent": handover.consent, "created_at": handover.created_at.isoformat(),
-            "claimed": handover.claimed_by is not None, "outcome": handover.outcome,
-            # Why it is urgent, as codes and as the worker reads them (Dutch).
-            "urgent_reasons": [{"code": code, "label": LABELS["urgent_reasons"].get(code, code)}
-                               for code in handover.urgent_reasons or []],
-            # Whether the user's widget is connected now (online | offline; "-": not a widget).
-            "user_presence": handover.user_presence,
-            "user_presence_since": handover.user_presence_since.isoformat()
-            if handover.user_presence_since else None}
-
-
-def call_safety_json(handover: Handover) -> dict[str, str] | None:
-    """For a call: whether a voicemail or a text is safe, as the page says it; None otherwise."""
-    if handover.contact != "phone":
-        return None
-    labels = LABELS["call_safety"]
-    return {"code": handover.call_safety, "label": labels.get(handover.call_safety, labels["-"])}
-
-
-def message_json(message: Relayed) -> dict[str, Any]:
-    return {"id": message.id, "sender": message.sender, "text": message.text,
-            "crisis": message.crisis, "at": message.created_at.isoformat()}
-
-
 @routes.post(f"{PREFIX}/login")
+@public
 async def login(request: web.Request) -> web.Response:
     # Only JSON: a cross-site form can send text/plain without a preflight (login CSRF).
     if request.content_type != "application/json":
@@ -111,14 +75,14 @@ async def logout(request: web.Request) -> web.Response:
 @staff_only(page=False)
 async def handovers(request: web.Request) -> web.Response:
     include_closed = request.query.get("closed") == "1"
-    found = await inbox.queue(request, request[LOGIN].user, include_closed)
+    found = await request.app[INBOX].queue(request[LOGIN].user, include_closed)
     return web.json_response([handover_json(h) for h in found])
 
 
-@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}")
+@routes.get(f"{PREFIX}/handovers/{HANDOVER_ID}")
 @staff_only(page=False)
 async def handover(request: web.Request) -> web.Response:
-    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
+    detail = await request.app[INBOX].open_detail(request[LOGIN].user, handover_id(request))
     return web.json_response({
         **handover_json(detail.handover), "region_name": detail.region_name,
         "organisation": detail.organisation, "topics": detail.topics, "scan": detail.handover.scan,
@@ -126,40 +90,40 @@ async def handover(request: web.Request) -> web.Response:
         "claimed_by_me": detail.claimed_by_me, "messages": [message_json(m) for m in detail.messages]})
 
 
-@routes.get(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/contact")
+@routes.get(f"{PREFIX}/handovers/{HANDOVER_ID}/contact")
 @staff_only(page=False)
 async def contact(request: web.Request) -> web.Response:
-    _, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
+    _, phone = await request.app[INBOX].contact_details(request[LOGIN].user, handover_id(request))
     return web.json_response({"phone": phone})
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/claim")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/claim")
 @staff_only(page=False)
 async def claim(request: web.Request) -> web.Response:
-    claimed = await inbox.claim(request, *inbox.who_and_which(request))
+    claimed = await request.app[INBOX].claim(request[LOGIN].user, handover_id(request))
     return web.json_response(handover_json(claimed))
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/messages")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/messages")
 @staff_only(page=False)
 async def send(request: web.Request) -> web.Response:
     body = await read_model(request, StaffMessage, 'expected {"text": "..."}')
-    relayed = await inbox.send(request, *inbox.who_and_which(request), body.text)
+    relayed = await request.app[INBOX].send(request[LOGIN].user, handover_id(request), body.text)
     return web.json_response(message_json(relayed), status=201)
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/end")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/end")
 @staff_only(page=False)
 async def end(request: web.Request) -> web.Response:
-    await inbox.end_chat(request, *inbox.who_and_which(request))
+    await request.app[INBOX].end_chat(request[LOGIN].user, handover_id(request))
     return web.json_response({"ok": True})
 
 
-@routes.post(f"{PREFIX}/handovers/{inbox.HANDOVER_ID}/close")
+@routes.post(f"{PREFIX}/handovers/{HANDOVER_ID}/close")
 @staff_only(page=False)
 async def close(request: web.Request) -> web.Response:
     body = await read_model(request, Closing, 'expected {"outcome": "..."}')
-    closed = await inbox.close(request, *inbox.who_and_which(request), body.outcome)
+    closed = await request.app[INBOX].close(request[LOGIN].user, handover_id(request), body.outcome)
     return web.json_response(handover_json(closed))
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CONTENT_EDITING, REGION_EDITING
+from bot.appkeys import APPROVALS, STAFF_GROUP
+from bot.content.keys import CONTENT_EDITING
+from bot.regions.keys import REGION_EDITING
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.approvals import CONTENT, REGION, ApprovalError
 from bot.content.schema import ContentError
-from bot.handover.escalation import send_to_staff_group
 from bot.regions.directory import RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.editor import dutch_error
@@ -60,7 +62,7 @@ async def approve(request: web.Request) -> web.Response:
                                     detail=f"{proposal.key} by {proposal.author_id}")
     action, notice = PUBLISHED[proposal.kind]
     await request.app[AUDIT].record(user.id, action, detail=proposal.key)
-    await send_to_staff_group(request.app, notice.format(key=proposal.key))
+    await request.app[STAFF_GROUP].send(notice.format(key=proposal.key))
     raise web.HTTPSeeOther(where)
 
 

@@ -16,7 +16,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITING, CONTENT_STORE
+from bot.appkeys import APPROVALS
+from bot.checks.keys import CHECK_RULES
+from bot.content.keys import CONTENT_EDITING, CONTENT_STORE
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.approvals import CONTENT
 from bot.content.editing import diff
 from bot.checks.rules import Rule

@@ -14,11 +14,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, SETTINGS, STAFF_SESSIONS
+from bot.appkeys import SETTINGS
 from bot.gateway.rate_limit import LimiterUnavailable
-from bot.handover.office_hours import DUTCH_TIME
-from bot.staff import inbox
-from bot.staff.auth import LOGIN, LoginThrottled, log_in, set_session_cookie, staff_only
+from bot.regions.keys import REGIONS
+from bot.regions.office_hours import DUTCH_TIME
+from bot.staff.auth import LOGIN, LoginThrottled, log_in, public, set_session_cookie, staff_only
+from bot.staff.inbox import HandoverTaken, InvalidAction
+from bot.staff.inbox_http import HANDOVER_ID, as_http, handover_id
+from bot.staff.keys import ACCOUNTS, AUDIT, INBOX, STAFF_SESSIONS
+from bot.staff.labels import LABELS
 from bot.staff.refusals import page_reason
 from bot.staff.scope import HANDOVER_ROLES
 from bot.staff.sessions import COOKIE
@@ -32,50 +36,6 @@ LOGIN_UNAVAILABLE = ("Inloggen lukt nu even niet door een storing aan onze kant;
                      "de beheerder weten.")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-LABELS: dict[str, dict[str, str]] = {
-    "roles": {"worker": "hulpverlener", "coordinator": "coördinator", "editor": "redacteur",
-              "admin": "beheerder"},
-    "statuses": {"waiting": "wacht", "claimed": "opgepakt", "closed": "afgesloten"},
-    "contacts": {"chat": "verder in de chat", "phone": "telefoon", "meeting": "afspraak"},
-    "availability": {"morning": "ochtend", "afternoon": "middag", "evening": "avond",
-                     "anytime": "maakt niet uit", "-": "niet gezegd"},
-    "senders": {"user": "Gebruiker", "worker": "Hulpverlener", "notice": "Melding",
-                "assistant": "Assistent (automatisch)", "system": "Melding (alleen voor jou)"},
-    "domains": {"money": "geld", "safety": "veiligheid", "housing": "wonen", "health": "gezondheid",
-                "people": "mensen om je heen", "work": "werk en leren"},
-    "ratings": {"fine": "gaat goed", "better": "kan beter", "worried": "maakt zich zorgen"},
-    # bot.handover.handovers.CALL_SAFETY and URGENT_REASONS, as the worker reads them.
-    "call_safety": {"voicemail_ok": "bellen mag, inspreken ook",
-                    "no_voicemail": "bellen mag; niet inspreken en geen sms sturen",
-                    "text_only": "alleen een sms sturen, niet bellen",
-                    "-": "niet gezegd: spreek niets in en stuur geen sms"},
-    "urgent_reasons": {
-        "crisis_phrase": "crisiswoorden in het gesprek",
-        "crisis": "de assistent herkende een crisis en gaf de hulplijnen",
-        "no_place_to_sleep": "vroeg naar een slaapplek voor vannacht",
-        "urgent_question": "vroeg naar iets wat niet kan wachten (onderwerp niet gedeeld)",
-        "housing_unsafe": "niet veilig waar de gebruiker woont",
-        "housing_no_fixed_address": "geen vaste woon- of slaapplek",
-        "housing_leave_within_days": "moet binnen dagen weg",
-        "housing_lives_at_workplace": "woont op de werkplek",
-        "housing_not_registered": "niet ingeschreven op een adres",
-        "housing_check": "de woon-check vond iets wat niet kan wachten (antwoorden niet gedeeld)",
-        "debt_eviction": "dreigende uitzetting door schulden",
-        "debt_cutoff": "dreigende afsluiting van energie of water",
-        "debt_eviction_or_cutoff": "dreigende uitzetting of afsluiting",
-        "debt_attachment": "beslag op loon, uitkering of rekening",
-        "debt_bailiff": "post van een deurwaarder",
-        "debt_check": "de schuldencheck vond iets wat niet kan wachten (antwoorden niet gedeeld)",
-        "income_under_18": "jonger dan 18",
-        "income_check": "de inkomenscheck vond iets wat niet kan wachten (antwoorden niet gedeeld)",
-        "check": "een check vond iets wat niet kan wachten"},
-    "outcomes": {"intake_planned": "intake gepland", "referred_elsewhere": "doorverwezen",
-                 "no_contact": "geen contact gekregen", "user_withdrew": "gebruiker trok zich terug",
-                 "helped_in_chat": "geholpen in de chat"},
-    # Outcomes the service sets (the user left or never came back): shown, never chosen.
-    "service_outcomes": {"user_left": "gebruiker ging weg, gesprek gewist",
-                         "user_gone": "gebruiker kwam niet terug, gesprek gewist"},
-}
 
 
 def dutch_time(moment: datetime, pattern: str = "%d-%m %H:%M") -> str:
@@ -102,6 +62,7 @@ def render_page(name: str, request: web.Request, status: int = 200, **context: A
 
 
 @routes.get("/staff/login")
+@public
 async def login_page(request: web.Request) -> web.Response:
     return _login_form(request)
 
@@ -115,6 +76,7 @@ def _login_form(request: web.Request, error: str = "", status: int = 200) -> web
 
 
 @routes.post("/staff/login")
+@public
 async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -146,6 +108,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @routes.get("/staff")
+@public
 async def staff_root(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/staff/")
 
@@ -159,25 +122,25 @@ async def home(request: web.Request) -> web.Response:
     if user.role not in HANDOVER_ROLES:
         raise web.HTTPSeeOther("/staff/editor")
     names = {r.id: r.name for r in request.app[REGIONS].regions.values()}
-    return render_page("queue.html", request, handovers=await inbox.queue(request, user), region_names=names)
+    return render_page("queue.html", request, handovers=await request.app[INBOX].queue(user), region_names=names)
 
 
-@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}")
+@routes.get(f"/staff/handovers/{HANDOVER_ID}")
 @staff_only(page=True)
 async def handover(request: web.Request) -> web.Response:
     return await _show_handover(request)
 
 
 async def _show_handover(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    detail = await inbox.open_detail(request, *inbox.who_and_which(request))
+    detail = await request.app[INBOX].open_detail(request[LOGIN].user, handover_id(request))
     return render_page("handover.html", request, status=status, h=detail.handover, d=detail, error=error,
                        retention_days=request.app[SETTINGS].retention_days)
 
 
-@routes.get(f"/staff/handovers/{inbox.HANDOVER_ID}/contact")
+@routes.get(f"/staff/handovers/{HANDOVER_ID}/contact")
 @staff_only(page=True)
 async def contact(request: web.Request) -> web.Response:
-    found, phone = await inbox.contact_details(request, *inbox.who_and_which(request))
+    found, phone = await request.app[INBOX].contact_details(request[LOGIN].user, handover_id(request))
     return render_page("contact.html", request, h=found, phone=phone)
 
 
@@ -185,35 +148,35 @@ async def _act(request: web.Request, action: Any) -> web.Response:
     """Runs a form action, then shows the handover again (with the reason when it was refused)."""
     try:
         await action
-    except (web.HTTPConflict, web.HTTPBadRequest) as refused:
-        return await _show_handover(request, error=page_reason(refused.text or ""), status=refused.status)
-    raise web.HTTPSeeOther(f"/staff/handovers/{inbox.who_and_which(request)[1]}")
+    except (HandoverTaken, InvalidAction) as refused:
+        return await _show_handover(request, error=page_reason(str(refused)), status=as_http(refused).status)
+    raise web.HTTPSeeOther(f"/staff/handovers/{handover_id(request)}")
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/claim")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/claim")
 @staff_only(page=True)
 async def claim(request: web.Request) -> web.Response:
-    return await _act(request, inbox.claim(request, *inbox.who_and_which(request)))
+    return await _act(request, request.app[INBOX].claim(request[LOGIN].user, handover_id(request)))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/messages")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/messages")
 @staff_only(page=True)
 async def send(request: web.Request) -> web.Response:
     text = (await request.post()).get("text")
-    return await _act(request, inbox.send(request, *inbox.who_and_which(request), text))
+    return await _act(request, request.app[INBOX].send(request[LOGIN].user, handover_id(request), text))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/end")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/end")
 @staff_only(page=True)
 async def end(request: web.Request) -> web.Response:
-    return await _act(request, inbox.end_chat(request, *inbox.who_and_which(request)))
+    return await _act(request, request.app[INBOX].end_chat(request[LOGIN].user, handover_id(request)))
 
 
-@routes.post(f"/staff/handovers/{inbox.HANDOVER_ID}/close")
+@routes.post(f"/staff/handovers/{HANDOVER_ID}/close")
 @staff_only(page=True)
 async def close(request: web.Request) -> web.Response:
     outcome = (await request.post()).get("outcome")
-    return await _act(request, inbox.close(request, *inbox.who_and_which(request), outcome))
+    return await _act(request, request.app[INBOX].close(request[LOGIN].user, handover_id(request), outcome))
 
 
 @routes.get("/staff/admin")

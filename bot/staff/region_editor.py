@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, APPROVALS, AUDIT, REGION_EDITING, REGIONS
+from bot.appkeys import APPROVALS
+from bot.regions.keys import REGIONS, REGION_EDITING
+from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.approvals import REGION
 from bot.regions.directory import RegionDirectory, RegionError
 from bot.staff.auth import LOGIN, staff_only

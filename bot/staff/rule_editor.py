@@ -7,7 +7,8 @@ import re
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, CHECK_RULES, RULE_EDITING
+from bot.checks.keys import CHECK_RULES, RULE_EDITING
+from bot.staff.keys import AUDIT
 from bot.checks.rules import RuleError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page

@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.db.models import StaffSession, StaffUser, utcnow
-from bot.handover.events import EventHub
+from bot.events import EventHub
 
 COOKIE = "staff_session"
 # last_seen is written at most this often: a page full of requests is not a write storm.

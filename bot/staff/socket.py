@@ -17,11 +17,16 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.appkeys import AUDIT, HANDOVERS, HUB, STAFF_SESSIONS
+from bot.appkeys import HUB
+from bot.handover.keys import HANDOVERS
+from bot.staff.keys import INBOX, STAFF_SESSIONS
+from bot.db.models import StaffUser
 from bot.handover.handovers import Handovers
-from bot.staff.api import message_json
-from bot.staff.auth import current_login, session_token
-from bot.staff.scope import HANDOVER_ROLES, can_see, visible_regions
+from bot.staff.json_shapes import message_json
+from bot.staff.auth import LOGIN, session_token, staff_only
+from bot.staff.inbox import InboxError
+from bot.staff.inbox_http import as_http
+from bot.staff.scope import HANDOVER_ROLES, visible_regions
 from bot.staff.sessions import ACCESS_CHANGED, Login, StaffSessions
 
 routes = web.RouteTableDef()
@@ -60,16 +65,13 @@ class _Watch:
 
 
 @routes.get("/staff/ws")
+# Opening the socket is part of loading a page, which counted already (or was automatic).
+@staff_only(*HANDOVER_ROLES, page=False, activity=False)
 async def staff_socket(request: web.Request) -> web.WebSocketResponse:
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         raise web.HTTPForbidden(text="cross-site socket refused")
-    # Opening the socket is part of loading a page, which counted already (or was automatic).
-    login = await current_login(request, touch=False)
-    if login is None:
-        raise web.HTTPUnauthorized(text="log in first")
-    if login.user.role not in HANDOVER_ROLES:
-        raise web.HTTPForbidden(text="your role has no access to conversations")
+    login = request[LOGIN]
     watch = _Watch(session_token(request) or "", login, visible_regions(login.user),
                    await _watched_handover(request, login.user))
 
@@ -103,17 +105,16 @@ async def _until_the_page_leaves(socket: web.WebSocketResponse) -> None:
             break  # the page only listens
 
 
-async def _watched_handover(request: web.Request, user: Any) -> int | None:
+async def _watched_handover(request: web.Request, user: StaffUser) -> int | None:
     raw = request.query.get("handover")
     if raw is None:
         return None
-    handover = None
-    if HANDOVER_ID.fullmatch(raw.strip()):
-        handover = await request.app[HANDOVERS].get(int(raw))
-    if handover is None or not can_see(user, handover):
+    if not HANDOVER_ID.fullmatch(raw.strip()):
         raise web.HTTPNotFound(text="no such handover")
-    await request.app[AUDIT].record(user.id, "handover_watched", handover.id)
-    return handover.id
+    try:
+        return (await request.app[INBOX].watch(user, int(raw))).id
+    except InboxError as error:
+        raise as_http(error) from None
 
 
 async def _forward(watch: _Watch, socket: web.WebSocketResponse, handovers: Handovers,

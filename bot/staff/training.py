@@ -11,9 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import AUDIT, PHRASINGS, RETRAIN_JOBS
+from bot.nlu.keys import PHRASINGS, RETRAIN_JOBS
 from bot.nlu.phrasings import Phrasing, PhrasingError
 from bot.nlu.retrain_jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job, RetrainBusy, aware
+from bot.staff.keys import AUDIT
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 

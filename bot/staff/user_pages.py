@@ -11,7 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.appkeys import ACCOUNTS, AUDIT, REGIONS, STAFF_SESSIONS
+from bot.regions.keys import REGIONS
+from bot.staff.keys import ACCOUNTS, AUDIT, STAFF_SESSIONS
 from bot.staff.account_admin import AccountAdmin
 from bot.staff.accounts import REGIONAL_ROLES, AccountError, LastAdmin, NoSuchAccount, is_deleted, totp_uri
 from bot.staff.auth import LOGIN, staff_only

@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot.db.engine import create_tables, make_engine, session_factory
-from bot.handover.events import EventHub
+from bot.events import EventHub
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings

@@ -1,9 +1,10 @@
 """Live events between gateway replicas and the staff inbox: a new handover, a claim, a relayed
-message, a message waiting for a user's open widget.
+message, a message waiting for a user's open widget, a change to content, regions or accounts.
 
 In one process, events go straight to the local listeners; with REDIS_URL they go through Redis
 pub/sub, so a worker's reply reaches the user's websocket on whichever replica holds it. Events are
-transient: everything they carry is stored before they are published.
+transient: everything they carry is stored before they are published. A Redis outage never
+reaches a caller: events are then delivered on this replica only, and the listener resubscribes.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 CHANNEL = "exit-support:events"
+# How long the listener waits before it tries Redis again after losing it.
+RESUBSCRIBE_SECONDS = 1.0
 Listener = Callable[[dict[str, Any]], Awaitable[None]]
 
 
@@ -28,10 +31,19 @@ class EventHub:
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        if self._redis is not None:
-            pubsub = self._redis.pubsub()
+        """Subscribes before it returns when Redis answers, else keeps trying in the background:
+        a Redis that is down at start must not stop the service."""
+        if self._redis is None:
+            return
+        pubsub = self._redis.pubsub()
+        try:
             await pubsub.subscribe(CHANNEL)
-            self._task = asyncio.create_task(self._listen(pubsub))
+        except (OSError, RedisError) as error:
+            log.warning("event_listener_unavailable error=%s; subscribing later", type(error).__name__)
+            with contextlib.suppress(OSError, RedisError):
+                await pubsub.aclose()
+            pubsub = None
+        self._task = asyncio.create_task(self._listen(self._redis, pubsub))
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -48,22 +60,34 @@ class EventHub:
             try:
                 await self._redis.publish(CHANNEL, json.dumps(event))
                 return
-            except (OSError, RedisError):
+            except (OSError, RedisError):  # a redis ConnectionError is a RedisError, not an OSError
                 log.warning("event_publish_failed kind=%s (delivered locally only)", event.get("kind"))
         await self._dispatch(event)
 
-    async def _listen(self, pubsub: Any) -> None:
+    async def _listen(self, redis: Redis, subscribed: Any) -> None:
+        """`subscribed`: a pubsub already subscribed to the channel, or None."""
         while True:
+            pubsub, subscribed = subscribed, None
             try:
+                if pubsub is None:
+                    pubsub = redis.pubsub()
+                    await pubsub.subscribe(CHANNEL)
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
                         await self._dispatch(json.loads(message["data"]))
             except asyncio.CancelledError:
-                await pubsub.aclose()
+                if pubsub is not None:
+                    with contextlib.suppress(OSError, RedisError):
+                        await pubsub.aclose()
                 raise
+            except (OSError, RedisError) as error:
+                log.warning("event_listener_unavailable error=%s; resubscribing", type(error).__name__)
             except Exception:
                 log.exception("event_listener_failed; resubscribing")
-                await asyncio.sleep(1)
+            if pubsub is not None:
+                with contextlib.suppress(OSError, RedisError):
+                    await pubsub.aclose()
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
 
     async def _dispatch(self, event: dict[str, Any]) -> None:
         for listener in list(self._listeners):
