@@ -15,6 +15,7 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,15 @@ class EventHub:
         if self._redis is None:
             return
         pubsub = self._redis.pubsub()
+        subscribed: PubSub | None = pubsub
         try:
             await pubsub.subscribe(CHANNEL)
         except (OSError, RedisError) as error:
             log.warning("event_listener_unavailable error=%s; subscribing later", type(error).__name__)
             with contextlib.suppress(OSError, RedisError):
                 await pubsub.aclose()
-            pubsub = None
-        self._task = asyncio.create_task(self._listen(self._redis, pubsub))
+            subscribed = None
+        self._task = asyncio.create_task(self._listen(self._redis, subscribed))
 
     async def stop(self) -> None:
         if self._task is not None:

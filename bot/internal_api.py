@@ -10,6 +10,7 @@ import hmac
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.checks import internal_api as rules_api
 from bot.handover import intake_api
@@ -18,7 +19,6 @@ from bot.regions import internal_api as regions_api
 
 PREFIX = "/internal/"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 def require_token(token: str) -> Middleware:

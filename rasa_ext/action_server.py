@@ -2,7 +2,8 @@
 (in the Authorization header, as endpoints.yml sends it), with no CORS: no web page may call it.
 
 `rasa run actions` listens on every interface and has no authentication; the action server is an
-internal service (127.0.0.1, behind a token; docs/operator-guide.md, "Internal tokens"), so it is started through this module instead.
+internal service (127.0.0.1, behind a token; docs/operator-guide.md, "Internal tokens"), so it is
+started through this module instead.
 """
 from __future__ import annotations
 

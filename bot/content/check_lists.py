@@ -7,7 +7,7 @@ Pure: the NLG endpoint hands in the content, the rules and the year. Never logs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, TypeGuard
 
 from bot.checks.rules import Rule
 from bot.content.render import render
@@ -70,7 +70,7 @@ class CheckList:
         return cls(heading, tuple(items), dict(amounts), raw.get("numbered") is True)
 
 
-def _names(mapping: Any) -> bool:
+def _names(mapping: Any) -> TypeGuard[dict[str, str]]:
     return isinstance(mapping, dict) and all(isinstance(k, str) and isinstance(v, str)
                                              for k, v in mapping.items())
 
@@ -81,7 +81,7 @@ def careful_amount(rule: Rule, language: str, this_year: int) -> str:
     value: float | int = int(rule.value) if float(rule.value).is_integer() else rule.value
     amount = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
     if language == "nl":  # 1.219,64 in Dutch, 1,219.64 in English
-        amount = amount.translate(str.maketrans({",": ".", ".": ","}))
+        amount = amount.translate(str.maketrans(",.", ".,"))
     euro = rule.unit.startswith("euro")
     if euro:
         amount = f"€ {amount}"  # other units ("weken") are words of the answer's own text
@@ -180,7 +180,7 @@ def chunks(entries_: Iterable[str], numbered: bool = False, limit: int = MAX_BUB
         return found
 
     ends = split(0, count)[1]
-    return ["\n".join(entries[start:end]) for start, end in zip((0,) + ends[:-1], ends)]
+    return ["\n".join(entries[start:end]) for start, end in zip((0,) + ends[:-1], ends, strict=True)]
 
 
 def bubbles(check_list: CheckList, language: str, store: ContentStore, rules: Mapping[str, Rule],

@@ -120,8 +120,8 @@ async def nlg(request: web.Request) -> web.Response:
     if CHECK_LIST_ARGUMENT in arguments:
         # A part of a check's result list, sent as codes by the actions.
         try:
-            rendered = render_part(key, arguments, language, store, request.app[CHECK_RULES],
-                                   date.today().year)
+            rules = request.app[CHECK_RULES]
+            rendered = render_part(key, arguments, language, store, rules, date.today().year)
         except NotACheckList:
             raise web.HTTPBadRequest(text="expected a check's list (bot/content/check_lists.py)") from None
         if not rendered:

@@ -7,8 +7,10 @@ in the service does. Runs inside the caller's transaction; never reads or logs e
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import text
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +25,8 @@ async def delete_conversation(session: AsyncSession, conversation_id: str) -> in
             text("DELETE FROM events WHERE sender_id = :id"), {"id": conversation_id})
     except _TABLE_MISSING:
         return 0
-    return result.rowcount or 0
+    # A DELETE's result is a cursor result, which knows how many rows it took.
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 async def delete_idle(session: AsyncSession, cutoff: datetime) -> int:
@@ -36,4 +39,4 @@ async def delete_idle(session: AsyncSession, cutoff: datetime) -> int:
             {"cutoff": cutoff.timestamp()})
     except _TABLE_MISSING:
         return 0
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0

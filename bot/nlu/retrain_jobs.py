@@ -130,5 +130,5 @@ class RetrainJobs:
             gone = await session.execute(
                 update(RetrainJob).where(RetrainJob.state == RUNNING, RetrainJob.heartbeat_at < cutoff)
                 .values(state=FAILED, result=WORKER_LOST, active=None, finished_at=utcnow()))
-        if gone.rowcount:  # type: ignore[attr-defined]
-            log.warning("retrain_abandoned jobs=%s", gone.rowcount)  # type: ignore[attr-defined]
+        if gone.rowcount:
+            log.warning("retrain_abandoned jobs=%s", gone.rowcount)

@@ -5,8 +5,6 @@ Unsafe requests need the session's CSRF token in the X-CSRF-Token header; login 
 """
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from pydantic import BaseModel
 

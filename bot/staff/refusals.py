@@ -20,7 +20,8 @@ PAGE_REASONS = {
     "another worker has already taken this handover": "Een collega heeft deze overdracht al opgepakt.",
     "only the worker who joined a live chat can write in it":
         "Alleen de hulpverlener die het gesprek oppakte, kan hierin schrijven. Misschien is de chat al beëindigd.",
-    "only the worker who joined can end the chat": "Alleen de hulpverlener die het gesprek oppakte, kan het beëindigen.",
+    "only the worker who joined can end the chat":
+        "Alleen de hulpverlener die het gesprek oppakte, kan het beëindigen.",
     "this handover is already closed": "Deze overdracht is al afgesloten.",
     "another worker has this handover": "Een collega heeft deze overdracht.",
     "claim the handover first": "Pak de overdracht eerst op.",

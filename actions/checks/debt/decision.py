@@ -46,7 +46,7 @@ def advise(answers: DebtAnswers, rules: Dict[str, Dict[str, Any]]) -> Advice:
         advice.steps.append("tell_creditor_help_asked")
         # What the worker reads as the reason (actions/checks/advice.py).
         advice.reasons = [code for code, applies in (
-            (URGENT_THREAT_REASONS.get(answers.threat), answers.threat in URGENT_THREATS),
+            (URGENT_THREAT_REASONS.get(answers.threat or ""), answers.threat in URGENT_THREATS),
             ("attachment", answers.attachment == "yes"), ("bailiff", answers.bailiff == "yes"))
             if applies and code]
         if answers.attachment == "yes":
