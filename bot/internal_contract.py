@@ -84,9 +84,10 @@ def _first(count: int) -> BeforeValidator:
 # A short answer of the form: null is "-" like a missing one.
 _NULL_IS_WITHHELD = BeforeValidator(lambda value: WITHHELD if value is None else value)
 
-Conversation = Annotated[str, Field(min_length=1, description="The pseudonymous conversation id "
-                                    "Rasa knows (its sender id); never a native address."),
-                         AfterValidator(lambda value: value[:MAX_CONVERSATION_CHARS])]
+# Refused when longer, never cut: a shortened id would name another conversation.
+Conversation = Annotated[str, Field(min_length=1, max_length=MAX_CONVERSATION_CHARS,
+                                    description="The pseudonymous conversation id Rasa knows (its "
+                                    "sender id); never a native address.")]
 
 
 class _Body(BaseModel):
