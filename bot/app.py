@@ -16,18 +16,14 @@ from bot.appkeys import (ACCOUNTS, APPROVALS, AUDIT, CHECK_RULES, CONTENT_EDITIN
 from bot.checks import internal_api as rules_api
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
-from bot.checks.rules import read_rules
 from bot.content import nlg
 from bot.content.editing import ContentEditing
-from bot.content.safety import SafetyContacts
-from bot.content.store import ContentStore, import_directory, is_empty
+from bot.content.store import ContentStore, import_entries, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.appkeys import CLIENT_LIMITS, HANDOVER_LIMITS
 from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
-from bot.gateway.crisis import CrisisPhrases
 from bot.gateway.gateway import Gateway
-from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
@@ -42,9 +38,7 @@ from bot.staff.error_pages import staff_error_pages
 from bot.client_address import forwarded_middleware, parse_networks
 from bot.middlewares import errors, security_headers
 from bot.periodic import every
-from bot.privacy.redactor import Redactor
 from bot.regions import internal_api
-from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff import api as staff_api
@@ -60,11 +54,13 @@ from bot.staff.audit import AuditLog
 from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff.training import TrainingPaths, setup_training
+from bot.static_data import StaticData, Sources
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
 MAX_REQUEST_BYTES = 64 * 1024
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+STATIC = web.AppKey("static", StaticData)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -80,7 +76,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _content(app: web.Application) -> AsyncIterator[None]:
     sessions = app[SESSIONS]
     if await is_empty(sessions):
-        await import_directory(sessions, app[SETTINGS].content_dir)
+        await import_entries(sessions, app[STATIC].content_entries())
     await app[CONTENT_STORE].reload(sessions)
     yield
 
@@ -109,7 +105,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[HANDOVERS] = Handovers(sessions, fernet)
     app[INTAKE] = IntakeNotes(sessions, fernet)
     app[RELAY] = Relay(app[HANDOVERS], app[HUB], app[CONVERSATIONS].address_of)
-    app[ACCOUNTS] = Accounts(sessions, fernet)
+    app[ACCOUNTS] = Accounts(sessions, fernet, hash_cost=settings.password_hash_cost)
     app[STAFF_SESSIONS] = StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
                                         timedelta(hours=settings.staff_session_hours), app[HUB])
     app[AUDIT] = AuditLog(sessions)
@@ -117,7 +113,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[LOGIN_ACCOUNT_LIMITER] = _rate_limiter(app, settings.login_attempts_burst * ACCOUNT_BURST_FACTOR,
                                                settings.login_attempts_per_minute)
     app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES],
-                                          SafetyContacts.from_file(settings.safety_contacts_file))
+                                          app[STATIC].safety_contacts)
     app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
     app[APPROVALS] = Approvals(sessions)
     if await app[REGION_EDITING].entries():
@@ -148,7 +144,7 @@ def _client_limits(app: web.Application) -> None:
 
 
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+    settings, static = app[SETTINGS], app[STATIC]
     _client_limits(app)
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
@@ -157,8 +153,8 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)
         app[GATEWAY] = Gateway(
-            rasa, app[CONTENT_STORE], CrisisPhrases.from_file(settings.crisis_phrases_file),
-            LanguageGuesser(), Redactor(), app[CONVERSATIONS],
+            rasa, app[CONTENT_STORE], static.crisis_phrases,
+            static.language_guesser, static.redactor, app[CONVERSATIONS],
             _rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
             settings.secret_key.get_secret_value(), settings.max_message_chars,
             app[RELAY], app[INTAKE],
@@ -176,17 +172,24 @@ async def _purge(app: web.Application) -> None:
         await app[RELAY].staff_event("closed", handover)
 
 
-def create_app(settings: Settings, training_paths: TrainingPaths | None = None) -> web.Application:
-    """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy)."""
+def create_app(settings: Settings, training_paths: TrainingPaths | None = None, *,
+               static: StaticData | None = None) -> web.Application:
+    """`training_paths`: where retraining finds Rasa, the data and the models (tests use a copy).
+    `static`: the files the settings name, already read (tests read them once for every app);
+    read here when not given."""
+    if static is None:
+        static = StaticData.read(settings)
+    elif static.sources != Sources.of(settings):
+        raise ValueError("the static data was read from other files than the settings name")
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
     app = web.Application(middlewares=[forwarded, errors, staff_error_pages],
                           client_max_size=MAX_REQUEST_BYTES)
-    app[SETTINGS] = settings
+    app[SETTINGS], app[STATIC] = settings, static
     app.on_response_prepare.append(security_headers(https=settings.secure_cookies))
     app[CONTENT_STORE] = ContentStore()
-    app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
-    app[CHECK_RULES] = read_rules(settings.check_rules_file)
+    app[REGIONS] = static.region_directory()
+    app[CHECK_RULES] = static.check_rules()
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),
                             every(escalation.CHECK_EVERY_SECONDS, escalation.escalate_now, "escalation")])
@@ -197,5 +200,6 @@ def create_app(settings: Settings, training_paths: TrainingPaths | None = None) 
                     staff_approvals.routes, staff_users.routes,
                     staff_socket.routes):
         app.add_routes(feature)
-    setup_training(app, settings, training_paths)
+    # A copy of the project (in tests) reads its own NLU examples.
+    setup_training(app, settings, training_paths, static.training_data if training_paths is None else None)
     return app

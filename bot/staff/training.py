@@ -44,14 +44,16 @@ class TrainingPaths:
         return cls(root, root / ".venv-rasa" / "bin" / "rasa", root / "models", root / "tests" / "test_stories.yml")
 
 
-def setup_training(app: web.Application, settings: Settings, paths: TrainingPaths | None = None) -> None:
+def setup_training(app: web.Application, settings: Settings, paths: TrainingPaths | None = None,
+                   training: TrainingData | None = None) -> None:
     """Adds the routes and the phrasings and retrainer (after the database exists). The data
-    paths of the settings are relative to the working directory: the project root."""
+    paths of the settings are relative to the working directory: the project root. `training`:
+    the project's NLU examples when already read; else they are read from `paths`."""
     paths = paths or TrainingPaths.of_project(Path.cwd())
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        training = await asyncio.to_thread(TrainingData.read, paths.project_root / "data" / "nlu")
-        phrasings = Phrasings(app[SESSIONS], training)
+        read = training or await asyncio.to_thread(TrainingData.read, paths.project_root / "data" / "nlu")
+        phrasings = Phrasings(app[SESSIONS], read)
         retrainer = Retrainer(phrasings, paths.project_root, paths.rasa, paths.models_dir, settings.rasa_url,
                               settings.rasa_token.get_secret_value(), paths.stories)
         await phrasings.seed(retrainer.export_path)
