@@ -22,11 +22,12 @@ TRAINING_DATA := config.yml domain.yml $(RESPONSES) rasa_ext/linear_classifier.p
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train content run test test-py test-rasa eval bench outdated clean
+.PHONY: help setup train content run test test-fast test-py test-rasa eval bench outdated clean screenshots
 
 help:
 	@echo "make run    set everything up and start the assistant"
 	@echo "make test   run every test"
+	@echo "make test-fast   the in-process tests of the bot service (about a minute)"
 	@echo "make setup | train | eval | bench | outdated | clean"
 
 setup: .build/rasa.stamp .build/bot.stamp .build/chromium.stamp
@@ -89,11 +90,27 @@ var/rules.stamp: .build/bot.stamp data/check_rules.yml
 run: setup train content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
+# The bot service's tests in two tiers: in-process ones on two workers, then the ones with the
+# real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its
+# own Rasa stack: twice the memory and the start-up).
+BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext
+IN_PROCESS := not stack and not browser and not slow and not pg
+
 test: setup train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
-	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/rasa_ext
+	$(BOT_VENV)/bin/pytest -q -n 2 -m "$(IN_PROCESS)" $(BOT_TESTS)
+	$(BOT_VENV)/bin/pytest -q -m "not ($(IN_PROCESS))" $(BOT_TESTS)
+
+# No Rasa, no Chromium, no training: what a change to the bot service needs first.
+test-fast: .build/bot.stamp
+	$(BOT_VENV)/bin/pytest -q -n 2 -m "$(IN_PROCESS)" $(BOT_TESTS)
+
+# The screenshots in docs/ are replaced on purpose: the browser tests write theirs to results/,
+# this runs them and copies the ones docs/ shows.
+screenshots: setup train
+	SCREENSHOTS_TO_DOCS=1 $(BOT_VENV)/bin/pytest -q -m browser $(BOT_TESTS)
 
 # Safety and understanding on the held-out sets (bench/heldout/): the NLU alone, then the whole
 # path through the gateway, then whether questions reach their answer (sub-answers); then the

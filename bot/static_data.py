@@ -63,13 +63,24 @@ class StaticData:
     @classmethod
     def read(cls, settings: Settings, nlu_dir: Path = NLU_DIR) -> StaticData:
         """Reads and checks every file (raises ContentError, RegionError or RuleError naming it);
-        builds the redactor and the language guesser (a few seconds: the reason this is done once)."""
+        builds the redactor and the language guesser (seconds: the reason this is done once)."""
+        return cls._read(Sources.of(settings, nlu_dir), None)
+
+    def for_settings(self, settings: Settings, nlu_dir: Path = NLU_DIR) -> StaticData:
+        """This data when the settings name the same files; else the files they name read anew,
+        reusing what does not depend on them (tests that change one file)."""
         sources = Sources.of(settings, nlu_dir)
+        return self if sources == self.sources else self._read(sources, self)
+
+    @classmethod
+    def _read(cls, sources: Sources, like: StaticData | None) -> StaticData:
         entries = read_content_dir(sources.content_dir)
         ContentStore().replace(parse_entries(entries))
         gemeenten, aliases = read_gemeenten(sources.gemeenten_file)
         raw_regions = yaml_files.load(sources.regions_file.read_text(encoding="utf-8"))
         regions = parse_regions(raw_regions, {g.code: g for g in gemeenten}, str(sources.regions_file))
+        same_gemeenten = like is not None and like.sources.gemeenten_file == sources.gemeenten_file
+        same_nlu = like is not None and like.sources.nlu_dir == sources.nlu_dir
         return cls(
             sources=sources,
             # The database keeps the entries as JSON too: what cannot be stored fails here.
@@ -79,10 +90,11 @@ class StaticData:
             gemeente_aliases=MappingProxyType(dict(aliases)),
             regions=tuple(regions),
             _rules=MappingProxyType(read_rules(sources.check_rules_file)),
-            training_data=TrainingData.read(sources.nlu_dir),
+            training_data=like.training_data if like and same_nlu else TrainingData.read(sources.nlu_dir),
             safety_contacts=SafetyContacts.from_file(sources.safety_contacts_file),
-            redactor=Redactor(),
-            language_guesser=LanguageGuesser([g.name for g in gemeenten] + list(aliases)),
+            redactor=like.redactor if like else Redactor(),
+            language_guesser=(like.language_guesser if like and same_gemeenten
+                              else LanguageGuesser([g.name for g in gemeenten] + list(aliases))),
         )
 
     def content_entries(self) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -19,16 +19,17 @@ from bot.app import create_app
 from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING
 from bot.content.schema import ContentError
 from bot.settings import Settings
-from conftest import BOUNDARY_TOKENS, ROOT, bearer
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.paths import ROOT
+from support.tokens import BOUNDARY_TOKENS, bearer
+from support.staff import add_user
 
 TOKEN = BOUNDARY_TOKENS["nlg_token"]
 KEY = "utter_thank"
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 async def served(client, key: str = KEY, language: str = "nl") -> str:
@@ -58,7 +59,7 @@ def fields_of(html: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def editor(client):
+async def editor(client, log_in):
     return await log_in(client, await add_user(client, "editor@x.nl", "editor"))
 
 
@@ -204,7 +205,7 @@ async def test_history_shows_the_changed_words_before_and_after(client, editor):
     assert "@@" not in history and "+++ after" not in history and "--- before" not in history
 
 
-async def test_workers_and_coordinators_cannot_reach_the_editor(client):
+async def test_workers_and_coordinators_cannot_reach_the_editor(client, log_in):
     for role in ("worker", "coordinator"):
         member = await log_in(client, await add_user(client, f"{role}@x.nl", role, ["utrecht"]))
         assert (await member.get("/staff/editor")).status == 403
@@ -236,9 +237,8 @@ async def test_nlg_keeps_serving_whole_answers_while_an_editor_publishes(client,
 
 
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    """`bot` with a database and secrets of its own (never the developer's var/). Not bot.db: the
-    autouse `close_staff_sessions` starts the test's `client` app on tmp_path/bot.db, whose
-    start-up writes SQLite would hold against the CLI ("database is locked")."""
+    """`bot` with a database and secrets of its own (never the developer's var/ nor an app's
+    tmp_path/bot.db, whose start-up writes SQLite would hold against the CLI)."""
     return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32,
             "SECRET_KEY": "s" * 32, "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
@@ -268,10 +268,10 @@ def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
     assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr
 
 
-async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings):
+async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
-    first = await aiohttp_client(create_app(shared))
-    second = await aiohttp_client(create_app(shared))
+    first = await aiohttp_client(create_app(shared, static=static_data))
+    second = await aiohttp_client(create_app(shared, static=static_data))
     editor = await log_in(first, await add_user(first, "replica@x.nl", "editor"))
     fields = await open_form(editor)
     await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Graag gedaan, overal.",
@@ -310,7 +310,7 @@ SAFETY_KEY = "utter_crisis/suicidal"
 
 
 @pytest.fixture
-async def second_editor(client):
+async def second_editor(client, log_in):
     return await log_in(client, await add_user(client, "second@x.nl", "editor"))
 
 

@@ -13,9 +13,7 @@ from bot.handover.escalation import escalate_now
 from bot.handover.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
                                        public_holidays)
 from bot.settings import Settings
-# Not staff_client's autouse close_staff_sessions: it would build an app for every test here,
-# most of which need none; `client` closes the staff sessions itself.
-from staff_client import add_user, log_in, make_handover
+from support.staff import add_user, make_handover
 
 WEEKDAYS = OfficeHours.parse("ma-vr 9:00-17:00")
 
@@ -169,13 +167,11 @@ def regions_file(tmp_path):
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, regions_file):
+async def client(aiohttp_client, settings, regions_file, static_data):
     settings = Settings(**{**settings.model_dump(), "regions_file": regions_file})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data.for_settings(settings)))
     client.settings = settings
-    yield client
-    for session in getattr(client, "_staff_sessions", []):
-        await session.close()
+    return client
 
 
 async def test_users_are_told_honestly_whether_someone_is_there_now(client):
@@ -187,7 +183,7 @@ async def test_users_are_told_honestly_whether_someone_is_there_now(client):
     assert closed["next_open"]["nl"].split()[0] in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")
 
 
-async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(client):
+async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(client, log_in):
     made = await make_handover(client, client.settings, "late-1", municipality="Apeldoorn")
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
     if holiday_in_amsterdam(later):
@@ -200,7 +196,7 @@ async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(cli
     assert listed[0]["escalated"] is True
 
 
-async def test_an_editor_sets_closed_days_and_after_approval_they_count(client):
+async def test_an_editor_sets_closed_days_and_after_approval_they_count(client, log_in):
     editor = await log_in(client, await add_user(client, "ed@x.nl", "editor"))
     second = await log_in(client, await add_user(client, "ed2@x.nl", "editor"))
     fields = {"name": "Apeldoorn", "organisation": "Rebelz", "gemeenten": "Apeldoorn",

@@ -9,7 +9,7 @@ import sys
 
 from packaging.version import Version
 
-from conftest import ROOT
+from support.paths import ROOT
 
 _spec = importlib.util.spec_from_file_location("outdated", ROOT / "requirements" / "outdated.py")
 assert _spec is not None and _spec.loader is not None

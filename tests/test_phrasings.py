@@ -30,8 +30,8 @@ from bot.nlu.retrain import Retrainer
 from bot.nlu.training_data import EDITOR_FILE, TrainingData
 from bot.settings import Settings
 from bot.staff.training import PHRASINGS, RETRAINER, TrainingPaths
-from conftest import MODEL, RASA_PYTHON, ROOT
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.paths import MODEL, RASA_PYTHON, ROOT
+from support.staff import add_user
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 EXAMPLE = "ik heb schulden"  # a training example of ask_debt/overview in data/nlu/debt.yml
@@ -222,9 +222,9 @@ async def fake_rasa():
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, project, fake_rasa):
+async def client(aiohttp_client, settings, project, fake_rasa, static_data):
     settings = Settings(**{**settings.model_dump(), "rasa_url": fake_rasa.url})
-    app = create_app(settings, training_paths=project)
+    app = create_app(settings, training_paths=project, static=static_data)
     return await aiohttp_client(app)
 
 
@@ -232,7 +232,7 @@ async def audited(client) -> list[tuple[str, str]]:
     return [(e.action, e.detail) for e in await client.server.app[AUDIT].recent() if e.action in AUDITED]
 
 
-async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client):
+async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     overview = await (await editor.get("/staff/training")).text()
     assert "ask_debt/bailiff" in overview and "plak nooit een echt bericht" in overview
@@ -248,7 +248,7 @@ async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client
     assert (await editor.form(f"/staff/training/phrasings/{number}/delete", {})).status == 404
 
 
-async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(client):
+async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(client, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     accepted = await editor.form("/staff/training/phrasings", {"intent": "greet", "text": f"{EXAMPLE}!"})
     assert accepted.status == 200  # "ik heb schulden!" is not the same sentence
@@ -260,7 +260,7 @@ async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(clie
     assert await client.server.app[PHRASINGS].counts() == {"greet": 1}
 
 
-async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
+async def test_workers_get_no_training_pages_and_strangers_must_log_in(client, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     for method, path in [("GET", "/staff/training"), ("GET", "/staff/training?intent=greet"),
                          ("GET", "/staff/training/status"), ("POST", "/staff/training/phrasings"),
@@ -274,7 +274,7 @@ async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
     assert await client.server.app[PHRASINGS].counts() == {}
 
 
-async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_swapped_in(client, project, fake_rasa):
+async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_swapped_in(client, project, fake_rasa, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     await editor.form("/staff/training/phrasings", {"intent": "ask_debt/bailiff", "text": "beslag op mijn loon"})
@@ -300,7 +300,7 @@ async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_new_model_is_sw
     assert ("retrain_started", "") in await audited(client)
 
 
-async def test_a_second_retrain_while_one_runs_is_refused(client, project):
+async def test_a_second_retrain_while_one_runs_is_refused(client, project, log_in):
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     hold = project.project_root / "hold"
     hold.touch()
@@ -320,7 +320,7 @@ async def test_a_second_retrain_while_one_runs_is_refused(client, project):
     ("no_rasa_installed", "Het trainen is mislukt. (rasa kon niet starten)"),
 ])
 async def test_a_failed_retrain_leaves_model_and_training_data_as_they_were(client, project, fake_rasa,
-                                                                          breakage, message):
+                                                                          breakage, message, log_in):
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     await client.server.app[PHRASINGS].add("greet", "hoi daar, ik ben nieuw", author_id=None)
     committed = project.project_root / "data" / "nlu" / EDITOR_FILE
@@ -412,6 +412,7 @@ def repository_untouched():
     assert [fingerprint(path) for path in watched] == before
 
 
+@pytest.mark.slow
 async def test_a_real_retrain_is_tested_and_swapped_into_the_running_rasa(stack, rasa_project, real_phrasings,
                                                                           repository_untouched):
     text = "de deurwaarder wil mijn spullen komen halen, wat kan ik doen"
@@ -432,6 +433,7 @@ async def test_a_real_retrain_is_tested_and_swapped_into_the_running_rasa(stack,
     assert rasa_get(stack, "/status")["model_id"] == before["model_id"]
 
 
+@pytest.mark.slow
 async def test_a_real_retrain_whose_test_stories_fail_keeps_the_live_model(stack, rasa_project, real_phrasings,
                                                                            repository_untouched):
     await real_phrasings.add("greet", "goeiesmorgens iedereen", author_id=1)

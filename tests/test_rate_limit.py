@@ -39,11 +39,11 @@ async def test_redis_down_never_silences_a_user():
 
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
 async def test_gateway_says_slow_down_after_the_burst_but_still_answers_a_crisis(
-        aiohttp_client, settings, redis_url):
+        aiohttp_client, settings, redis_url, static_data):
     settings.redis_url = redis_url
     settings.rate_limit_burst = 3
     settings.rate_limit_per_minute = 1
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     sender = (await (await client.post("/api/v1/chat/start")).json())["sender"]
 
     async def chat(message):

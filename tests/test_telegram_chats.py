@@ -20,7 +20,7 @@ from bot.app import create_app
 from bot.appkeys import SESSIONS
 from bot.db.models import Conversation
 from bot.settings import Settings
-from fake_telegram_api import button_update, text_update
+from support.fake_telegram_api import button_update, text_update
 
 SECRET = "webhook_secret-for-the-tests-0123456789"
 CRISIS = "ik wil niet meer leven"  # data/crisis_phrases.yml: answered without Rasa
@@ -66,9 +66,9 @@ def group() -> int:
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup", "channel"])
 async def test_a_message_in_a_group_gets_no_answer_and_starts_no_conversation(
-        aiohttp_client, telegram_settings, fake_api, chat_type):
+        aiohttp_client, telegram_settings, fake_api, chat_type, static_data):
     api, _ = fake_api
-    client = await aiohttp_client(create_app(telegram_settings))
+    client = await aiohttp_client(create_app(telegram_settings, static=static_data))
     in_the_group = group()
     for text in ("hoi", CRISIS, "/start", "/wis"):
         await post_update(client, text_update(in_the_group, text, chat_type=chat_type))
@@ -81,9 +81,9 @@ async def test_a_message_in_a_group_gets_no_answer_and_starts_no_conversation(
     assert sent_to(api, alone), "a private chat is answered as before"
 
 
-async def test_a_button_pressed_in_a_group_only_stops_spinning(aiohttp_client, telegram_settings, fake_api):
+async def test_a_button_pressed_in_a_group_only_stops_spinning(aiohttp_client, telegram_settings, fake_api, static_data):
     api, _ = fake_api
-    client = await aiohttp_client(create_app(telegram_settings))
+    client = await aiohttp_client(create_app(telegram_settings, static=static_data))
     in_the_group = group()
     for data in ("b:0000000000000000", "r:K7M-4QX"):
         await post_update(client, button_update(in_the_group, data, chat_type="supergroup"))
@@ -93,16 +93,16 @@ async def test_a_button_pressed_in_a_group_only_stops_spinning(aiohttp_client, t
     assert await conversations(client) == 0
 
 
-async def test_a_replayed_update_is_ignored_after_a_restart(aiohttp_client, telegram_settings, fake_api):
+async def test_a_replayed_update_is_ignored_after_a_restart(aiohttp_client, telegram_settings, fake_api, static_data):
     api, _ = fake_api
     chat_id = random.randint(10_000, 10_000_000)
     update = text_update(chat_id, CRISIS)
-    first = await aiohttp_client(create_app(telegram_settings))
+    first = await aiohttp_client(create_app(telegram_settings, static=static_data))
     await post_update(first, update)
     answered = await all_sent(api)
     await first.close()
 
-    again = await aiohttp_client(create_app(telegram_settings))  # the same database
+    again = await aiohttp_client(create_app(telegram_settings, static=static_data))  # the same database
     await post_update(again, update)
     await asyncio.sleep(QUIET_SECONDS)
     assert len(sent_to(api, chat_id)) == answered
@@ -111,18 +111,18 @@ async def test_a_replayed_update_is_ignored_after_a_restart(aiohttp_client, tele
 
 
 async def test_with_redis_a_replayed_update_is_ignored_by_every_replica(aiohttp_client, telegram_settings,
-                                                                      fake_api):
+                                                                      fake_api, static_data):
     api, _ = fake_api
     shared = Settings(**{**telegram_settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
     chat_id = random.randint(10_000, 10_000_000)
     update = {**text_update(chat_id, CRISIS), "update_id": secrets.randbelow(10**12)}
-    first = await aiohttp_client(create_app(shared))
+    first = await aiohttp_client(create_app(shared, static=static_data))
     await post_update(first, update)
     answered = await all_sent(api)
     await first.close()
     # Another replica on another database: only Redis can know the update.
     other = Settings(**{**shared.model_dump(), "database_url": shared.database_url.replace("bot.db", "other.db")})
-    second = await aiohttp_client(create_app(other))
+    second = await aiohttp_client(create_app(other, static=static_data))
     await post_update(second, update)
     await asyncio.sleep(QUIET_SECONDS)
     assert len(sent_to(api, chat_id)) == answered
@@ -132,22 +132,22 @@ async def test_with_redis_a_replayed_update_is_ignored_by_every_replica(aiohttp_
         await redis.delete(*kept)
 
 
-async def test_a_message_older_than_the_kept_ids_is_a_replay(aiohttp_client, telegram_settings, fake_api):
+async def test_a_message_older_than_the_kept_ids_is_a_replay(aiohttp_client, telegram_settings, fake_api, static_data):
     """Telegram gives up delivering after a day; an older message can only be a replay."""
     api, _ = fake_api
     chat_id = random.randint(10_000, 10_000_000)
     update = text_update(chat_id, CRISIS)
     update["message"]["date"] = int(time.time() - SEEN_FOR.total_seconds() - 60)
-    client = await aiohttp_client(create_app(telegram_settings))
+    client = await aiohttp_client(create_app(telegram_settings, static=static_data))
     await post_update(client, update)
     await asyncio.sleep(QUIET_SECONDS)
     assert sent_to(api, chat_id) == []
 
 
-async def test_update_ids_are_kept_for_a_day_then_deleted(aiohttp_client, telegram_settings):
+async def test_update_ids_are_kept_for_a_day_then_deleted(aiohttp_client, telegram_settings, static_data):
     from channels.telegram_updates import DatabaseUpdateLog
 
-    client = await aiohttp_client(create_app(telegram_settings))
+    client = await aiohttp_client(create_app(telegram_settings, static=static_data))
     log = DatabaseUpdateLog(client.server.app[SESSIONS], bot_id=42)
     then = datetime.now(timezone.utc) - SEEN_FOR - timedelta(minutes=1)
     assert await log.first_time(7, now=then)

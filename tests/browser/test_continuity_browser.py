@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Frame, Page, expect
 
 from bot.gateway.pseudonym import conversation_id
-from staff_login import staff_login
+from support.browser import staff_login
 from test_widget import DOCS, browser, open_widget, page  # noqa: F401  (fixtures and helpers)
 
 RESULTS = Path(__file__).resolve().parent.parent.parent / "results"

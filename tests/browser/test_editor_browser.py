@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from staff_login import staff_login
+from support.browser import staff_login
 from test_widget import DOCS, browser, page  # noqa: F401  (fixtures)
 
 ANSWER = "utter_goodbye"

@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from staff_login import staff_login
+from support.browser import staff_login
 from test_widget import DOCS, browser, open_widget, page  # noqa: F401  (fixtures and helpers)
 
 FORM_ANSWERS = ["Apeldoorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]

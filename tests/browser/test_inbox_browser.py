@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from staff_login import staff_login
+from support.browser import staff_login
 from test_widget import browser, open_widget, page  # noqa: F401  (fixtures and helpers)
 
 RESULTS = Path(__file__).resolve().parent.parent.parent / "results"
