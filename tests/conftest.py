@@ -11,6 +11,7 @@ from typing import AsyncIterator, Iterator
 import pytest
 from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
+from hypothesis import settings as hypothesis_settings
 
 from bot.settings import Settings
 from bot.static_data import StaticData
@@ -19,6 +20,10 @@ from support.ports import free_port
 from support.stack import Stack, running_stack
 from support.staff import LogIn, StaffLogins
 from support.tokens import BOUNDARY_TOKENS
+
+# Generated examples: each test says how many a whole run takes; `make test-fast` takes a tenth
+# (--hypothesis-profile=fast).
+hypothesis_settings.register_profile("fast", max_examples=10)
 
 # A test that asks for the real stack runs its processes (Rasa takes about a minute to start).
 STACK_MARKS = {"stack": ("stack",), "pg_stack": ("stack", "pg")}
