@@ -150,9 +150,8 @@ def test_unreadable_closed_days_are_refused_with_an_example(closed, message):
         OfficeHours.parse("ma-vr 9:00-17:00", closed)
 
 
-def holiday_in_amsterdam(moment: datetime) -> bool:
-    day = moment.astimezone(DUTCH_TIME).date()
-    return day in public_holidays(day.year)
+# Apeldoorn's hours in `regions_file`: every day, all day but the last minute (and public holidays).
+APELDOORN_HOURS = OfficeHours.parse("ma-zo 0:00-23:59")
 
 
 @pytest.fixture
@@ -175,9 +174,10 @@ async def client(aiohttp_client, settings, regions_file, static_data):
 
 
 async def test_users_are_told_honestly_whether_someone_is_there_now(client):
+    asked = datetime.now(timezone.utc)
     made = await make_handover(client, client.settings, "open-1", municipality="Apeldoorn")
-    # Apeldoorn here is open every day, except on a public holiday.
-    assert made["office_open"] is not holiday_in_amsterdam(datetime.now(timezone.utc))
+    # Open every day, except on a public holiday and in the minute before midnight.
+    assert made["office_open"] is APELDOORN_HOURS.is_open(asked)
     assert made["response_minutes"] == 15
     closed = await make_handover(client, client.settings, "closed-1", municipality="-")
     assert closed["next_open"]["nl"].split()[0] in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")
@@ -186,8 +186,8 @@ async def test_users_are_told_honestly_whether_someone_is_there_now(client):
 async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(client, log_in):
     made = await make_handover(client, client.settings, "late-1", municipality="Apeldoorn")
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
-    if holiday_in_amsterdam(later):
-        pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
+    if not APELDOORN_HOURS.is_open(later):
+        pytest.skip("a Dutch public holiday or the minute before midnight: the office is closed, nothing escalates")
     assert await escalate_now(client.server.app, now=later - timedelta(minutes=5)) == []
     assert [h.reference for h in await escalate_now(client.server.app, now=later)] == [made["reference"]]
     assert await escalate_now(client.server.app, now=later) == []  # once
