@@ -130,6 +130,72 @@ ROUTES = [
 ]
 
 
+# Staff routes anyone may use: logging in and out, the pages' static files.
+PUBLIC = {("POST", "/api/v1/staff/login"), ("POST", "/api/v1/staff/logout"), ("GET", "/staff/login"),
+          ("POST", "/staff/login"), ("POST", "/staff/logout"), ("GET", "/staff/static"), ("GET", "/staff")}
+# Staff routes whose roles are checked by the tests of their feature instead of the matrix above
+# (they change content, accounts or the model, which the matrix's requests must not).
+ROLES_CHECKED_ELSEWHERE = {
+    ("GET", "/staff/editor"): "test_content_editor.py",
+    ("GET", "/staff/editor/answers/{key}"): "test_content_editor.py",
+    ("POST", "/staff/editor/answers/{key}"): "test_content_editor.py",
+    ("GET", "/staff/editor/answers/{key}/history"): "test_content_editor.py",
+    ("POST", "/staff/editor/answers/{key}/rollback"): "test_content_editor.py",
+    ("GET", "/staff/editor/approvals"): "test_safety_content_rule.py",
+    ("POST", "/staff/editor/approvals/{id}"): "test_safety_content_rule.py",
+    ("GET", "/staff/editor/regions"): "test_region_editor.py",
+    ("GET", "/staff/editor/regions/{id}"): "test_region_editor.py",
+    ("POST", "/staff/editor/regions/{id}"): "test_region_editor.py",
+    ("GET", "/staff/editor/rules/{name}"): "test_check_rules.py",
+    ("POST", "/staff/editor/rules/{name}"): "test_check_rules.py",
+    ("POST", "/staff/admin/users"): "test_staff_accounts.py",
+    ("POST", "/staff/admin/users/{id}/{action}"): "test_staff_accounts.py",
+    ("POST", "/staff/admin/users/{id}/access"): "test_staff_accounts.py",
+    ("GET", "/staff/training"): "test_phrasings.py",
+    ("GET", "/staff/training/status"): "test_phrasings.py",
+    ("POST", "/staff/training/phrasings"): "test_phrasings.py",
+    ("POST", "/staff/training/phrasings/{id}/delete"): "test_phrasings.py",
+    ("POST", "/staff/training/retrain"): "test_phrasings.py",
+}
+
+
+def staff_routes(app) -> set[tuple[str, str]]:
+    """(method, path template) of every /staff and /api/v1/staff route the app serves (HEAD
+    answers like GET)."""
+    found = set()
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource is not None else {}
+        template = info.get("path") or info.get("formatter") or info.get("prefix") or ""
+        if route.method != "HEAD" and template.startswith(("/staff", "/api/v1/staff")):
+            found.add((route.method, template))
+    return found
+
+
+# What a route's parameters look like, so a stranger's request reaches the route's own check.
+EXAMPLE_VALUES = {"key": "utter_greet", "name": "bijstand_norm_single_21", "action": "enable"}
+
+
+def matches(template: str, path: str) -> bool:
+    return re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path) is not None
+
+
+def test_every_staff_route_is_in_the_matrix_or_listed_with_where_its_roles_are_checked(client):
+    unlisted = [(method, template) for method, template in staff_routes(client.server.app)
+                if (method, template) not in PUBLIC and (method, template) not in ROLES_CHECKED_ELSEWHERE
+                and not any(method == m and matches(template, path.format(id=1, session=1, user=1))
+                            for m, path, _ in ROUTES)]
+    assert unlisted == [], "add these routes to ROUTES (or, with a reason, to ROLES_CHECKED_ELSEWHERE)"
+
+
+async def test_every_staff_route_refuses_a_stranger(client):
+    """Generated from the app's routes: a new staff route that forgets its login check fails here."""
+    for method, template in sorted(staff_routes(client.server.app) - PUBLIC):
+        path = re.sub(r"\{([^}]+)\}", lambda name: EXAMPLE_VALUES.get(name.group(1), "1"), template)
+        response = await client.request(method, path, allow_redirects=False)
+        assert response.status in (401, 403) or (
+            response.status == 303 and response.headers["Location"] == "/staff/login"), (method, template)
+
+
 async def test_authorisation_matrix_over_staff_routes_and_roles(client, settings, log_in):
     made = await make_handover(client, settings, "user-7", municipality="Enschede")
     staff = {}
