@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from packaging.version import Version
 
 from support.paths import ROOT
@@ -34,6 +35,7 @@ def test_the_newest_release_is_compared_with_the_pin_not_with_what_is_installed(
         ("typing-extensions", "4.15.0", "5.0.1", "major")]
 
 
+@pytest.mark.slow  # asks the package index about every pin of both environments
 def test_make_outdated_lists_both_environments_with_the_step_of_each_release():
     done = subprocess.run(["make", "--no-print-directory", "outdated"], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
