@@ -19,12 +19,9 @@ from bot.app import create_app
 from bot.appkeys import ACCOUNTS, AUDIT, CHECK_RULES, CONTENT_EDITING
 from bot.content.schema import ContentError
 from bot.settings import Settings
+from support.editor import KEY, open_form, proposal_id, served
 from support.paths import ROOT
-from support.tokens import BOUNDARY_TOKENS, bearer
 from support.staff import add_user
-
-TOKEN = BOUNDARY_TOKENS["nlg_token"]
-KEY = "utter_thank"
 
 
 @pytest.fixture
@@ -32,41 +29,9 @@ async def client(aiohttp_client, settings, static_data):
     return await aiohttp_client(create_app(settings, static=static_data))
 
 
-async def served(client, key: str = KEY, language: str = "nl") -> str:
-    body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
-    response = await client.post("/nlg", json=body, headers=bearer(TOKEN))
-    assert response.status == 200
-    return (await response.json())["text"]
-
-
-def fields_of(html: str) -> dict[str, str]:
-    """The form as the page fills it in (inputs, checked boxes, textareas, selected options)."""
-    start = html.index('id="answer"')
-    form = html[start:html.index("</form>", start)]
-    values = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or ('type="checkbox"' in tag and "checked" not in tag):
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        values[name.group(1)] = value.group(1) if value else ""
-    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        values[name] = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
-    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', options)
-        values[name] = chosen.group(1) if chosen else ""
-    return values
-
-
 @pytest.fixture
 async def editor(client, log_in):
     return await log_in(client, await add_user(client, "editor@x.nl", "editor"))
-
-
-async def open_form(editor, key: str = KEY) -> dict[str, str]:
-    page = await editor.get(f"/staff/editor/answers/{key}")
-    assert page.status == 200
-    return fields_of(await page.text())
 
 
 async def test_a_publication_is_served_at_once_and_a_draft_never(client, editor):
@@ -312,12 +277,6 @@ SAFETY_KEY = "utter_crisis/suicidal"
 @pytest.fixture
 async def second_editor(client, log_in):
     return await log_in(client, await add_user(client, "second@x.nl", "editor"))
-
-
-async def proposal_id(staff, key: str) -> str | None:
-    page = await (await staff.get(f"/staff/editor/answers/{key}")).text()
-    found = re.search(r'action="/staff/editor/approvals/(\d+)"', page)
-    return found.group(1) if found else None
 
 
 async def test_one_editor_alone_cannot_publish_a_safety_answer(client, editor, second_editor):

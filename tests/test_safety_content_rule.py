@@ -17,9 +17,9 @@ from bot.content.files import parse_entries, read_content_dir
 from bot.content.safety import SafetyContacts, is_safety_answer
 from bot.content.schema import ContentError
 from bot.settings import Settings
+from support.editor import open_form, proposal_id, served
 from support.paths import ROOT
 from support.staff import add_user
-from test_content_editor import open_form, proposal_id, served
 
 DANGER = "utter_crisis/danger"
 
