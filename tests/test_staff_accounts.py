@@ -37,6 +37,7 @@ async def bot_users(settings: Settings, *args: str) -> tuple[int, str, str]:
     """`bot users ...` on the test app's database and keys: (exit code, stdout, stderr)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": settings.database_url,
            "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
+           "PASSWORD_HASH_COST": settings.password_hash_cost,
            **{name.upper(): value.get_secret_value() for name, value in settings.model_dump().items()
               if hasattr(value, "get_secret_value") and name != "encryption_key"}}
     if settings.redis_url:
