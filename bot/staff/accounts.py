@@ -25,22 +25,25 @@ TOTP_PAST_STEPS = 1
 HashCost = Literal["standard", "test"]
 
 
-@dataclass(frozen=True)
 class _Hashing:
-    hasher: PasswordHasher
-    # Verifying against this when the e-mail is unknown keeps both cases equally slow.
-    dummy_hash: str
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        self._dummy_hash: str | None = None
 
-    @classmethod
-    def of(cls, hasher: PasswordHasher) -> _Hashing:
-        return cls(hasher, hasher.hash(secrets.token_urlsafe(16)))
+    @property
+    def dummy_hash(self) -> str:
+        """Verified against when the e-mail is unknown, which keeps both cases equally slow. Made
+        on first use: a standard hash takes a fifth of a second, too long for every import."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
 
 
 _HASHING: dict[str, _Hashing] = {
-    "standard": _Hashing.of(PasswordHasher()),  # argon2id with the library's recommended parameters
+    "standard": _Hashing(PasswordHasher()),  # argon2id with the library's recommended parameters
     # The test suite's: a standard hash takes a fifth of a second, and the suite logs in hundreds
     # of times. Never for real accounts (settings.password_hash_cost).
-    "test": _Hashing.of(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)),
+    "test": _Hashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)),
 }
 # A deleted account keeps its row (its id in the audit log, in content history and on handovers it
 # claimed stays meaningful) but loses everything personal: its e-mail becomes this, on a reserved
