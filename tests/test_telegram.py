@@ -5,7 +5,8 @@ import random
 import time
 
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.content.files import parse_entries, read_content_dir
@@ -125,9 +126,11 @@ async def test_wis_asks_then_forgets_and_deletes_the_chat_messages(telegram):
     assert (await api.wait_for("sendMessage", 3))[2]["text"] == text_of("utter_forgotten")
 
 
-async def test_webhook_mode_refuses_to_start_without_a_secret(settings, stack, fake_api, static_data):
-    settings = telegram_settings(settings, stack, fake_api[1], public_url="https://chat.example.invalid")
-    from aiohttp.test_utils import TestClient
+async def test_webhook_mode_refuses_to_start_without_a_secret(settings, fake_api, static_data):
+    # It never gets as far as Rasa: no stack needed.
+    settings = settings.model_copy(update={"telegram_token": SecretStr("123456:TEST"),
+                                           "telegram_api_url": str(fake_api[1].make_url("/bot")),
+                                           "public_url": "https://chat.example.invalid"})
     client = TestClient(TestServer(create_app(settings, static=static_data)))
     with pytest.raises(RuntimeError, match="TELEGRAM_WEBHOOK_SECRET"):
         await client.start_server()
