@@ -205,10 +205,7 @@ async def test_a_phone_handover_asks_whether_a_call_is_safe_and_the_worker_sees_
 
 @pytest.fixture
 async def client(aiohttp_client, settings, static_data):
-    app_client = await aiohttp_client(create_app(settings, static=static_data))
-    yield app_client
-    for session in getattr(app_client, "_staff_sessions", []):
-        await session.close()
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 def test_every_code_the_service_keeps_has_a_dutch_label_for_the_worker():

@@ -110,8 +110,6 @@ async def test_a_reply_reaches_the_widget_held_by_another_replica_through_redis(
         texts += [m["text"] for m in frame.get("messages", [])]
     assert texts[1] == "Hallo vanaf replica één"
     await socket.close()
-    for session_ in getattr(first, "_staff_sessions", []):
-        await session_.close()
 
 
 async def test_the_staff_group_hears_of_a_new_handover_without_personal_data(aiohttp_client, settings,
