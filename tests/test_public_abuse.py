@@ -183,11 +183,16 @@ async def test_with_every_rasa_slot_taken_the_next_message_gets_the_fallback_at_
 
 # --- the crisis answer never waits for the database ------------------------------------------------
 
+LOCK_WAIT_SECONDS = 30
+
+
 class LockedDatabase:
     """Holds SQLite's exclusive lock on the bot's database, as a long write under load would."""
 
     def __init__(self, database_url: str) -> None:
-        self._connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+        # A write the app still has in flight (a busy machine) finishes first: then the lock is ours.
+        self._connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None,
+                                           timeout=LOCK_WAIT_SECONDS)
 
     def __enter__(self) -> "LockedDatabase":
         self._connection.execute("BEGIN EXCLUSIVE")
