@@ -54,7 +54,7 @@ from bot.staff.audit import AuditLog
 from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff.training import TrainingPaths, setup_training
-from bot.static_data import StaticData, Sources
+from bot.static_data import Sources, StaticData
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
