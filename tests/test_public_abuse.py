@@ -187,22 +187,22 @@ LOCK_WAIT_SECONDS = 30
 
 
 class LockedDatabase:
-    """Holds SQLite's exclusive lock on the bot's database, as a long write under load would."""
+    """Holds SQLite's exclusive lock on the bot's database, as a long write under load would.
+    The lock is taken off the event loop: a write the app still has in flight finishes first."""
 
     def __init__(self, database_url: str) -> None:
-        # A write the app still has in flight (a busy machine) finishes first: then the lock is ours.
         self._connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None,
-                                           timeout=LOCK_WAIT_SECONDS)
+                                           timeout=LOCK_WAIT_SECONDS, check_same_thread=False)
 
-    def __enter__(self) -> "LockedDatabase":
-        self._connection.execute("BEGIN EXCLUSIVE")
+    async def __aenter__(self) -> "LockedDatabase":
+        await asyncio.to_thread(self._connection.execute, "BEGIN EXCLUSIVE")
         return self
 
     def release(self) -> None:
         if self._connection.in_transaction:
             self._connection.execute("COMMIT")
 
-    def __exit__(self, *_: object) -> None:
+    async def __aexit__(self, *_: object) -> None:
         self.release()
         self._connection.close()
 
@@ -210,7 +210,7 @@ class LockedDatabase:
 async def test_a_crisis_phrase_is_answered_while_the_database_is_locked(aiohttp_client, settings, static_data):
     client = await aiohttp_client(create_app(settings, static=static_data))
     sender = await rest_sender(client, "in-danger")
-    with LockedDatabase(settings.database_url):
+    async with LockedDatabase(settings.database_url):
         replies = await asyncio.wait_for(say(client, sender, "ik ben in gevaar", "127.0.0.1"),
                                          timeout=NOT_WAITING_SECONDS)
     assert replies[0]["text"] == DANGER
@@ -251,7 +251,7 @@ async def test_a_crisis_phrase_in_a_live_chat_still_reaches_the_worker_after_a_l
     number = await handover_id(worker, made["reference"])
     await worker.post(f"/api/v1/staff/handovers/{number}/claim")
     await rest_chat(client, "live", "hallo")
-    with LockedDatabase(settings.database_url) as lock:
+    async with LockedDatabase(settings.database_url) as lock:
         replies = await asyncio.wait_for(rest_chat(client, "live", "ik ben in gevaar"), timeout=NOT_WAITING_SECONDS)
         assert replies[0]["text"] == DANGER
         lock.release()
