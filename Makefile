@@ -92,7 +92,8 @@ run: setup train content var/regions.stamp var/rules.stamp
 
 # The bot service's tests in two tiers: in-process ones on two workers, then the ones with the
 # real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its
-# own Rasa stack: twice the memory and the start-up).
+# own Rasa stack: twice the memory and the start-up). Tests that share the one Redis server (its
+# channels are global) run on the same worker: --dist loadgroup.
 BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext
 IN_PROCESS := not stack and not browser and not slow and not pg
 
@@ -100,13 +101,13 @@ test: setup train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --noconftest -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
-	$(BOT_VENV)/bin/pytest -q -n 2 -m "$(IN_PROCESS)" $(BOT_TESTS)
+	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" $(BOT_TESTS)
 	$(BOT_VENV)/bin/pytest -q -m "not ($(IN_PROCESS))" $(BOT_TESTS)
 
 # No Rasa, no Chromium, no training, a tenth of the generated fuzz inputs: what a change to the
 # bot service needs first.
 test-fast: .build/bot.stamp
-	$(BOT_VENV)/bin/pytest -q -n 2 -m "$(IN_PROCESS)" --hypothesis-profile=fast $(BOT_TESTS)
+	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" --hypothesis-profile=fast $(BOT_TESTS)
 
 # The screenshots in docs/ are replaced on purpose: the browser tests write theirs to results/,
 # this runs them and copies the ones docs/ shows.

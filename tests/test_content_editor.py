@@ -233,6 +233,7 @@ def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
     assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
     first = await aiohttp_client(create_app(shared, static=static_data))

@@ -217,6 +217,7 @@ async def test_a_crisis_phrase_is_answered_while_the_database_is_locked(aiohttp_
     assert replies[1]["text"] == text_of("utter_crisis_offer_person")
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers(aiohttp_client, settings, static_data):
     """A stalled Redis (a network partition) holds the rate limiters, not the safety answer."""
     from redis.asyncio import Redis
@@ -276,6 +277,7 @@ async def create(client, settings, conversation: str) -> aiohttp.ClientResponse:
                              headers={"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"})
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
 async def test_a_conversation_makes_at_most_two_handovers_a_day(aiohttp_client, settings, redis_url, log_in, static_data):
     # A secret of its own: the Redis buckets of this run are nobody else's.
@@ -294,6 +296,7 @@ async def test_a_conversation_makes_at_most_two_handovers_a_day(aiohttp_client, 
     assert len(await (await worker.get("/api/v1/staff/handovers")).json()) == 2
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
 async def test_one_address_makes_only_so_many_handovers_an_hour(aiohttp_client, settings, redis_url, static_data):
     settings = settings.model_copy(update={"redis_url": redis_url, "secret_key": SecretStr(secrets.token_urlsafe(32)),

@@ -18,6 +18,7 @@ async def test_memory_limiter_allows_a_burst_then_refuses():
     assert await limiter.allow("b"), "another conversation has its own bucket"
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_redis_limiter_allows_a_burst_then_refuses():
     redis = Redis.from_url(REDIS_URL)
     try:
@@ -29,6 +30,7 @@ async def test_redis_limiter_allows_a_burst_then_refuses():
         await redis.aclose()
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_redis_down_never_silences_a_user():
     redis = Redis.from_url("redis://127.0.0.1:1/0")
     try:
@@ -37,6 +39,7 @@ async def test_redis_down_never_silences_a_user():
         await redis.aclose()
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
 async def test_gateway_says_slow_down_after_the_burst_but_still_answers_a_crisis(
         aiohttp_client, settings, redis_url, static_data):

@@ -170,6 +170,7 @@ async def test_delete_keeps_the_audit_rows_but_not_the_person(client, settings):
     await add_user(client, "eva@rebelz.nl", "worker", ["apeldoorn"])
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_disable_on_the_command_line_closes_open_sockets_on_the_running_service(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
     client = await aiohttp_client(create_app(shared, static=static_data))

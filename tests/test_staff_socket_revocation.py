@@ -164,6 +164,7 @@ async def test_an_open_socket_does_not_keep_the_session_alive(client, settings, 
     await socket.close()
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_logout_on_one_replica_closes_the_socket_on_another_at_once(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
     first = await aiohttp_client(create_app(shared, static=static_data))

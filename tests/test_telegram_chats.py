@@ -107,6 +107,7 @@ async def test_a_replayed_update_is_ignored_after_a_restart(aiohttp_client, tele
     assert len(await api.wait_for("sendMessage", answered + 1)) > answered
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_with_redis_a_replayed_update_is_ignored_by_every_replica(aiohttp_client, telegram_settings,
                                                                       fake_api, static_data):
     api, _ = fake_api
