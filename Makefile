@@ -29,12 +29,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # the same way for `make run`'s processes; rasa_ext/cli.py keeps sanic from turning them back on).
 QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
-.PHONY: help setup train content run test test-py test-rasa lint lock eval bench outdated clean
+.PHONY: help setup train content run test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
 
 help:
 	@echo "make run    set everything up and start the assistant"
 	@echo "make test   run every test"
-	@echo "make setup | train | lint | eval | bench | lock | outdated | clean"
+	@echo "make test-fast   the in-process tests of the bot service (about a minute)"
+	@echo "make setup | train | lint | eval | bench | lock | outdated | clean | screenshots"
 
 # What running needs. The lock files carry a hash of every package file (make lock); pip refuses
 # anything else. The tests' tools (requirements/*-dev.txt) and Chromium come with make test.
@@ -129,11 +130,29 @@ var/rules.stamp: .build/bot.stamp data/check_rules.yml
 run: setup train content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
+# The bot service's tests in two tiers: in-process ones on two workers, then the ones with the
+# real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its
+# own Rasa stack: twice the memory and the start-up). Tests that share the one Redis server (its
+# channels are global) run on the same worker: --dist loadgroup.
+BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext
+IN_PROCESS := not stack and not browser and not slow and not pg
+
 test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --confcutdir=tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
-	$(BOT_VENV)/bin/pytest -q tests --ignore=tests/actions --ignore=tests/rasa_ext
+	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" $(BOT_TESTS)
+	$(BOT_VENV)/bin/pytest -q -m "not ($(IN_PROCESS))" $(BOT_TESTS)
+
+# No Rasa, no Chromium, no training, a tenth of the generated fuzz inputs: what a change to the
+# bot service needs first.
+test-fast: .build/bot-dev.stamp
+	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" --hypothesis-profile=fast $(BOT_TESTS)
+
+# The screenshots in docs/ are replaced on purpose: the browser tests write theirs to results/,
+# this runs them and copies the ones docs/ shows.
+screenshots: setup .build/bot-dev.stamp .build/chromium.stamp train
+	SCREENSHOTS_TO_DOCS=1 $(BOT_VENV)/bin/pytest -q -m browser $(BOT_TESTS)
 
 # Safety and understanding on the held-out sets (bench/heldout/): the NLU alone, then the whole
 # path through the gateway, then whether questions reach their answer (sub-answers); then the

@@ -1,7 +1,6 @@
 """The app factory of the bot service: shared resources, middlewares and every feature's routes."""
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import AsyncIterator
 
@@ -21,17 +20,13 @@ from bot.regions.keys import REGION_EDITING, REGIONS
 from bot.staff.keys import ACCOUNTS, AUDIT, INBOX, LOGIN_ACCOUNT_LIMITER, LOGIN_LIMITER, STAFF_SESSIONS
 from bot.approvals import Approvals
 from bot.checks.editing import RuleEditing
-from bot.checks.rules import read_rules
 from bot.content import nlg
 from bot.content.editing import ContentEditing
-from bot.content.safety import SafetyContacts
-from bot.content.store import ContentStore, import_directory, is_empty
+from bot.content.store import ContentStore, import_entries, is_empty
 from bot.db.engine import create_tables, make_engine, session_factory
 from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
-from bot.gateway.crisis import CrisisPhrases
 from bot.gateway.gateway import Gateway
-from bot.gateway.language import LanguageGuesser
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from bot.gateway.recent_clients import MemoryRecentClients, RecentClients, RedisRecentClients
@@ -50,10 +45,8 @@ from bot.client_address import forwarded_middleware, parse_networks
 from bot.middlewares import errors, security_headers
 from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain_jobs import RetrainJobs
-from bot.nlu.training_data import EDITOR_FILE, TrainingData
+from bot.nlu.training_data import EDITOR_FILE
 from bot.periodic import every
-from bot.privacy.redactor import Redactor
-from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff import api as staff_api
@@ -73,11 +66,13 @@ from bot.staff.login_limits import ACCOUNT_BURST_FACTOR
 from bot.staff.sessions import StaffSessions
 from bot.staff import training as staff_training
 from bot.staff_group import StaffGroup
+from bot.static_data import Sources, StaticData
 from channels import rest, telegram, webchat
 
 # Chat messages are short; this bounds what a client can make us read.
 MAX_REQUEST_BYTES = 64 * 1024
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
+STATIC = web.AppKey("static", StaticData)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -93,7 +88,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _content(app: web.Application) -> AsyncIterator[None]:
     sessions = app[SESSIONS]
     if await is_empty(sessions):
-        await import_directory(sessions, app[SETTINGS].content_dir)
+        await import_entries(sessions, app[STATIC].content_entries())
     await app[CONTENT_STORE].reload(sessions)
     yield
 
@@ -123,7 +118,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[HANDOVERS] = Handovers(sessions, fernet)
     app[INTAKE] = IntakeNotes(sessions, fernet)
     app[RELAY] = Relay(app[HANDOVERS], app[HUB], app[CONVERSATIONS].address_of)
-    app[ACCOUNTS] = Accounts(sessions, fernet)
+    app[ACCOUNTS] = Accounts(sessions, fernet, hash_cost=settings.password_hash_cost)
     app[STAFF_SESSIONS] = StaffSessions(sessions, timedelta(minutes=settings.staff_idle_minutes),
                                         timedelta(hours=settings.staff_session_hours), app[HUB])
     app[AUDIT] = AuditLog(sessions)
@@ -132,7 +127,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     app[LOGIN_ACCOUNT_LIMITER] = _rate_limiter(app, settings.login_attempts_burst * ACCOUNT_BURST_FACTOR,
                                                settings.login_attempts_per_minute, fail_closed=True)
     app[CONTENT_EDITING] = ContentEditing(sessions, app[CONTENT_STORE], app[HUB], app[CHECK_RULES],
-                                          SafetyContacts.from_file(settings.safety_contacts_file))
+                                          app[STATIC].safety_contacts)
     app[REGION_EDITING] = RegionEditing(sessions, app[REGIONS], app[HUB])
     app[APPROVALS] = Approvals(sessions)
     if await app[REGION_EDITING].entries():
@@ -164,7 +159,7 @@ def _client_limits(app: web.Application) -> None:
 
 
 async def _gateway(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+    settings, static = app[SETTINGS], app[STATIC]
     _client_limits(app)
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
@@ -174,9 +169,8 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)
         app[GATEWAY] = Gateway(
-            rasa=rasa, store=app[CONTENT_STORE],
-            phrases=CrisisPhrases.from_file(settings.crisis_phrases_file), guesser=LanguageGuesser(),
-            redactor=Redactor(), conversations=app[CONVERSATIONS],
+            rasa=rasa, store=app[CONTENT_STORE], phrases=static.crisis_phrases,
+            guesser=static.language_guesser, redactor=static.redactor, conversations=app[CONVERSATIONS],
             limiter=_rate_limiter(app, settings.rate_limit_burst, settings.rate_limit_per_minute),
             clients=app[CLIENT_LIMITS], handovers=app[HANDOVERS], relay=app[RELAY], intake=app[INTAKE],
             turns=HandoverTurns(handovers=app[HANDOVERS], relay=app[RELAY], store=app[CONTENT_STORE],
@@ -191,8 +185,7 @@ async def _training(app: web.Application) -> AsyncIterator[None]:
     """Editors' phrasings (a fresh database takes those of the committed file) and the queue of
     retrain jobs; the retraining itself runs in a worker process (bot/nlu/retrain_worker.py)."""
     settings, sessions = app[SETTINGS], app[SESSIONS]
-    training = await asyncio.to_thread(TrainingData.read, settings.nlu_dir)
-    app[PHRASINGS] = Phrasings(sessions, training)
+    app[PHRASINGS] = Phrasings(sessions, app[STATIC].training_data)
     await app[PHRASINGS].seed(settings.nlu_dir / EDITOR_FILE)
     app[RETRAIN_JOBS] = RetrainJobs(sessions)
     yield
@@ -226,17 +219,23 @@ async def _purge(app: web.Application) -> None:
         await app[RELAY].staff_event("closed", handover)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, static: StaticData | None = None) -> web.Application:
+    """`static`: the files the settings name, already read (tests read them once for every app);
+    read here when not given."""
+    if static is None:
+        static = StaticData.read(settings)
+    elif static.sources != Sources.of(settings):
+        raise ValueError("the static data was read from other files than the settings name")
     # First: every later middleware and route sees the real client address as request.remote.
     forwarded = forwarded_middleware(parse_networks(settings.trusted_proxies))
     # Staff access inside the error pages, so a refusal is a Dutch page; inbox refusals as HTTP.
     app = web.Application(middlewares=[forwarded, errors, staff_error_pages, staff_access, inbox_errors],
                           client_max_size=MAX_REQUEST_BYTES)
-    app[SETTINGS] = settings
+    app[SETTINGS], app[STATIC] = settings, static
     app.on_response_prepare.append(security_headers(https=settings.secure_cookies))
     app[CONTENT_STORE] = ContentStore()
-    app[REGIONS] = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
-    app[CHECK_RULES] = read_rules(settings.check_rules_file)
+    app[REGIONS] = static.region_directory()
+    app[CHECK_RULES] = static.check_rules()
     app.cleanup_ctx.extend([_database, _content, _redis, _handovers, _gateway, _training,
                             telegram.telegram_context,
                             every(PURGE_INTERVAL_SECONDS, _purge, "purge"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Literal
 
 from cryptography.fernet import Fernet
 from pydantic import SecretStr, model_validator
@@ -105,6 +106,9 @@ class Settings(BaseSettings):
     # per account across all addresses four times as many (bot/staff/login_limits.py).
     login_attempts_burst: int = 5
     login_attempts_per_minute: int = 2
+    # Staff passwords are argon2id at the library's recommended cost. "test" is a cheap hash for
+    # the test suite only (it makes hundreds of accounts); never set it for real accounts.
+    password_hash_cost: Literal["standard", "test"] = "standard"  # noqa: S105  (a cost level, not a secret)
 
     # Requests per conversation: a burst, then about one message every two seconds.
     rate_limit_burst: int = 10

@@ -1,59 +1,76 @@
-"""Shared fixtures: settings for an in-process app, and the whole stack as real processes.
-
-The stack fixture starts what `make run` starts (action server, Rasa with the trained model, bot
-service) on test ports with a fresh SQLite database, so the REST tests cross every real boundary.
+"""The fixtures every bot-service test may ask for: the static inputs (read once per session),
+settings and apps for in-process tests, staff log-ins, a fake Telegram Bot API, and the whole
+stack as real processes (on SQLite and on PostgreSQL). Helpers live in tests/support/.
 """
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import AsyncIterator, Iterator
 
 import pytest
 from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
+from hypothesis import settings as hypothesis_settings
 
 from bot.settings import Settings
-from fake_telegram_api import FakeTelegramApi
+from bot.static_data import StaticData
+from support.database import POSTGRES_ADMIN
+from support.fake_telegram_api import FakeTelegramApi
+from support.ports import free_port
+from support.stack import Stack, running_stack
+from support.staff import LogIn, StaffLogins
+from support.tokens import BOUNDARY_TOKENS
 
-ROOT = Path(__file__).resolve().parent.parent
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
-MODEL = ROOT / "models" / "current.tar.gz"
-STARTUP_TIMEOUT_SECONDS = 300
-# The settings fixture's token per internal boundary (bot/settings.py), each one different.
-BOUNDARY_TOKENS = {name: f"test-{name.replace('_', '-')}-{'x' * 24}"
-                   for name in ("gateway_token", "nlg_token", "action_token", "internal_token")}
+# Generated examples: each test says how many a whole run takes; `make test-fast` takes a tenth
+# (--hypothesis-profile=fast).
+hypothesis_settings.register_profile("fast", max_examples=10)
+
+# A test that asks for the real stack runs its processes (Rasa takes about a minute to start).
+STACK_MARKS = {"stack": ("stack",), "pg_stack": ("stack", "pg")}
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
-def bearer(token: str) -> dict[str, str]:
-    """The header every internal boundary takes its token in."""
-    return {"Authorization": f"Bearer {token}"}
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks what needs the real stack or Chromium, so `make test-fast` can leave it out and a new
+    test is marked without anyone remembering to."""
+    for item in items:
+        for fixture, marks in STACK_MARKS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                for mark in marks:
+                    item.add_marker(mark)
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker("browser")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="session")
+def static_data() -> StaticData:
+    """The files every app reads, read once for the whole run (the redactor alone takes seconds)."""
+    return StaticData.read(_settings(Path("unused")))
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_token="test-rasa-token-of-at-least-32-characters", secret_key="test-secret-key-of-at-least-32-characters",
+        encryption_key=Fernet.generate_key().decode(), rasa_timeout_seconds=3, password_hash_cost="test",
+        **BOUNDARY_TOKENS,
+    )
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for an app whose Rasa is down (nothing listens on the port)."""
-    return Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        rasa_token="test-rasa-token-of-at-least-32-characters", secret_key="test-secret-key-of-at-least-32-characters", encryption_key=Fernet.generate_key().decode(),
-        rasa_timeout_seconds=3, **BOUNDARY_TOKENS,
-    )
+    return _settings(tmp_path)
+
+
+@pytest.fixture
+async def log_in() -> AsyncIterator[LogIn]:
+    """`await log_in(client, account)`: a staff member logged in through the JSON API, with their
+    own cookie jar, closed after the test."""
+    async with StaffLogins() as logins:
+        yield logins.log_in
 
 
 @pytest.fixture
@@ -66,132 +83,6 @@ async def fake_api():
     await server.close()
 
 
-class Stack:
-    def __init__(self, base_url: str, rasa_url: str, actions_url: str, token: str,
-                 logs: dict[str, Path], database_url: str, secret_key: str,
-                 env: dict[str, str], processes: dict[str, subprocess.Popen],
-                 boundary_tokens: dict[str, str] | None = None) -> None:
-        self.base_url, self.rasa_url, self.actions_url, self.token = base_url, rasa_url, actions_url, token
-        # GATEWAY_TOKEN, NLG_TOKEN, ACTION_TOKEN, INTERNAL_TOKEN; `token` is RASA_TOKEN (Rasa's API).
-        self.boundary_tokens = boundary_tokens or {}
-        self.logs = logs
-        self.database_url = database_url
-        self.secret_key = secret_key
-        self.env = env  # what the processes run with: for the `bot` command line in tests
-        self._processes = processes
-        self._senders: dict[str, str] = {}  # a test's name for a REST conversation -> its sender
-
-    def sender(self, name: str) -> str:
-        """The sender the server issued (POST /api/v1/chat/start) for the test's conversation `name`."""
-        if name not in self._senders:
-            self._senders[name] = post_json(f"{self.base_url}/api/v1/chat/start", {})["sender"]
-        return self._senders[name]
-
-    def chat(self, sender: str, message: Any) -> list[dict[str, Any]]:
-        """`sender`: the test's name for a REST conversation."""
-        return post_json(f"{self.base_url}/api/v1/chat", {"sender": self.sender(sender), "message": message})
-
-    def bot_command(self, *args: str) -> str:
-        """Runs `bot ...` against this stack's database and secrets; returns its output."""
-        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=self.env,
-                              check=True, capture_output=True, text=True).stdout
-
-    def restart_bot_service(self) -> None:
-        """Stops the bot service the hard way and starts it again on the same port."""
-        old = self._processes["bot"]
-        old.kill()
-        old.wait(timeout=15)
-        log = open(self.logs["bot"], "a")
-        self._processes["bot"] = subprocess.Popen(old.args, cwd=ROOT, env=self.env, stdout=log,
-                                                  stderr=subprocess.STDOUT)
-        _wait_ready(f"{self.base_url}/readyz", list(self._processes.values()))
-
-
-def post_json(url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
-
-
-def _wait_ready(url: str, processes: list[subprocess.Popen]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"{process.args} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(1)
-    raise RuntimeError("the stack did not become ready")
-
-
-@contextlib.contextmanager
-def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
-    """Starts bot service, action server and Rasa like `make run`, on spare ports."""
-    if not MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does)")
-    bot_port, rasa_port, actions_port = free_port(), free_port(), free_port()
-    token, secret_key = secrets.token_urlsafe(24), secrets.token_urlsafe(32)
-    boundary_tokens = {name.upper(): secrets.token_urlsafe(32) for name in BOUNDARY_TOKENS}
-    settings = Settings(database_url=database_url, rasa_token=token, secret_key=secret_key,
-                        encryption_key=Fernet.generate_key().decode(), **BOUNDARY_TOKENS)
-    env = {
-        **os.environ,
-        "RASA_TOKEN": token, "SECRET_KEY": secret_key, **boundary_tokens,
-        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "DATABASE_URL": database_url, "TRACKER_STORE_URL": settings.tracker_store_url,
-        "PORT": str(bot_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "NLG_URL": f"http://127.0.0.1:{bot_port}/nlg",
-        "ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "BOT_INTERNAL_URL": f"http://127.0.0.1:{bot_port}",
-        "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-        # A neutral page on this machine: the test network reaches nothing else.
-        "QUICK_EXIT_URL": f"http://127.0.0.1:{bot_port}/healthz",
-        # The fuzz tests send thousands of messages, and the browser tests log in a dozen staff
-        # from this one address; the limiters have tests of their own.
-        "RATE_LIMIT_BURST": "1000000", "LOGIN_ATTEMPTS_BURST": "1000",
-        # Every test client is 127.0.0.1: the per-address limits have tests of their own too.
-        "CLIENT_MESSAGES_BURST": "1000000", "CLIENT_STARTS_BURST": "1000000", "CLIENT_MAX_SOCKETS": "1000",
-        "HANDOVERS_PER_CONVERSATION_PER_DAY": "1000", "HANDOVERS_PER_CLIENT_PER_HOUR": "1000",
-    }
-    logs = {name: open(workdir / f"{name}.log", "w") for name in ("bot", "actions", "rasa")}
-    commands = {
-        "bot": [sys.executable, "-m", "bot.cli", "serve"],
-        "actions": [str(RASA_PYTHON), "-m", "rasa_ext.action_server", "--port", str(actions_port)],
-        "rasa": [str(RASA_PYTHON), "-m", "rasa_ext.server", "--model", str(MODEL),
-                 "--port", str(rasa_port)],
-    }
-    processes = {name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=logs[name],
-                                        stderr=subprocess.STDOUT)
-                 for name, command in commands.items()}
-    try:
-        _wait_ready(f"http://127.0.0.1:{bot_port}/readyz", list(processes.values()))
-        yield Stack(f"http://127.0.0.1:{bot_port}", f"http://127.0.0.1:{rasa_port}",
-                    f"http://127.0.0.1:{actions_port}", token,
-                    {name: workdir / f"{name}.log" for name in logs}, database_url, secret_key,
-                    env, processes, boundary_tokens)
-    except RuntimeError:
-        for name in logs:
-            logs[name].flush()
-            sys.stderr.write(f"--- {name} log ---\n{(workdir / f'{name}.log').read_text()[-3000:]}\n")
-        raise
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for handle in logs.values():
-            handle.close()
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
@@ -199,7 +90,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from bot.checks.rules import Rule, read_rules
 from bot.content.check_lists import CONTINUED, MAX_BUBBLE, NotACheckList, careful_amount, chunks, render_part
 from bot.content.files import parse_entries, read_content_dir
 from bot.content.store import ContentStore
-from conftest import BOUNDARY_TOKENS, bearer
-from staff_client import add_user
+from support.tokens import BOUNDARY_TOKENS, bearer
+from support.staff import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 # A year in which every rule of data/check_rules.yml is current, and one in which all have passed.

@@ -20,16 +20,16 @@ from bot.checks.rules import RuleError, read_rules
 from bot.db.engine import make_engine, session_factory
 from bot.settings import Settings
 from bot.staff.rule_editor import read_amount
-from conftest import BOUNDARY_TOKENS, bearer
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.tokens import BOUNDARY_TOKENS, bearer
+from support.staff import add_user
 
 TOKEN = BOUNDARY_TOKENS["internal_token"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 async def test_the_checks_get_every_rule_with_its_year_and_whether_it_has_passed(client):
@@ -53,16 +53,17 @@ async def test_the_rules_need_the_internal_token(client):
     ("x:\n  value: 3\n  source: s\n  check_at: c\n", "x: year must be the year the value holds for"),
     ("x:\n  value: 3\n  year: 2026\n  check_at: c\n", "x: a source and where to check"),
 ])
-def test_a_rule_that_cannot_be_used_stops_the_start_with_its_name(tmp_path, settings, entry, message):
+def test_a_rule_that_cannot_be_used_stops_the_start_with_its_name(tmp_path, settings, entry, message, static_data):
     path = tmp_path / "check_rules.yml"
     path.write_text(entry, encoding="utf-8")
     with pytest.raises(RuleError, match=message):
         read_rules(path)
+    broken = Settings(**{**settings.model_dump(), "check_rules_file": path})
     with pytest.raises(RuleError, match=message):
-        create_app(Settings(**{**settings.model_dump(), "check_rules_file": path}))
+        create_app(broken, static=static_data.for_settings(broken))
 
 
-async def test_editors_see_which_rules_have_a_passed_year(client):
+async def test_editors_see_which_rules_have_a_passed_year(client, log_in):
     editor = await log_in(client, await add_user(client, "rules@x.nl", "editor"))
     listing = await (await editor.get("/staff/editor")).text()
     rules = listing[listing.index('id="rules"'):]
@@ -76,7 +77,7 @@ async def served(client, key: str, language: str = "nl") -> str:
     return (await response.json())["text"]
 
 
-async def test_an_editor_updates_a_yearly_figure_and_answers_and_checks_use_it_with_its_year(client):
+async def test_an_editor_updates_a_yearly_figure_and_answers_and_checks_use_it_with_its_year(client, log_in):
     this_year = date.today().year
     before = await served(client, "utter_ask_benefits/bijstand")
     assert "€ 1.369,06 per maand (2025)" in before and "{rule:" not in before
@@ -101,7 +102,7 @@ async def test_an_editor_updates_a_yearly_figure_and_answers_and_checks_use_it_w
     ({"source": ""}, "Een bron en waar je het actuele bedrag kunt nakijken zijn verplicht."),
     ({"year": "1999"}, "Vul het jaar in waarvoor het bedrag geldt"),
 ])
-async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, message):
+async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, message, log_in):
     editor = await log_in(client, await add_user(client, "figures2@x.nl", "editor"))
     form = {"value": "7600", "unit": "euro", "year": "2026", "source": "x (2026)", "check_at": "rijksoverheid.nl",
             **change}
@@ -110,7 +111,7 @@ async def test_a_wrong_figure_is_refused_and_the_old_one_stays(client, change, m
     assert "€ 7.575 (2024)" in await served(client, "utter_ask_benefits/bijstand")
 
 
-async def test_workers_cannot_change_figures(client):
+async def test_workers_cannot_change_figures(client, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     assert (await worker.form("/staff/editor/rules/bijstand_asset_limit_single", {"value": "1"})).status == 403
 

@@ -22,53 +22,19 @@ from bot.content.keys import CONTENT_EDITING
 from bot.staff.keys import ACCOUNTS, AUDIT
 from bot.content.schema import ContentError
 from bot.settings import Settings
-from conftest import BOUNDARY_TOKENS, ROOT, bearer
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
-
-TOKEN = BOUNDARY_TOKENS["nlg_token"]
-KEY = "utter_thank"
+from support.editor import KEY, open_form, proposal_id, served
+from support.paths import ROOT
+from support.staff import add_user
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
-
-
-async def served(client, key: str = KEY, language: str = "nl") -> str:
-    body = {"response": key, "arguments": {}, "tracker": {"sender_id": "x", "slots": {"language": language}}}
-    response = await client.post("/nlg", json=body, headers=bearer(TOKEN))
-    assert response.status == 200
-    return (await response.json())["text"]
-
-
-def fields_of(html: str) -> dict[str, str]:
-    """The form as the page fills it in (inputs, checked boxes, textareas, selected options)."""
-    start = html.index('id="answer"')
-    form = html[start:html.index("</form>", start)]
-    values = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or ('type="checkbox"' in tag and "checked" not in tag):
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        values[name.group(1)] = value.group(1) if value else ""
-    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        values[name] = text.replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
-    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', options)
-        values[name] = chosen.group(1) if chosen else ""
-    return values
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 @pytest.fixture
-async def editor(client):
+async def editor(client, log_in):
     return await log_in(client, await add_user(client, "editor@x.nl", "editor"))
-
-
-async def open_form(editor, key: str = KEY) -> dict[str, str]:
-    page = await editor.get(f"/staff/editor/answers/{key}")
-    assert page.status == 200
-    return fields_of(await page.text())
 
 
 async def test_a_publication_is_served_at_once_and_a_draft_never(client, editor):
@@ -219,7 +185,7 @@ async def test_history_shows_the_changed_words_before_and_after(client, editor):
     assert "@@" not in history and "+++ after" not in history and "--- before" not in history
 
 
-async def test_workers_and_coordinators_cannot_reach_the_editor(client):
+async def test_workers_and_coordinators_cannot_reach_the_editor(client, log_in):
     for role in ("worker", "coordinator"):
         member = await log_in(client, await add_user(client, f"{role}@x.nl", role, ["utrecht"]))
         assert (await member.get("/staff/editor")).status == 403
@@ -251,9 +217,8 @@ async def test_nlg_keeps_serving_whole_answers_while_an_editor_publishes(client,
 
 
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    """`bot` with a database and secrets of its own (never the developer's var/). Not bot.db: the
-    autouse `close_staff_sessions` starts the test's `client` app on tmp_path/bot.db, whose
-    start-up writes SQLite would hold against the CLI ("database is locked")."""
+    """`bot` with a database and secrets of its own (never the developer's var/ nor an app's
+    tmp_path/bot.db, whose start-up writes SQLite would hold against the CLI)."""
     return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32,
             "SECRET_KEY": "s" * 32, "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
@@ -283,10 +248,11 @@ def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
     assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr
 
 
-async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings):
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
+async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
-    first = await aiohttp_client(create_app(shared))
-    second = await aiohttp_client(create_app(shared))
+    first = await aiohttp_client(create_app(shared, static=static_data))
+    second = await aiohttp_client(create_app(shared, static=static_data))
     editor = await log_in(first, await add_user(first, "replica@x.nl", "editor"))
     fields = await open_form(editor)
     await editor.form(f"/staff/editor/answers/{KEY}", {**fields, "text_nl": "Graag gedaan, overal.",
@@ -296,8 +262,6 @@ async def test_other_replicas_serve_the_publication_within_seconds(aiohttp_clien
             break
         await asyncio.sleep(0.1)
     assert await served(second) == "Graag gedaan, overal."
-    for session in getattr(first, "_staff_sessions", []):
-        await session.close()
 
 
 async def test_what_was_served_before_the_first_publication_can_be_restored(client, editor):
@@ -325,14 +289,8 @@ SAFETY_KEY = "utter_crisis/suicidal"
 
 
 @pytest.fixture
-async def second_editor(client):
+async def second_editor(client, log_in):
     return await log_in(client, await add_user(client, "second@x.nl", "editor"))
-
-
-async def proposal_id(staff, key: str) -> str | None:
-    page = await (await staff.get(f"/staff/editor/answers/{key}")).text()
-    found = re.search(r'action="/staff/editor/approvals/(\d+)"', page)
-    return found.group(1) if found else None
 
 
 async def test_one_editor_alone_cannot_publish_a_safety_answer(client, editor, second_editor):

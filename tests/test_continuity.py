@@ -13,13 +13,16 @@ import pytest
 
 from bot.app import create_app
 from bot.handover.keys import ESCALATION, HANDOVERS
-from rest_client import rest_sender
-from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover, user_says  # noqa: F401
+from support.rest import rest_sender
+from support.staff import LogIn, add_user, handover_id, make_handover, user_says
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    client = await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    # The crisis answer waits this long at most for the live chat's bookkeeping (0.15 s in
+    # production); these tests check what the bookkeeping does, on a machine that may be busy.
+    settings = settings.model_copy(update={"crisis_wait_seconds": 5.0})
+    client = await aiohttp_client(create_app(settings, static=static_data))
     client.settings = settings
     return client
 
@@ -42,7 +45,7 @@ async def say(socket, text: str) -> list[dict]:
     return (await next_frame(socket, "bot"))["messages"]
 
 
-async def live_widget_chat(client, email: str = "anna@rebelz.nl"):
+async def live_widget_chat(client, log_in: LogIn, email: str = "anna@rebelz.nl"):
     """A widget user in a live chat with worker Anna: (socket, token, worker, handover number)."""
     socket, session = await open_widget(client)
     await say(socket, "hallo")
@@ -67,8 +70,8 @@ async def wait_for(check, timeout: float = 10) -> None:
     raise AssertionError("the condition did not come true")
 
 
-async def test_a_dropped_socket_resumes_with_the_workers_messages_none_lost_none_twice(client):
-    socket, token, worker, number, _ = await live_widget_chat(client)
+async def test_a_dropped_socket_resumes_with_the_workers_messages_none_lost_none_twice(client, log_in):
+    socket, token, worker, number, _ = await live_widget_chat(client, log_in)
     shown = [m["id"] for m in (await detail(worker, number))["messages"]]
     await socket.close()
     await wait_for(lambda: _presence_is(worker, number, "offline"))
@@ -98,8 +101,8 @@ async def _presence_is(worker, number: int, state: str) -> bool:
     return (await detail(worker, number))["user_presence"] == state
 
 
-async def test_a_reload_shows_the_live_chat_so_far_and_a_made_up_token_starts_afresh(client):
-    socket, token, worker, number, _ = await live_widget_chat(client)
+async def test_a_reload_shows_the_live_chat_so_far_and_a_made_up_token_starts_afresh(client, log_in):
+    socket, token, worker, number, _ = await live_widget_chat(client, log_in)
     await say(socket, "ik wil stoppen met dit werk")
     await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Dat kan, ik help je."})
     await next_frame(socket, "bot")
@@ -119,8 +122,8 @@ async def test_a_reload_shows_the_live_chat_so_far_and_a_made_up_token_starts_af
     await socket.close()
 
 
-async def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_keeps_no_trace(client):
-    socket, token, worker, number, reference = await live_widget_chat(client)
+async def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_keeps_no_trace(client, log_in):
+    socket, token, worker, number, reference = await live_widget_chat(client, log_in)
     await say(socket, "hij komt eraan")
     await socket.close()
     response = await client.post("/api/v1/chat/end", data=token)
@@ -141,7 +144,7 @@ async def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_keeps_no_tra
     assert replies[0]["text"].startswith("Ik vind geen open gesprek")
 
 
-async def test_wis_gesprek_clears_the_widget_and_closes_a_waiting_handover_for_the_worker(client):
+async def test_wis_gesprek_clears_the_widget_and_closes_a_waiting_handover_for_the_worker(client, log_in):
     socket, session = await open_widget(client)
     await say(socket, "hallo")
     made = await make_handover(client, client.settings, session["id"], channel="web")
@@ -157,7 +160,7 @@ async def test_wis_gesprek_clears_the_widget_and_closes_a_waiting_handover_for_t
     await socket.close()
 
 
-async def test_typing_while_waiting_reaches_the_worker_and_stop_asks_before_withdrawing(client):
+async def test_typing_while_waiting_reaches_the_worker_and_stop_asks_before_withdrawing(client, log_in):
     socket, session = await open_widget(client)
     await say(socket, "hallo")
     made = await make_handover(client, client.settings, session["id"], channel="web")
@@ -186,7 +189,7 @@ async def test_typing_while_waiting_reaches_the_worker_and_stop_asks_before_with
     await socket.close()
 
 
-async def test_a_crisis_phrase_while_waiting_gets_the_safety_lines_and_makes_it_urgent(client):
+async def test_a_crisis_phrase_while_waiting_gets_the_safety_lines_and_makes_it_urgent(client, log_in):
     made = await make_handover(client, client.settings, "wait-crisis")
     replies = await user_says(client, "wait-crisis", "ik wil niet meer leven")
     assert "113" in replies[0]["text"] and replies[0]["automatic"] is True
@@ -198,8 +201,8 @@ async def test_a_crisis_phrase_while_waiting_gets_the_safety_lines_and_makes_it_
     assert [(m["sender"], m["crisis"]) for m in found["messages"]] == [("user", True), ("assistant", False)]
 
 
-async def test_the_reference_code_brings_the_user_back_on_another_channel(client):
-    socket, token, worker, number, reference = await live_widget_chat(client)
+async def test_the_reference_code_brings_the_user_back_on_another_channel(client, log_in):
+    socket, token, worker, number, reference = await live_widget_chat(client, log_in)
     await socket.close()
     await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": "Ik ben er morgen weer."})
 
@@ -225,8 +228,8 @@ async def test_a_code_that_leads_nowhere_says_so_kindly(client):
     assert not (await user_says(client, "no-code", long))[0]["text"].startswith("Ik vind geen open gesprek")
 
 
-async def test_a_crisis_phrase_in_a_live_chat_is_marked_automatic_and_shown_to_the_worker(client):
-    socket, token, worker, number, _ = await live_widget_chat(client)
+async def test_a_crisis_phrase_in_a_live_chat_is_marked_automatic_and_shown_to_the_worker(client, log_in):
+    socket, token, worker, number, _ = await live_widget_chat(client, log_in)
     replies = await say(socket, "ik wil niet meer leven")
     assert replies[0]["automatic"] is True and "113" in replies[0]["text"]
     senders = [(m["sender"], m["crisis"]) for m in (await detail(worker, number))["messages"]]
@@ -234,7 +237,7 @@ async def test_a_crisis_phrase_in_a_live_chat_is_marked_automatic_and_shown_to_t
     await socket.close()
 
 
-async def test_an_open_handover_whose_user_never_returns_is_closed_for_the_worker(client):
+async def test_an_open_handover_whose_user_never_returns_is_closed_for_the_worker(client, log_in):
     made = await make_handover(client, client.settings, "never-back")
     worker = await log_in(client, await add_user(client, "gone@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
     number = await handover_id(worker, made["reference"])
@@ -248,7 +251,7 @@ async def test_an_open_handover_whose_user_never_returns_is_closed_for_the_worke
     assert deleted == 1
 
 
-async def test_a_handover_that_is_gone_gets_a_dutch_page_not_a_bare_error(client):
+async def test_a_handover_that_is_gone_gets_a_dutch_page_not_a_bare_error(client, log_in):
     worker = await log_in(client, await add_user(client, "page@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
     page = await worker.get("/staff/handovers/999999")
     assert page.status == 404

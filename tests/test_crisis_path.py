@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
 from bot.content.files import parse_entries, read_content_dir
-from rest_client import rest_sender
+from support.rest import rest_sender
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ class FakeRasa:
 
 
 @pytest.fixture
-async def rasa_and_client(aiohttp_client, settings):
+async def rasa_and_client(aiohttp_client, settings, static_data):
     async def start(replies: list[dict], answer_at_once: bool = True):
         rasa = FakeRasa(replies)
         if answer_at_once:
@@ -53,7 +53,8 @@ async def rasa_and_client(aiohttp_client, settings):
         started.append(server)
         # A patient client: waiting for Rasa would take a minute, far longer than any test allows.
         client = await aiohttp_client(create_app(settings.model_copy(
-            update={"rasa_url": str(server.make_url("")).rstrip("/"), "rasa_timeout_seconds": 60})))
+            update={"rasa_url": str(server.make_url("")).rstrip("/"), "rasa_timeout_seconds": 60}),
+            static=static_data))
         return rasa, client
     started: list[TestServer] = []
     yield start
@@ -95,8 +96,8 @@ async def test_a_crisis_phrase_is_answered_when_rasa_is_down(client_without_rasa
 
 
 @pytest.fixture
-async def client_without_rasa(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client_without_rasa(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 async def test_a_possible_crisis_gets_the_topic_answer_first_and_then_one_calm_line(rasa_and_client):

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow  # starts a bot service and floods it
 def test_the_flood_benchmark_prints_the_crisis_and_ordinary_figures():
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "crisis_under_load.py"), "--ordinary", "8",
                           "--crises", "3", "--rasa-seconds", "0.05", "0.1", "--no-stack"],

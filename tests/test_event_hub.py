@@ -5,8 +5,8 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from bot.staff.keys import ACCOUNTS, INBOX
 from bot.events import EventHub
-from rest_client import rest_chat, rest_sender
-from staff_client import make_handover
+from support.rest import rest_chat, rest_sender
+from support.staff import make_handover
 
 
 async def test_an_event_is_delivered_here_when_redis_cannot_be_reached():

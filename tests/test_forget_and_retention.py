@@ -39,7 +39,8 @@ def counts(stack, conversation: str) -> tuple[int, int]:
     return events, kept
 
 
-@pytest.fixture(params=["stack", "pg_stack"])
+@pytest.fixture(params=[pytest.param("stack", marks=pytest.mark.stack),
+                        pytest.param("pg_stack", marks=[pytest.mark.stack, pytest.mark.pg])])
 def any_stack(request):
     return request.getfixturevalue(request.param)
 

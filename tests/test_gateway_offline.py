@@ -6,12 +6,12 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.appkeys import ENGINE
-from rest_client import rest_sender
+from support.rest import rest_sender
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 async def chat(client, message, sender="user-1"):

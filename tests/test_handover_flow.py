@@ -24,7 +24,7 @@ from bot.regions.keys import REGIONS
 from bot.handover.handovers import CALL_SAFETY, URGENT_REASONS
 from bot.regions.office_hours import DAYS, DAY_NAMES, DUTCH_TIME
 from bot.staff.labels import LABELS
-from staff_client import add_user, handover_id, log_in, make_handover, user_says
+from support.staff import add_user, handover_id, make_handover, user_says
 
 FORM_ANSWERS = ["Apeldorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]
 
@@ -210,11 +210,8 @@ async def test_a_phone_handover_asks_whether_a_call_is_safe_and_the_worker_sees_
 # --- in-process: what the worker learns, and the office hours the form says -------------------
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    app_client = await aiohttp_client(create_app(settings))
-    yield app_client
-    for session in getattr(app_client, "_staff_sessions", []):
-        await session.close()
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 def test_every_code_the_service_keeps_has_a_dutch_label_for_the_worker():
@@ -222,7 +219,7 @@ def test_every_code_the_service_keeps_has_a_dutch_label_for_the_worker():
     assert set(LABELS["call_safety"]) == set(CALL_SAFETY)
 
 
-async def test_the_worker_reads_why_a_handover_is_urgent_and_never_an_unknown_code(client, settings):
+async def test_the_worker_reads_why_a_handover_is_urgent_and_never_an_unknown_code(client, settings, log_in):
     await user_says(client, "urgent-why", "ik wil niet meer leven")  # the gateway's own crisis match
     made = await make_handover(client, settings, "urgent-why", urgent=True, urgent_reasons=[
         "housing_leave_within_days", "housing_lives_at_workplace", "<b>woont bij pooier</b>", "crisis"])
@@ -243,7 +240,7 @@ async def test_the_worker_reads_why_a_handover_is_urgent_and_never_an_unknown_co
     assert "pooier" not in page  # free text never gets in, escaped or not
 
 
-async def test_a_calm_handover_has_no_urgent_reasons_and_no_call_row(client, settings):
+async def test_a_calm_handover_has_no_urgent_reasons_and_no_call_row(client, settings, log_in):
     made = await make_handover(client, settings, "calm", call_safety="voicemail_ok")  # a chat: ignored
     worker = await log_in(client, await add_user(client, "calm@rebelz.nl", "worker", ["apeldoorn"]))
     number = await handover_id(worker, made["reference"])
@@ -258,7 +255,7 @@ async def test_a_calm_handover_has_no_urgent_reasons_and_no_call_row(client, set
     ("-", "niet gezegd: spreek niets in en stuur geen sms"),
     ("call me at night", "niet gezegd: spreek niets in en stuur geen sms"),  # not a code: not kept
 ])
-async def test_the_worker_sees_whether_a_voicemail_or_text_is_safe(client, settings, given, label):
+async def test_the_worker_sees_whether_a_voicemail_or_text_is_safe(client, settings, given, label, log_in):
     made = await make_handover(client, settings, "caller", contact="phone", call_safety=given)
     worker = await log_in(client, await add_user(client, "call@rebelz.nl", "worker", ["apeldoorn"]))
     number = await handover_id(worker, made["reference"])

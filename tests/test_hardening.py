@@ -16,8 +16,11 @@ from aiohttp import web
 from bot.app import create_app
 from bot.gateway import session_tokens
 from bot.settings import Settings
-from conftest import ROOT, _wait_ready, bearer, free_port
-from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover  # noqa: F401
+from support.paths import ROOT
+from support.ports import free_port
+from support.stack import wait_ready
+from support.tokens import bearer
+from support.staff import add_user, handover_id, make_handover
 
 HUGE = "99999999999999999999999"
 # Deeper than Python's recursion limit: json.loads gives up with RecursionError, not ValueError.
@@ -25,8 +28,8 @@ NESTED = "[" * 1000 + "]" * 1000
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    app = create_app(settings)
+async def client(aiohttp_client, settings, static_data):
+    app = create_app(settings, static=static_data)
 
     async def broken(request: web.Request) -> web.Response:
         raise RuntimeError("a bug")
@@ -52,7 +55,7 @@ def assert_hardened(response, secure: bool = False) -> None:
         assert "Strict-Transport-Security" not in headers, where
 
 
-async def test_every_kind_of_response_carries_the_security_headers(client):
+async def test_every_kind_of_response_carries_the_security_headers(client, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     responses = [
         await client.get("/healthz"),  # 200
@@ -70,9 +73,9 @@ async def test_every_kind_of_response_carries_the_security_headers(client):
         assert_hardened(response)
 
 
-async def test_with_an_https_public_url_every_response_asks_for_https_only(aiohttp_client, settings):
+async def test_with_an_https_public_url_every_response_asks_for_https_only(aiohttp_client, settings, static_data):
     secure = Settings(**{**settings.model_dump(), "public_url": "https://chat.example.invalid"})
-    client = await aiohttp_client(create_app(secure))
+    client = await aiohttp_client(create_app(secure, static=static_data))
     for response in (await client.get("/healthz"), await client.get("/staff/", allow_redirects=False),
                      await client.get("/api/v1/staff/handovers")):
         assert_hardened(response, secure=True)
@@ -84,7 +87,7 @@ async def test_the_widget_socket_still_opens_and_talks(client):
         assert first["type"] == "session"
 
 
-async def test_a_huge_handover_number_is_not_found_without_a_traceback(client, caplog):
+async def test_a_huge_handover_number_is_not_found_without_a_traceback(client, caplog, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     caplog.set_level(logging.INFO)
     for path in (f"/api/v1/staff/handovers/{HUGE}", f"/staff/handovers/{HUGE}"):
@@ -94,7 +97,7 @@ async def test_a_huge_handover_number_is_not_found_without_a_traceback(client, c
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_a_huge_phrasing_number_is_not_found_without_a_traceback(client, caplog):
+async def test_a_huge_phrasing_number_is_not_found_without_a_traceback(client, caplog, log_in):
     editor = await log_in(client, await add_user(client, "e@x.nl", "editor"))
     caplog.set_level(logging.INFO)
     response = await editor.form(f"/staff/training/phrasings/{HUGE}/delete", {})
@@ -129,7 +132,7 @@ async def test_deeply_nested_json_over_the_widget_socket_is_answered_not_a_crash
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-async def test_a_forgotten_handovers_number_is_never_given_to_the_next_one(client, settings):
+async def test_a_forgotten_handovers_number_is_never_given_to_the_next_one(client, settings, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     secret = settings.secret_key.get_secret_value()
     first_session = session_tokens.issue(secret)
@@ -162,7 +165,7 @@ def test_the_service_keeps_var_to_its_own_user(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/healthz", [process])
+        wait_ready(f"http://127.0.0.1:{port}/healthz", [process])
     finally:
         process.terminate()
         process.wait(timeout=30)

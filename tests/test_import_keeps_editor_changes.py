@@ -21,8 +21,8 @@ from bot.db.engine import make_engine, session_factory
 from bot.events import EventHub
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
-from conftest import BOUNDARY_TOKENS, ROOT
-
+from support.paths import ROOT
+from support.tokens import BOUNDARY_TOKENS
 REFUSED = 3  # bot.cli.REFUSED_UNEXPORTED
 ANSWER = "utter_ask_debt/bailiff"
 EDITED = "Een deurwaarder mag niet zomaar binnenkomen (tekst van een redacteur)."

@@ -12,9 +12,8 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.internal_contract import ENDPOINTS, REGENERATE, SCHEMA_PATH, schema_text
-from conftest import ROOT, bearer
-
-
+from support.paths import ROOT
+from support.tokens import bearer
 def test_the_committed_schema_is_the_one_the_models_make():
     committed = (ROOT / SCHEMA_PATH).read_text(encoding="utf-8")
     assert committed == schema_text(), (

@@ -18,7 +18,9 @@ from pydantic import ValidationError
 from bot.app import create_app
 from bot.secret_file import ensure_secrets
 from bot.settings import Settings
-from conftest import BOUNDARY_TOKENS, RASA_PYTHON, ROOT, bearer, free_port
+from support.paths import RASA_PYTHON, ROOT
+from support.ports import free_port
+from support.tokens import BOUNDARY_TOKENS, bearer
 
 # Stands for Rasa's API token where no settings are at hand (the action server's own tests).
 RASA_TOKEN = "rasa-api-token-that-no-other-boundary-takes"
@@ -30,8 +32,8 @@ NLG_REQUEST = {"response": "utter_thank", "arguments": {}, "channel": {"name": "
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.app import create_app
 from bot.gateway.keys import GATEWAY
 from bot.content.files import parse_entries, read_content_dir
 from bot.settings import Settings
-from conftest import BOUNDARY_TOKENS, bearer
+from support.tokens import BOUNDARY_TOKENS, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
@@ -83,13 +83,13 @@ async def rasa():
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(rasa, tmp_path_factory):
+async def client(rasa, tmp_path_factory, static_data):
     stand_in, server = rasa
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('language')}/bot.db",
         rasa_url=str(server.make_url("")).rstrip("/"), rasa_token=TOKEN, secret_key="test-secret-key-of-at-least-32-characters",
         encryption_key=Fernet.generate_key().decode(), rasa_timeout_seconds=10, **BOUNDARY_TOKENS)
-    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+    client = TestClient(TestServer(create_app(settings, static=static_data), host="127.0.0.1"))
     await client.start_server()
     stand_in.nlg_url = str(client.make_url("/nlg"))
     yield client

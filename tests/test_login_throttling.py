@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.appkeys import SESSIONS
 from bot.db.models import AuditEvent, StaffUser, utcnow
 from bot.settings import Settings
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.staff import add_user
 
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 WRONG = "e-mail, password or code is not right"
@@ -30,8 +30,8 @@ def proxied(settings) -> Settings:
 
 
 @pytest.fixture
-async def client(aiohttp_client, proxied):
-    return await aiohttp_client(create_app(proxied))
+async def client(aiohttp_client, proxied, static_data):
+    return await aiohttp_client(create_app(proxied, static=static_data))
 
 
 async def attempt(client, account: dict, address: str, password: str | None = None, code: str | None = None):
@@ -103,12 +103,12 @@ async def test_a_disabled_account_cannot_log_in_and_hears_the_usual_answer(clien
 
 
 async def test_wrong_codes_after_the_right_password_lock_the_account_and_alert_the_admins(
-        aiohttp_client, proxied, fake_api):
+        aiohttp_client, proxied, fake_api, static_data):
     api, server = fake_api
     settings = Settings(**{**proxied.model_dump(), "telegram_token": "123456:TEST",
                            "telegram_api_url": str(server.make_url("/bot")),
                            "staff_telegram_chat_id": "-100777"})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     owner = await add_user(client, "owner6@rebelz.nl", "worker", ["apeldoorn"])
     target = await staff_id(client, "owner6@rebelz.nl")
     answers = []
@@ -128,7 +128,7 @@ async def test_wrong_codes_after_the_right_password_lock_the_account_and_alert_t
     assert "owner6" not in notices[0] and "203.0.113" not in notices[0] and str(target) not in notices[0]
 
 
-async def test_an_admins_totp_reset_lifts_the_lock(client, proxied):
+async def test_an_admins_totp_reset_lifts_the_lock(client, proxied, log_in):
     owner = await add_user(client, "owner7@rebelz.nl", "worker", ["apeldoorn"])
     admin = await log_in(client, await add_user(client, "admin7@x.nl", "admin"))
     for n in range(5):

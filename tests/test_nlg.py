@@ -7,14 +7,14 @@ import pytest
 
 from bot.app import create_app
 
-from conftest import BOUNDARY_TOKENS, bearer
+from support.tokens import BOUNDARY_TOKENS, bearer
 
 TOKEN = BOUNDARY_TOKENS["nlg_token"]
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 def nlg_request(response: str, language: str | None = None, **arguments) -> dict:

@@ -19,9 +19,7 @@ from bot.handover.notices import UserNotices
 from bot.regions.office_hours import (DUTCH_TIME, OfficeHours, OfficeHoursError, describe, easter,
                                        public_holidays)
 from bot.settings import Settings
-# Not staff_client's autouse close_staff_sessions: it would build an app for every test here,
-# most of which need none; `client` closes the staff sessions itself.
-from staff_client import add_user, log_in, make_handover
+from support.staff import add_user, make_handover
 
 WEEKDAYS = OfficeHours.parse("ma-vr 9:00-17:00")
 
@@ -158,9 +156,8 @@ def test_unreadable_closed_days_are_refused_with_an_example(closed, message):
         OfficeHours.parse("ma-vr 9:00-17:00", closed)
 
 
-def holiday_in_amsterdam(moment: datetime) -> bool:
-    day = moment.astimezone(DUTCH_TIME).date()
-    return day in public_holidays(day.year)
+# Apeldoorn's hours in `regions_file`: every day, all day but the last minute (and public holidays).
+APELDOORN_HOURS = OfficeHours.parse("ma-zo 0:00-23:59")
 
 
 @pytest.fixture
@@ -175,38 +172,38 @@ def regions_file(tmp_path):
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, regions_file):
+async def client(aiohttp_client, settings, regions_file, static_data):
     settings = Settings(**{**settings.model_dump(), "regions_file": regions_file})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data.for_settings(settings)))
     client.settings = settings
-    yield client
-    for session in getattr(client, "_staff_sessions", []):
-        await session.close()
+    return client
 
 
 async def test_users_are_told_honestly_whether_someone_is_there_now(client):
+    asked = datetime.now(timezone.utc)
     made = await make_handover(client, client.settings, "open-1", municipality="Apeldoorn")
-    # Apeldoorn here is open every day, except on a public holiday.
-    assert made["office_open"] is not holiday_in_amsterdam(datetime.now(timezone.utc))
+    # Open every day, except on a public holiday and in the minute before midnight.
+    assert made["office_open"] is APELDOORN_HOURS.is_open(asked)
     assert made["response_minutes"] == 15
     closed = await make_handover(client, client.settings, "closed-1", municipality="-")
     assert closed["next_open"]["nl"].split()[0] in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")
 
 
-async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(client):
+async def test_an_unclaimed_handover_escalates_once_during_office_hours_only(client, log_in):
     made = await make_handover(client, client.settings, "late-1", municipality="Apeldoorn")
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
-    if holiday_in_amsterdam(later):
-        pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
-    assert await client.server.app[ESCALATION].escalate_due(now=later - timedelta(minutes=5)) == []
-    assert [h.reference for h in await client.server.app[ESCALATION].escalate_due(now=later)] == [made["reference"]]
-    assert await client.server.app[ESCALATION].escalate_due(now=later) == []  # once
+    if not APELDOORN_HOURS.is_open(later):
+        pytest.skip("a Dutch public holiday or the minute before midnight: the office is closed, nothing escalates")
+    escalation = client.server.app[ESCALATION]
+    assert await escalation.escalate_due(now=later - timedelta(minutes=5)) == []
+    assert [h.reference for h in await escalation.escalate_due(now=later)] == [made["reference"]]
+    assert await escalation.escalate_due(now=later) == []  # once
     coordinator = await log_in(client, await add_user(client, "co@x.nl", "coordinator", ["apeldoorn"]))
     listed = await (await coordinator.get("/api/v1/staff/handovers")).json()
     assert listed[0]["escalated"] is True
 
 
-async def test_an_editor_sets_closed_days_and_after_approval_they_count(client):
+async def test_an_editor_sets_closed_days_and_after_approval_they_count(client, log_in):
     editor = await log_in(client, await add_user(client, "ed@x.nl", "editor"))
     second = await log_in(client, await add_user(client, "ed2@x.nl", "editor"))
     fields = {"name": "Apeldoorn", "organisation": "Rebelz", "gemeenten": "Apeldoorn",
@@ -233,8 +230,8 @@ async def test_two_replicas_escalating_at_once_escalate_a_handover_once(client):
     coordinators and the staff group."""
     await make_handover(client, client.settings, "late-2", municipality="Apeldoorn")
     later = datetime.now(timezone.utc) + timedelta(minutes=client.settings.handover_escalate_minutes + 1)
-    if holiday_in_amsterdam(later):
-        pytest.skip("a Dutch public holiday: every office is closed, nothing escalates")
+    if not APELDOORN_HOURS.is_open(later):
+        pytest.skip("a Dutch public holiday or the minute before midnight: the office is closed, nothing escalates")
     app = client.server.app
     escalated = []
 

@@ -7,9 +7,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 from packaging.version import Version
 
-from conftest import ROOT
+from support.paths import ROOT
 
 _spec = importlib.util.spec_from_file_location("outdated", ROOT / "requirements" / "outdated.py")
 assert _spec is not None and _spec.loader is not None
@@ -34,6 +35,7 @@ def test_the_newest_release_is_compared_with_the_pin_not_with_what_is_installed(
         ("typing-extensions", "4.15.0", "5.0.1", "major")]
 
 
+@pytest.mark.slow  # asks the package index about every pin of both environments
 def test_make_outdated_lists_both_environments_with_the_step_of_each_release():
     done = subprocess.run(["make", "--no-print-directory", "outdated"], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)

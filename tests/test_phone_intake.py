@@ -7,8 +7,7 @@ import pytest
 
 from bot.app import create_app
 from bot.handover.keys import INTAKE
-from conftest import BOUNDARY_TOKENS, bearer
-
+from support.tokens import BOUNDARY_TOKENS, bearer
 INTERNAL = BOUNDARY_TOKENS["internal_token"]
 
 

@@ -20,8 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import create_engine, inspect, text
 
 from bot.gateway.pseudonym import conversation_id
-from conftest import ROOT
-
+from support.paths import ROOT
 # Asked for a person, then: gemeente, a call, the number, what is safe, when, language, no consent.
 FORM = ["Apeldorn", "bellen", "{number}", "Alleen sms, niet bellen", "maakt niet uit", "Nederlands", "nee"]
 

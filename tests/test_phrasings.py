@@ -39,8 +39,9 @@ from bot.db.models import RetrainJob, utcnow
 from bot.nlu.retrain_command import run_retrain
 from bot.nlu.retrain_jobs import ABANDONED_AFTER, RetrainBusy
 from bot.settings import RetrainSettings, Settings
-from conftest import MODEL, POSTGRES_ADMIN, RASA_PYTHON, ROOT
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.database import POSTGRES_ADMIN
+from support.paths import MODEL, RASA_PYTHON, ROOT
+from support.staff import add_user
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 EXAMPLE = "ik heb schulden"  # a training example of ask_debt/overview in data/nlu/debt.yml
@@ -257,7 +258,7 @@ async def audited(client) -> list[tuple[str, str]]:
     return [(e.action, e.detail) for e in await client.server.app[AUDIT].recent() if e.action in AUDITED]
 
 
-async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client):
+async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     overview = await (await editor.get("/staff/training")).text()
     assert "ask_debt/bailiff" in overview and "plak nooit een echt bericht" in overview
@@ -273,7 +274,7 @@ async def test_an_editor_adds_and_removes_a_phrasing_and_both_are_audited(client
     assert (await editor.form(f"/staff/training/phrasings/{number}/delete", {})).status == 404
 
 
-async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(client):
+async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(client, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     accepted = await editor.form("/staff/training/phrasings", {"intent": "greet", "text": f"{EXAMPLE}!"})
     assert accepted.status == 200  # "ik heb schulden!" is not the same sentence
@@ -285,7 +286,7 @@ async def test_a_refused_phrasing_shows_the_reason_and_keeps_what_was_typed(clie
     assert await client.server.app[PHRASINGS].counts() == {"greet": 1}
 
 
-async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
+async def test_workers_get_no_training_pages_and_strangers_must_log_in(client, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     for method, path in [("GET", "/staff/training"), ("GET", "/staff/training?intent=greet"),
                          ("GET", "/staff/training/status"), ("POST", "/staff/training/phrasings"),
@@ -301,7 +302,7 @@ async def test_workers_get_no_training_pages_and_strangers_must_log_in(client):
 
 
 async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_worker_swaps_the_new_model_in(
-        client, project, fake_rasa, worker):
+        client, project, fake_rasa, worker, log_in):
     editor = await log_in(client, await add_user(client, "editor@x.nl", "editor"))
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     await editor.form("/staff/training/phrasings", {"intent": "ask_debt/bailiff", "text": "beslag op mijn loon"})
@@ -334,7 +335,7 @@ async def test_an_editor_cannot_retrain_but_an_admin_can_and_the_worker_swaps_th
     assert await worker.run_once() is None  # nothing queued any more
 
 
-async def test_a_second_retrain_while_one_waits_or_runs_is_refused(client, project, worker):
+async def test_a_second_retrain_while_one_waits_or_runs_is_refused(client, project, worker, log_in):
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     assert (await admin.form("/staff/training/retrain", {})).status == 200
     again = await admin.form("/staff/training/retrain", {})
@@ -354,7 +355,7 @@ async def test_a_second_retrain_while_one_waits_or_runs_is_refused(client, proje
 
 
 async def test_a_queued_job_is_shown_by_another_replica_and_run_by_the_command_line_worker(
-        client, aiohttp_client, settings, project, fake_rasa):
+        client, aiohttp_client, settings, project, fake_rasa, log_in):
     """Two app instances on one database (two replicas), and `bot retrain run` as an operator runs it."""
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     assert (await admin.form("/staff/training/retrain", {})).status == 200
@@ -442,7 +443,7 @@ async def test_a_job_whose_worker_vanished_is_failed_and_frees_the_queue(tmp_pat
     ("second_replica_down", "rasa_unreachable", "Rasa was niet bereikbaar"),
 ])
 async def test_a_failed_retrain_marks_the_job_failed_and_leaves_model_and_training_data_as_they_were(
-        client, project, fake_rasa, breakage, code, message):
+        client, project, fake_rasa, breakage, code, message, log_in):
     admin = await log_in(client, await add_user(client, "admin@x.nl", "admin"))
     await client.server.app[PHRASINGS].add("greet", "hoi daar, ik ben nieuw", author_id=1)
     committed = project.project_root / "data" / "nlu" / EDITOR_FILE

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import create_engine, inspect, text
+from support.database import database_dump
 
 PERSONAL = ["06-12345678", "kim.devries@example.com", "111222333", "NL91ABNA0417164300",
             "1012 AB 12", "instagram.com/kim_ams_private"]
 MESSAGES = ["bel me op 06-12345678 aub", "mijn mail is kim.devries@example.com",
             "mijn bsn is 111222333, klopt dat?", "rekening NL91ABNA0417164300",
             "ik woon op 1012 AB 12", "zie instagram.com/kim_ams_private"]
-
-
-def database_dump(database_url: str) -> str:
-    engine = create_engine(database_url.replace("+aiosqlite", ""))
-    try:
-        with engine.connect() as connection:
-            tables = inspect(connection).get_table_names()
-            # tuple(): SQLAlchemy shortens long values in a Row's repr.
-            return "\n".join(repr(tuple(row)) for table in tables
-                             for row in connection.execute(text(f'SELECT * FROM "{table}"')))
-    finally:
-        engine.dispose()
 
 
 def test_no_native_id_or_personal_data_in_any_table_or_log(stack):

@@ -22,8 +22,8 @@ from pydantic import SecretStr
 from bot.app import create_app
 from bot.content.files import parse_entries, read_content_dir
 from bot.gateway.pseudonym import conversation_id
-from rest_client import rest_chat, rest_sender
-from staff_client import add_user, close_staff_sessions, handover_id, log_in, make_handover  # noqa: F401
+from support.rest import rest_chat, rest_sender
+from support.staff import add_user, handover_id, make_handover
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
@@ -56,8 +56,8 @@ def limited(settings):
 
 
 @pytest.fixture
-async def client(aiohttp_client, limited):
-    return await aiohttp_client(create_app(limited))
+async def client(aiohttp_client, limited, static_data):
+    return await aiohttp_client(create_app(limited, static=static_data))
 
 
 async def start(client, address: str = "192.0.2.1") -> aiohttp.ClientResponse:
@@ -157,14 +157,14 @@ class HeldRasa:
         return web.json_response([{"text": text_of("utter_ask_debt/overview")}])
 
 
-async def test_with_every_rasa_slot_taken_the_next_message_gets_the_fallback_at_once(aiohttp_client, settings):
+async def test_with_every_rasa_slot_taken_the_next_message_gets_the_fallback_at_once(aiohttp_client, settings, static_data):
     rasa = HeldRasa()
     server = TestServer(rasa.app, host="127.0.0.1")
     await server.start_server()
     try:
         client = await aiohttp_client(create_app(settings.model_copy(update={
             "rasa_url": str(server.make_url("")).rstrip("/"), "rasa_timeout_seconds": 60,
-            "rasa_max_concurrent": 2, "rasa_slot_wait_seconds": 0.5})))
+            "rasa_max_concurrent": 2, "rasa_slot_wait_seconds": 0.5}), static=static_data))
         held = [asyncio.create_task(rest_chat(client, f"held-{n}", "hoe zit het met schulden"))
                 for n in range(2)]
         while rasa.held < 2:
@@ -183,36 +183,42 @@ async def test_with_every_rasa_slot_taken_the_next_message_gets_the_fallback_at_
 
 # --- the crisis answer never waits for the database ------------------------------------------------
 
+LOCK_WAIT_SECONDS = 30
+
+
 class LockedDatabase:
-    """Holds SQLite's exclusive lock on the bot's database, as a long write under load would."""
+    """Holds SQLite's exclusive lock on the bot's database, as a long write under load would.
+    The lock is taken off the event loop: a write the app still has in flight finishes first."""
 
     def __init__(self, database_url: str) -> None:
-        self._connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+        self._connection = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None,
+                                           timeout=LOCK_WAIT_SECONDS, check_same_thread=False)
 
-    def __enter__(self) -> "LockedDatabase":
-        self._connection.execute("BEGIN EXCLUSIVE")
+    async def __aenter__(self) -> "LockedDatabase":
+        await asyncio.to_thread(self._connection.execute, "BEGIN EXCLUSIVE")
         return self
 
     def release(self) -> None:
         if self._connection.in_transaction:
             self._connection.execute("COMMIT")
 
-    def __exit__(self, *_: object) -> None:
+    async def __aexit__(self, *_: object) -> None:
         self.release()
         self._connection.close()
 
 
-async def test_a_crisis_phrase_is_answered_while_the_database_is_locked(aiohttp_client, settings):
-    client = await aiohttp_client(create_app(settings))
+async def test_a_crisis_phrase_is_answered_while_the_database_is_locked(aiohttp_client, settings, static_data):
+    client = await aiohttp_client(create_app(settings, static=static_data))
     sender = await rest_sender(client, "in-danger")
-    with LockedDatabase(settings.database_url):
+    async with LockedDatabase(settings.database_url):
         replies = await asyncio.wait_for(say(client, sender, "ik ben in gevaar", "127.0.0.1"),
                                          timeout=NOT_WAITING_SECONDS)
     assert replies[0]["text"] == DANGER
     assert replies[1]["text"] == text_of("utter_crisis_offer_person")
 
 
-async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers(aiohttp_client, settings):
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
+async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers(aiohttp_client, settings, static_data):
     """A stalled Redis (a network partition) holds the rate limiters, not the safety answer."""
     from redis.asyncio import Redis
 
@@ -225,7 +231,7 @@ async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers
     silent = await asyncio.start_server(never_answer, "127.0.0.1", 0)
     port = silent.sockets[0].getsockname()[1]
     stalled = Redis.from_url(f"redis://127.0.0.1:{port}")
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     sender = await rest_sender(client, "in-danger")
     client.server.app[GATEWAY]._limiter = RedisRateLimiter(stalled, burst=10, per_minute=30)
     try:
@@ -239,14 +245,14 @@ async def test_a_crisis_phrase_is_answered_while_redis_accepts_but_never_answers
 
 
 async def test_a_crisis_phrase_in_a_live_chat_still_reaches_the_worker_after_a_locked_database(
-        aiohttp_client, settings):
-    client = await aiohttp_client(create_app(settings))
+        aiohttp_client, settings, log_in, static_data):
+    client = await aiohttp_client(create_app(settings, static=static_data))
     made = await make_handover(client, settings, "live")
     worker = await log_in(client, await add_user(client, "anna@rebelz.nl", "worker", ["apeldoorn"], "Anna"))
     number = await handover_id(worker, made["reference"])
     await worker.post(f"/api/v1/staff/handovers/{number}/claim")
     await rest_chat(client, "live", "hallo")
-    with LockedDatabase(settings.database_url) as lock:
+    async with LockedDatabase(settings.database_url) as lock:
         replies = await asyncio.wait_for(rest_chat(client, "live", "ik ben in gevaar"), timeout=NOT_WAITING_SECONDS)
         assert replies[0]["text"] == DANGER
         lock.release()
@@ -271,12 +277,13 @@ async def create(client, settings, conversation: str) -> aiohttp.ClientResponse:
                              headers={"Authorization": f"Bearer {settings.internal_token.get_secret_value()}"})
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
-async def test_a_conversation_makes_at_most_two_handovers_a_day(aiohttp_client, settings, redis_url):
+async def test_a_conversation_makes_at_most_two_handovers_a_day(aiohttp_client, settings, redis_url, log_in, static_data):
     # A secret of its own: the Redis buckets of this run are nobody else's.
     settings = settings.model_copy(update={"redis_url": redis_url, "secret_key": SecretStr(secrets.token_urlsafe(32)),
                                            "handovers_per_client_per_hour": 100})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     conversation = conversation_id(settings.secret_key.get_secret_value(), "rest", await rest_sender(client, "x"))
     await rest_chat(client, "x", "hallo")
     assert [(await create(client, settings, conversation)).status for _ in range(2)] == [201, 201]
@@ -289,11 +296,12 @@ async def test_a_conversation_makes_at_most_two_handovers_a_day(aiohttp_client, 
     assert len(await (await worker.get("/api/v1/staff/handovers")).json()) == 2
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
-async def test_one_address_makes_only_so_many_handovers_an_hour(aiohttp_client, settings, redis_url):
+async def test_one_address_makes_only_so_many_handovers_an_hour(aiohttp_client, settings, redis_url, static_data):
     settings = settings.model_copy(update={"redis_url": redis_url, "secret_key": SecretStr(secrets.token_urlsafe(32)),
                                            "handovers_per_client_per_hour": 2, "trusted_proxies": "127.0.0.1"})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     statuses = []
     for name in ("a", "b", "c"):
         sender = await rest_sender(client, name)
@@ -319,8 +327,8 @@ def test_the_refusal_is_kind_and_gives_the_organisation_and_the_crisis_lines():
 
 # --- how a handover became urgent -----------------------------------------------------------------
 
-async def test_the_worker_reads_that_a_crisis_phrase_made_the_handover_urgent(aiohttp_client, settings):
-    client = await aiohttp_client(create_app(settings))
+async def test_the_worker_reads_that_a_crisis_phrase_made_the_handover_urgent(aiohttp_client, settings, log_in, static_data):
+    client = await aiohttp_client(create_app(settings, static=static_data))
     await rest_chat(client, "urgent", "ik ben in gevaar")
     made = await make_handover(client, settings, "urgent")  # the action asked nothing urgent
     worker = await log_in(client, await add_user(client, "why@rebelz.nl", "worker", ["apeldoorn"]))

@@ -21,6 +21,7 @@ async def test_memory_limiter_allows_a_burst_then_refuses():
     assert await limiter.allow("b"), "another conversation has its own bucket"
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_redis_limiter_allows_a_burst_then_refuses():
     redis = Redis.from_url(REDIS_URL)
     try:
@@ -32,6 +33,7 @@ async def test_redis_limiter_allows_a_burst_then_refuses():
         await redis.aclose()
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_redis_down_never_silences_a_user():
     redis = Redis.from_url("redis://127.0.0.1:1/0")
     try:
@@ -56,9 +58,10 @@ async def redis_goes_away(app) -> None:
     await pool.disconnect()
 
 
-async def test_with_redis_down_staff_cannot_log_in_and_are_told_why_kindly(aiohttp_client, settings):
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
+async def test_with_redis_down_staff_cannot_log_in_and_are_told_why_kindly(aiohttp_client, settings, static_data):
     settings.redis_url = REDIS_URL
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     form = await client.get("/staff/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', await form.text()).group(1)
     await redis_goes_away(client.server.app)
@@ -71,13 +74,14 @@ async def test_with_redis_down_staff_cannot_log_in_and_are_told_why_kindly(aioht
     assert "try again in a few minutes" in await api.text()
 
 
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 @pytest.mark.parametrize("redis_url", [None, REDIS_URL])
 async def test_gateway_says_slow_down_after_the_burst_but_still_answers_a_crisis(
-        aiohttp_client, settings, redis_url):
+        aiohttp_client, settings, redis_url, static_data):
     settings.redis_url = redis_url
     settings.rate_limit_burst = 3
     settings.rate_limit_per_minute = 1
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     sender = (await (await client.post("/api/v1/chat/start")).json())["sender"]
 
     async def chat(message):

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import create_app
 from bot.gateway.keys import GATEWAY
 from bot.privacy.redactor import PLACEHOLDERS, Redactor, bsn_is_valid, iban_is_valid
-from redaction_scoring import load, score
+from support.redaction_scoring import load, score
 
 ROOT = Path(__file__).resolve().parent.parent
 REDACTOR = Redactor()
@@ -132,13 +132,13 @@ class RecordingRasa:
 
 
 @pytest.fixture
-async def rasa_behind_gateway(aiohttp_client, settings):
+async def rasa_behind_gateway(aiohttp_client, settings, static_data):
     """(what Rasa received, the app's gateway): the real app, with a recording Rasa."""
     rasa = RecordingRasa()
     server = TestServer(rasa.app, host="127.0.0.1")
     await server.start_server()
     client = await aiohttp_client(create_app(settings.model_copy(
-        update={"rasa_url": str(server.make_url("")).rstrip("/")})))
+        update={"rasa_url": str(server.make_url("")).rstrip("/")}), static=static_data))
     yield rasa.received, client.app[GATEWAY]
     await server.close()
 

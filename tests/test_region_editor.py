@@ -13,17 +13,17 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
-from conftest import ROOT
-from staff_client import add_user, close_staff_sessions, log_in, make_handover  # noqa: F401
+from support.paths import ROOT
+from support.staff import add_user, make_handover
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 @pytest.fixture
-async def editor(client):
+async def editor(client, log_in):
     return await log_in(client, await add_user(client, "regions@x.nl", "editor"))
 
 
@@ -32,7 +32,7 @@ APELDOORN = {"name": "Noord- en Oost-Gelderland", "organisation": "Rebelz", "off
 
 
 @pytest.fixture
-async def second_editor(client):
+async def second_editor(client, log_in):
     return await log_in(client, await add_user(client, "second@x.nl", "editor"))
 
 
@@ -80,7 +80,7 @@ async def test_a_wrong_region_is_refused_with_the_reason_and_nothing_changes(cli
     assert made["region"]["organisation"] == "Rebelz"
 
 
-async def test_workers_cannot_edit_regions(client):
+async def test_workers_cannot_edit_regions(client, log_in):
     worker = await log_in(client, await add_user(client, "w@x.nl", "worker", ["apeldoorn"]))
     assert (await worker.get("/staff/editor/regions")).status == 403
     assert (await worker.form("/staff/editor/regions/apeldoorn", APELDOORN)).status == 403

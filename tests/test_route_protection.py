@@ -11,8 +11,8 @@ from aiohttp import web
 from bot.app import MAX_REQUEST_BYTES, create_app
 from bot.internal_api import PREFIX, internal_app
 from bot.staff.auth import LOGIN, staff_only
-from conftest import BOUNDARY_TOKENS, bearer
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.tokens import BOUNDARY_TOKENS, bearer
+from support.staff import add_user
 
 INTERNAL = BOUNDARY_TOKENS["internal_token"]
 
@@ -71,7 +71,7 @@ async def test_a_new_staff_api_route_refuses_strangers(client):
     assert (await client.post("/api/v1/staff/something-new")).status == 401
 
 
-async def test_a_new_staff_route_asks_a_logged_in_worker_for_the_csrf_token_and_the_declared_role(client):
+async def test_a_new_staff_route_asks_a_logged_in_worker_for_the_csrf_token_and_the_declared_role(client, log_in):
     worker = await log_in(client, await add_user(client, "w@rebelz.nl", "worker", ["apeldoorn"]))
     assert await (await worker.get("/api/v1/staff/something-new")).json() == {"hello": "staff"}
     assert (await worker.post("/api/v1/staff/something-new", csrf=False)).status == 403

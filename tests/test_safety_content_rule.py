@@ -19,9 +19,9 @@ from bot.content.files import parse_entries, read_content_dir
 from bot.content.safety import SafetyContacts, is_safety_answer
 from bot.content.schema import ContentError
 from bot.settings import Settings
-from conftest import ROOT
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
-from test_content_editor import open_form, proposal_id, served
+from support.editor import open_form, proposal_id, served
+from support.paths import ROOT
+from support.staff import add_user
 
 DANGER = "utter_crisis/danger"
 
@@ -33,20 +33,20 @@ async def group(fake_api):
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings, fake_api):
+async def client(aiohttp_client, settings, fake_api, static_data):
     _, server = fake_api
     settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
                            "telegram_api_url": str(server.make_url("/bot")), "staff_telegram_chat_id": "-100777"})
-    return await aiohttp_client(create_app(settings))
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 @pytest.fixture
-async def editor(client):
+async def editor(client, log_in):
     return await log_in(client, await add_user(client, "editor@x.nl", "editor"))
 
 
 @pytest.fixture
-async def second_editor(client):
+async def second_editor(client, log_in):
     return await log_in(client, await add_user(client, "second@x.nl", "editor"))
 
 

@@ -16,7 +16,7 @@ from pydantic import SecretStr, ValidationError
 from bot.app import create_app
 from bot.secret_file import ensure_secrets
 from bot.settings import REQUIRED_SECRETS, Settings
-from conftest import free_port
+from support.ports import free_port
 
 STRONG = "a-strong-random-secret-of-43-characters-xyz"
 WEBHOOK_SECRET = "webhook_secret-for-the-tests-0123456789"
@@ -114,12 +114,12 @@ def test_the_secrets_file_is_for_the_service_user_only_even_under_an_open_umask(
     assert (tmp_path / "var").stat().st_mode & 0o077 == 0
 
 
-async def test_the_webhook_refuses_a_request_without_the_secret_header(aiohttp_client, settings, fake_api):
+async def test_the_webhook_refuses_a_request_without_the_secret_header(aiohttp_client, settings, fake_api, static_data):
     _, server = fake_api
     settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
                            "telegram_api_url": str(server.make_url("/bot")),
                            "telegram_webhook_secret": WEBHOOK_SECRET})
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, static=static_data))
     update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
                                           "text": "hoi"}}
     assert (await client.post("/telegram/webhook", json=update)).status == 403
@@ -128,13 +128,13 @@ async def test_the_webhook_refuses_a_request_without_the_secret_header(aiohttp_c
 
 
 async def test_the_webhook_refuses_an_empty_header_even_if_the_secret_were_empty(aiohttp_client, settings,
-                                                                                  fake_api):
+                                                                                  fake_api, static_data):
     """Defence in depth: settings that skipped validation still never match an empty header."""
     _, server = fake_api
     settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
                            "telegram_api_url": str(server.make_url("/bot"))})
     unchecked = settings.model_copy(update={"telegram_webhook_secret": SecretStr("")})
-    client = await aiohttp_client(create_app(unchecked))
+    client = await aiohttp_client(create_app(unchecked, static=static_data))
     update = {"update_id": 2, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"},
                                           "text": "hoi"}}
     assert (await client.post("/telegram/webhook", json=update)).status == 403

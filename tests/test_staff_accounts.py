@@ -22,21 +22,22 @@ from bot.app import create_app
 from bot.appkeys import SESSIONS
 from bot.db.models import AuditEvent, StaffUser
 from bot.settings import Settings
-from staff_client import add_user, close_staff_sessions, log_in  # noqa: F401
+from support.staff import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG = "e-mail, password or code is not right"
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
 async def bot_users(settings: Settings, *args: str) -> tuple[int, str, str]:
     """`bot users ...` on the test app's database and keys: (exit code, stdout, stderr)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": settings.database_url,
            "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
+           "PASSWORD_HASH_COST": settings.password_hash_cost,
            **{name.upper(): value.get_secret_value() for name, value in settings.model_dump().items()
               if hasattr(value, "get_secret_value") and name != "encryption_key"}}
     if settings.redis_url:
@@ -90,7 +91,7 @@ async def test_the_command_line_lists_accounts_with_role_regions_state_and_last_
     assert code == 0 and "anna@rebelz.nl" in table and "last login" in table
 
 
-async def test_disable_on_the_command_line_ends_the_session_and_refuses_logins_until_enabled(client, settings):
+async def test_disable_on_the_command_line_ends_the_session_and_refuses_logins_until_enabled(client, settings, log_in):
     account = await add_user(client, "bram@rebelz.nl", "worker", ["apeldoorn"])
     worker = await log_in(client, account)
     code, out, err = await bot_users(settings, "disable", "--email", "bram@rebelz.nl")
@@ -104,7 +105,7 @@ async def test_disable_on_the_command_line_ends_the_session_and_refuses_logins_u
     assert (await attempt(client, account)).status == 200
 
 
-async def test_password_and_totp_resets_on_the_command_line_print_the_new_secret_once(client, settings):
+async def test_password_and_totp_resets_on_the_command_line_print_the_new_secret_once(client, settings, log_in):
     account = await add_user(client, "cora@rebelz.nl", "worker", ["apeldoorn"])
     worker = await log_in(client, account)
     code, out, _ = await bot_users(settings, "reset-password", "--email", "cora@rebelz.nl", "--json")
@@ -124,7 +125,7 @@ async def test_password_and_totp_resets_on_the_command_line_print_the_new_secret
     assert not any(password in r.detail or secret in r.detail for r in await audit(client))
 
 
-async def test_role_and_regions_change_on_the_command_line(client, settings):
+async def test_role_and_regions_change_on_the_command_line(client, settings, log_in):
     account = await add_user(client, "dewi@rebelz.nl", "worker", ["apeldoorn"])
     worker = await log_in(client, account)
     assert (await bot_users(settings, "set-regions", "--email", "dewi@rebelz.nl", "--region", "twente",
@@ -169,9 +170,10 @@ async def test_delete_keeps_the_audit_rows_but_not_the_person(client, settings):
     await add_user(client, "eva@rebelz.nl", "worker", ["apeldoorn"])
 
 
-async def test_disable_on_the_command_line_closes_open_sockets_on_the_running_service(aiohttp_client, settings):
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
+async def test_disable_on_the_command_line_closes_open_sockets_on_the_running_service(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
-    client = await aiohttp_client(create_app(shared))
+    client = await aiohttp_client(create_app(shared, static=static_data))
     worker = await log_in(client, await add_user(client, "fay@rebelz.nl", "worker", ["apeldoorn"]))
     socket = await worker.session.ws_connect(worker.url("/staff/ws"))
     assert (await bot_users(shared, "disable", "--email", "fay@rebelz.nl"))[0] == 0
@@ -187,7 +189,7 @@ async def account_id(client, email: str) -> int:
         return await session.scalar(select(StaffUser.id).where(StaffUser.email == email))
 
 
-async def test_the_admin_page_lists_accounts_and_is_for_admins_only(client, settings):
+async def test_the_admin_page_lists_accounts_and_is_for_admins_only(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss@x.nl", "admin"))
     editor = await log_in(client, await add_user(client, "ed2@x.nl", "editor"))
     await add_user(client, "gijs@rebelz.nl", "coordinator", ["apeldoorn"])
@@ -204,7 +206,7 @@ async def test_the_admin_page_lists_accounts_and_is_for_admins_only(client, sett
     assert (await user_row(client, target)).active
 
 
-async def test_an_admin_disables_and_enables_an_account_on_the_page(client, settings):
+async def test_an_admin_disables_and_enables_an_account_on_the_page(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss2@x.nl", "admin"))
     account = await add_user(client, "hans@rebelz.nl", "worker", ["apeldoorn"])
     worker = await log_in(client, account)
@@ -222,7 +224,7 @@ async def test_an_admin_disables_and_enables_an_account_on_the_page(client, sett
         ("account_disabled", boss, f"account={target}"), ("account_enabled", boss, f"account={target}")]
 
 
-async def test_a_reset_on_the_page_shows_the_new_secret_once_and_ends_the_sessions(client, settings):
+async def test_a_reset_on_the_page_shows_the_new_secret_once_and_ends_the_sessions(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss3@x.nl", "admin"))
     account = await add_user(client, "ines@rebelz.nl", "worker", ["apeldoorn"])
     worker = await log_in(client, account)
@@ -237,7 +239,7 @@ async def test_a_reset_on_the_page_shows_the_new_secret_once_and_ends_the_sessio
     assert password not in await (await admin.get("/staff/admin")).text()
 
 
-async def test_an_admin_changes_role_and_regions_on_the_page(client, settings):
+async def test_an_admin_changes_role_and_regions_on_the_page(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss4@x.nl", "admin"))
     await add_user(client, "jan@rebelz.nl", "worker", ["apeldoorn"])
     target = await account_id(client, "jan@rebelz.nl")
@@ -252,7 +254,7 @@ async def test_an_admin_changes_role_and_regions_on_the_page(client, settings):
     assert (row.role, row.regions) == ("editor", [])
 
 
-async def test_an_admin_cannot_remove_the_last_active_admin_on_the_page(client, settings):
+async def test_an_admin_cannot_remove_the_last_active_admin_on_the_page(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "only@x.nl", "admin"))
     me = await account_id(client, "only@x.nl")
     for action, fields in (("disable", {}), ("delete", {"confirm": "yes"}), ("access", {"role": "editor"})):
@@ -263,7 +265,7 @@ async def test_an_admin_cannot_remove_the_last_active_admin_on_the_page(client, 
     assert (await admin.get("/staff/admin/users")).status == 200  # still logged in
 
 
-async def test_an_admin_adds_an_account_on_the_page_and_sees_its_secrets_once(client, settings):
+async def test_an_admin_adds_an_account_on_the_page_and_sees_its_secrets_once(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss5@x.nl", "admin"))
     shown = await admin.session.post(admin.url("/staff/admin/users"), data=[
         ("csrf", admin.csrf), ("email", "Kim@Rebelz.nl"), ("name", "Kim"), ("role", "worker"), ("region", "apeldoorn")])
@@ -277,7 +279,7 @@ async def test_an_admin_adds_an_account_on_the_page_and_sees_its_secrets_once(cl
     assert again.status == 409 and "al een account" in await again.text()
 
 
-async def test_a_deleted_account_stays_readable_in_the_audit_log_on_the_page(client, settings):
+async def test_a_deleted_account_stays_readable_in_the_audit_log_on_the_page(client, settings, log_in):
     admin = await log_in(client, await add_user(client, "boss6@x.nl", "admin"))
     account = await add_user(client, "lot@rebelz.nl", "worker", ["apeldoorn"])
     assert (await attempt(client, account)).status == 200

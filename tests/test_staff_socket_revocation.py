@@ -18,19 +18,18 @@ from bot.appkeys import SESSIONS
 from bot.db.models import StaffSession, StaffUser, utcnow
 from bot.settings import Settings
 from bot.staff import socket as staff_socket
-from staff_client import (Staff, add_user, close_staff_sessions, handover_id, log_in,  # noqa: F401
-                          make_handover, user_says)
+from support.staff import LogIn, Staff, add_user, handover_id, make_handover, user_says
 
 SESSION_ENDED = 4401
 SECRET = "bericht NA uitloggen: mijn adres is geheim"
 
 
 @pytest.fixture
-async def client(aiohttp_client, settings):
-    return await aiohttp_client(create_app(settings))
+async def client(aiohttp_client, settings, static_data):
+    return await aiohttp_client(create_app(settings, static=static_data))
 
 
-async def live_chat(client, settings, sender: str, email: str) -> tuple[Staff, int]:
+async def live_chat(client, log_in: LogIn, settings, sender: str, email: str) -> tuple[Staff, int]:
     """A worker who claimed a live chat with `sender`, and the handover's id."""
     made = await make_handover(client, settings, sender)
     worker = await log_in(client, await add_user(client, email, "worker", ["apeldoorn"], "Anna"))
@@ -78,16 +77,16 @@ async def assert_ended_without_the_text(client, socket, sender: str) -> None:
     assert socket.closed and socket.close_code == SESSION_ENDED
 
 
-async def test_logout_closes_the_open_socket_before_the_next_message(client, settings):
-    worker, number = await live_chat(client, settings, "ws-user-1", "ws1@rebelz.nl")
+async def test_logout_closes_the_open_socket_before_the_next_message(client, settings, log_in):
+    worker, number = await live_chat(client, log_in, settings, "ws-user-1", "ws1@rebelz.nl")
     socket = await watch(worker, number)
     await streams(client, socket, "ws-user-1")
     assert (await worker.post("/api/v1/staff/logout")).status == 200
     await assert_ended_without_the_text(client, socket, "ws-user-1")
 
 
-async def test_an_admins_revocation_closes_the_open_socket(client, settings):
-    worker, number = await live_chat(client, settings, "ws-user-2", "ws2@rebelz.nl")
+async def test_an_admins_revocation_closes_the_open_socket(client, settings, log_in):
+    worker, number = await live_chat(client, log_in, settings, "ws-user-2", "ws2@rebelz.nl")
     admin = await log_in(client, await add_user(client, "ws-admin@x.nl", "admin"))
     socket = await watch(worker, number)
     await streams(client, socket, "ws-user-2")
@@ -103,8 +102,8 @@ async def account_id(client, email: str) -> int:
 
 
 @pytest.mark.parametrize("action", ["disable", "reset-password", "reset-totp"])
-async def test_disabling_or_resetting_the_account_closes_its_socket(client, settings, action):
-    worker, number = await live_chat(client, settings, f"ws-user-{action}", f"ws-{action}@rebelz.nl")
+async def test_disabling_or_resetting_the_account_closes_its_socket(client, settings, action, log_in):
+    worker, number = await live_chat(client, log_in, settings, f"ws-user-{action}", f"ws-{action}@rebelz.nl")
     admin = await log_in(client, await add_user(client, f"ws-admin-{action}@x.nl", "admin"))
     socket = await watch(worker, number)
     await streams(client, socket, f"ws-user-{action}")
@@ -132,9 +131,9 @@ async def started_ago(client, email: str, hours: float) -> None:
 
 
 @pytest.mark.parametrize("timeout", ["idle", "absolute"])
-async def test_the_idle_and_absolute_timeouts_close_the_open_socket(client, settings, timeout):
+async def test_the_idle_and_absolute_timeouts_close_the_open_socket(client, settings, timeout, log_in):
     email = f"ws3-{timeout}@rebelz.nl"
-    worker, number = await live_chat(client, settings, f"ws-user-3-{timeout}", email)
+    worker, number = await live_chat(client, log_in, settings, f"ws-user-3-{timeout}", email)
     socket = await watch(worker, number)
     await streams(client, socket, f"ws-user-3-{timeout}")
     if timeout == "idle":
@@ -144,7 +143,7 @@ async def test_the_idle_and_absolute_timeouts_close_the_open_socket(client, sett
     await assert_ended_without_the_text(client, socket, f"ws-user-3-{timeout}")
 
 
-async def test_a_quiet_socket_closes_on_its_own_when_the_session_times_out(client, settings, monkeypatch):
+async def test_a_quiet_socket_closes_on_its_own_when_the_session_times_out(client, settings, monkeypatch, log_in):
     monkeypatch.setattr(staff_socket, "RECHECK_SECONDS", 0.3, raising=False)
     worker = await log_in(client, await add_user(client, "ws4@rebelz.nl", "worker", ["apeldoorn"]))
     socket = await worker.session.ws_connect(worker.url("/staff/ws"))
@@ -153,7 +152,7 @@ async def test_a_quiet_socket_closes_on_its_own_when_the_session_times_out(clien
     assert socket.close_code == SESSION_ENDED
 
 
-async def test_an_open_socket_does_not_keep_the_session_alive(client, settings, monkeypatch):
+async def test_an_open_socket_does_not_keep_the_session_alive(client, settings, monkeypatch, log_in):
     monkeypatch.setattr(staff_socket, "RECHECK_SECONDS", 0.2, raising=False)
     worker = await log_in(client, await add_user(client, "ws5@rebelz.nl", "worker", ["apeldoorn"]))
     socket = await worker.session.ws_connect(worker.url("/staff/ws"))
@@ -165,10 +164,11 @@ async def test_an_open_socket_does_not_keep_the_session_alive(client, settings, 
     await socket.close()
 
 
-async def test_logout_on_one_replica_closes_the_socket_on_another_at_once(aiohttp_client, settings):
+@pytest.mark.xdist_group("redis")  # Redis is one server for every worker
+async def test_logout_on_one_replica_closes_the_socket_on_another_at_once(aiohttp_client, settings, log_in, static_data):
     shared = Settings(**{**settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
-    first = await aiohttp_client(create_app(shared))
-    second = await aiohttp_client(create_app(shared))
+    first = await aiohttp_client(create_app(shared, static=static_data))
+    second = await aiohttp_client(create_app(shared, static=static_data))
     account = await add_user(first, "ws6@rebelz.nl", "worker", ["apeldoorn"])
     on_first = await log_in(first, account)
     # The same browser session, its socket held by the other replica.
@@ -189,7 +189,7 @@ async def last_seen_of(client, email: str):
         return await session.scalar(select(StaffSession.last_seen).where(StaffSession.user_id == user_id))
 
 
-async def test_automatic_refreshes_of_the_queue_do_not_count_as_activity(client, settings):
+async def test_automatic_refreshes_of_the_queue_do_not_count_as_activity(client, settings, log_in):
     worker = await log_in(client, await add_user(client, "ws7@rebelz.nl", "worker", ["apeldoorn"]))
     await idle_for(client, "ws7@rebelz.nl", 20)
     before = await last_seen_of(client, "ws7@rebelz.nl")
@@ -203,7 +203,7 @@ async def test_automatic_refreshes_of_the_queue_do_not_count_as_activity(client,
     assert await last_seen_of(client, "ws7@rebelz.nl") > before
 
 
-async def test_an_automatic_refresh_after_the_idle_timeout_lands_on_the_login_page(client, settings):
+async def test_an_automatic_refresh_after_the_idle_timeout_lands_on_the_login_page(client, settings, log_in):
     worker = await log_in(client, await add_user(client, "ws8@rebelz.nl", "worker", ["apeldoorn"]))
     await idle_for(client, "ws8@rebelz.nl", settings.staff_idle_minutes + 1)
     refreshed = await worker.session.get(worker.url("/staff/"), headers={"X-Automatic-Refresh": "1"})
@@ -211,7 +211,7 @@ async def test_an_automatic_refresh_after_the_idle_timeout_lands_on_the_login_pa
 
 
 @pytest.mark.parametrize("raw", ["99999999999999999999999", "1e3", "-1", "abc", ""])
-async def test_a_huge_or_malformed_handover_id_on_the_socket_is_not_found(client, settings, raw):
+async def test_a_huge_or_malformed_handover_id_on_the_socket_is_not_found(client, settings, raw, log_in):
     worker = await log_in(client, await add_user(client, "ws9@rebelz.nl", "worker", ["apeldoorn"]))
     response = await worker.get(f"/staff/ws?handover={raw}")
     assert response.status == 404

@@ -18,8 +18,9 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bot.supervisor import child_environments
-from conftest import BOUNDARY_TOKENS, ROOT, free_port
-
+from support.paths import ROOT
+from support.ports import free_port
+from support.tokens import BOUNDARY_TOKENS
 START_SECONDS = 120
 SUPERVISOR = """
 import asyncio, sys

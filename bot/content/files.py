@@ -19,7 +19,7 @@ def read_content_dir(directory: Path) -> dict[str, tuple[str, dict[str, Any]]]:
     for path in sorted(directory.glob("*.yml")):
         try:
             data = yaml_files.load(path.read_text(encoding="utf-8")) or {}
-        except yaml_files.YAMLError as error:
+        except yaml_files.ReadError as error:
             raise ContentError(f"{path.name}: not valid YAML ({error})") from error
         if not isinstance(data, dict):
             raise ContentError(f"{path.name}: expected a mapping of response names")

@@ -94,7 +94,11 @@ class ContentStore:
 
 async def import_directory(sessions: async_sessionmaker, directory: Path) -> int:
     """Validates every file first, then replaces the stored content in one transaction."""
-    entries = read_content_dir(directory)
+    return await import_entries(sessions, read_content_dir(directory))
+
+
+async def import_entries(sessions: async_sessionmaker, entries: dict[str, tuple[str, dict[str, Any]]]) -> int:
+    """`entries` as read_content_dir returns them: validated, then stored in one transaction."""
     ContentStore().replace(parse_entries(entries))
     async with sessions() as session, session.begin():
         await session.execute(delete(ContentEntry))

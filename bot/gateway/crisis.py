@@ -8,7 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
+from bot import yaml_files
 
 # The kinds of the curated phrases, most urgent first: when several match, the first is answered.
 # (The NLU has one more, "general", for a crisis whose kind is unclear: no phrase is unclear.)
@@ -32,7 +32,7 @@ class CrisisPhrases:
 
     @classmethod
     def from_file(cls, path: Path) -> "CrisisPhrases":
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        return cls(yaml_files.load(path.read_text(encoding="utf-8")) or {})
 
     def match(self, text: str) -> str | None:
         """The crisis category the message names, or None."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal
 
 import pyotp
 from argon2 import PasswordHasher
@@ -22,9 +22,29 @@ ROLES = ("worker", "coordinator", "editor", "admin")
 REGIONAL_ROLES = ("worker", "coordinator")
 # A code is valid in its own 30-second step and the one before (a slow typist, a clock a bit off).
 TOTP_PAST_STEPS = 1
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this when the e-mail is unknown keeps both cases equally slow.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+HashCost = Literal["standard", "test"]
+
+
+class _Hashing:
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        self._dummy_hash: str | None = None
+
+    @property
+    def dummy_hash(self) -> str:
+        """Verified against when the e-mail is unknown, which keeps both cases equally slow. Made
+        on first use: a standard hash takes a fifth of a second, too long for every import."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+
+_HASHING: dict[str, _Hashing] = {
+    "standard": _Hashing(PasswordHasher()),  # argon2id with the library's recommended parameters
+    # The test suite's: a standard hash takes a fifth of a second, and the suite logs in hundreds
+    # of times. Never for real accounts (settings.password_hash_cost).
+    "test": _Hashing(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)),
+}
 # A deleted account keeps its row (its id in the audit log, in content history and on handovers it
 # claimed stays meaningful) but loses everything personal: its e-mail becomes this, on a reserved
 # domain that can never receive mail or log in (RFC 2606).
@@ -69,9 +89,10 @@ def totp_uri(email: str, secret: str) -> str:
 
 
 class Accounts:
-    def __init__(self, sessions: async_sessionmaker, fernet: Fernet) -> None:
+    def __init__(self, sessions: async_sessionmaker, fernet: Fernet, *, hash_cost: HashCost = "standard") -> None:
         self._sessions = sessions
         self._fernet = fernet
+        self._hashing = _HASHING[hash_cost]
 
     async def add(self, email: str, role: str, regions: list[str], display_name: str) -> NewAccount:
         email = email.strip().lower()
@@ -84,7 +105,7 @@ class Accounts:
                 raise AccountError(f"{email} already has an account")
             session.add(StaffUser(
                 email=email, display_name=display_name.strip() or email.split("@")[0], role=role,
-                regions=_regions_for(role, regions), password_hash=_hasher.hash(password),
+                regions=_regions_for(role, regions), password_hash=self._hashing.hasher.hash(password),
                 totp_secret=self._fernet.encrypt(totp_secret.encode())))
         return NewAccount(email, password, totp_secret)
 
@@ -103,13 +124,13 @@ class Accounts:
             user = await session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
             usable = user is not None and user.active
             try:
-                _hasher.verify(user.password_hash if usable else _DUMMY_HASH, password)
+                self._hashing.hasher.verify(user.password_hash if usable else self._hashing.dummy_hash, password)
             except (VerificationError, InvalidHashError):
                 return PasswordCheck(user.id if user else None, None)
             if not usable:
                 return PasswordCheck(user.id if user else None, None)
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = _hasher.hash(password)
+            if self._hashing.hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = self._hashing.hasher.hash(password)
         return PasswordCheck(user.id, user)
 
     async def accept_totp(self, user: StaffUser, code: str) -> bool:
@@ -159,7 +180,7 @@ class Accounts:
 
     async def reset_password(self, user_id: int) -> str:
         password = secrets.token_urlsafe(15)
-        await self._change(user_id, lambda user: setattr(user, "password_hash", _hasher.hash(password)))
+        await self._change(user_id, lambda user: setattr(user, "password_hash", self._hashing.hasher.hash(password)))
         return password
 
     async def reset_totp(self, user_id: int) -> str:
@@ -193,7 +214,7 @@ class Accounts:
             user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"
             user.display_name = DELETED_NAME
             user.regions = []
-            user.password_hash = _hasher.hash(secrets.token_urlsafe(32))
+            user.password_hash = self._hashing.hasher.hash(secrets.token_urlsafe(32))
             user.totp_secret = self._fernet.encrypt(pyotp.random_base32().encode())
         return await self._change(user_id, anonymise)
 

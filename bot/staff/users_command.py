@@ -69,7 +69,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await create_tables(engine)
         sessions = session_factory(engine)
-        accounts = Accounts(sessions, Fernet(settings.encryption_key.get_secret_value().encode()))
+        accounts = Accounts(sessions, Fernet(settings.encryption_key.get_secret_value().encode()),
+                            hash_cost=settings.password_hash_cost)
         audit = AuditLog(sessions)
         if args.action == "list":
             return await _list(accounts, audit, args.json)

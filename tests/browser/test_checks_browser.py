@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from test_widget import browser, page  # noqa: F401  (fixtures)
+
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "checks"
 # About six questions and a few presses to reach the check: a person reads and presses this many

@@ -9,15 +9,13 @@ import json
 import re
 import urllib.request
 import uuid
-from pathlib import Path
 
 from playwright.sync_api import Frame, Page, expect
 
 from bot.gateway.pseudonym import conversation_id
-from staff_login import staff_login
-from test_widget import DOCS, browser, open_widget, page  # noqa: F401  (fixtures and helpers)
 
-RESULTS = Path(__file__).resolve().parent.parent.parent / "results"
+from support.browser import open_widget, screenshot, staff_login
+
 STORED_SESSION = "exit-support:session"
 
 
@@ -47,7 +45,7 @@ def hand_over(stack, frame: Frame) -> str:
         return json.loads(response.read())["reference"]
 
 
-def worker_inbox(browser, stack, reference: str) -> tuple[object, Page]:  # noqa: F811
+def worker_inbox(browser, stack, reference: str) -> tuple[object, Page]:
     account = json.loads(stack.bot_command(
         "users", "add", "--email", f"dewi-{uuid.uuid4().hex[:8]}@rebelz.nl", "--role", "worker",
         "--region", "apeldoorn", "--name", "Dewi", "--json"))
@@ -73,7 +71,7 @@ def worker_writes(inbox: Page, text: str) -> None:
     inbox.locator("#messages .msg.worker .text", has_text=text).wait_for()
 
 
-def test_a_dropped_connection_mid_live_chat_loses_nothing_either_way(browser, stack):  # noqa: F811
+def test_a_dropped_connection_mid_live_chat_loses_nothing_either_way(browser, stack):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     sockets, network = [], {"down": False}
 
@@ -94,7 +92,7 @@ def test_a_dropped_connection_mid_live_chat_loses_nothing_either_way(browser, st
         claim_and_write(inbox, frame, "Hoi, ik ben Dewi.")
         worker = frame.locator(".message", has_text="Hoi, ik ben Dewi.")
         expect(worker.locator(".sender")).to_have_text("Dewi · PMW'er")  # a person, not the assistant
-        page.screenshot(path=str(DOCS / "widget-worker-message.png"))
+        screenshot(page, "widget-worker-message.png", docs=True)
 
         network["down"] = True  # a train tunnel: the socket drops and reconnecting fails for a while
         sockets[-1].close()
@@ -118,7 +116,7 @@ def test_a_dropped_connection_mid_live_chat_loses_nothing_either_way(browser, st
         context.close()
 
 
-def test_a_reload_and_a_partner_page_resume_the_waiting_and_the_live_chat(browser, page, stack):  # noqa: F811
+def test_a_reload_and_a_partner_page_resume_the_waiting_and_the_live_chat(browser, page, stack):
     frame = open_widget(page, stack)
     say(frame, "ik wil met iemand praten over schulden")
     reference = hand_over(stack, frame)
@@ -126,7 +124,7 @@ def test_a_reload_and_a_partner_page_resume_the_waiting_and_the_live_chat(browse
     status = frame.locator("[role=status]")
     expect(status).to_contain_text("Rebelz")
     expect(frame.locator(".bubble").last).to_contain_text("Wat je nu typt, leest de PMW'er")
-    page.screenshot(path=str(DOCS / "widget-waiting.png"))
+    screenshot(page, "widget-waiting.png", docs=True)
     token = stored_token(frame)
 
     page.reload()
@@ -151,7 +149,7 @@ def test_a_reload_and_a_partner_page_resume_the_waiting_and_the_live_chat(browse
         staff.close()
 
 
-def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_leaves_nothing(browser, page, stack):  # noqa: F811
+def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_leaves_nothing(browser, page, stack):
     frame = open_widget(page, stack)
     say(frame, "ik ben bang")
     reference = hand_over(stack, frame)
@@ -170,7 +168,7 @@ def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_leaves_nothing(bro
         inbox.locator("text=heeft de chat verlaten").wait_for(timeout=15_000)
         expect(inbox.locator("#status")).to_contain_text("gebruiker ging weg")
         expect(inbox.locator("#messages")).not_to_contain_text("hij komt eraan")
-        inbox.screenshot(path=str(DOCS / "inbox-user-left.png"), full_page=True)
+        screenshot(inbox, "inbox-user-left.png", docs=True, full_page=True)
         inbox.reload()
         expect(inbox.get_by_role("heading", name=f"Overdracht {reference}")).to_be_visible()
     finally:
@@ -182,7 +180,7 @@ def test_a_quick_exit_during_a_live_chat_tells_the_worker_and_leaves_nothing(bro
     expect(frame.locator(".bubble", has_text="Dewi")).to_have_count(0)
 
 
-def test_wis_gesprek_clears_the_screen_and_the_stored_token(page, stack):  # noqa: F811
+def test_wis_gesprek_clears_the_screen_and_the_stored_token(page, stack):
     frame = open_widget(page, stack)
     say(frame, "ik ben bang voor mijn pooier")
     before = stored_token(frame)
@@ -193,7 +191,7 @@ def test_wis_gesprek_clears_the_screen_and_the_stored_token(page, stack):  # noq
     frame.wait_for_function("b => sessionStorage.getItem('exit-support:session') !== b", arg=before)
 
 
-def test_the_code_brings_the_user_back_on_another_device(browser, page, stack):  # noqa: F811
+def test_the_code_brings_the_user_back_on_another_device(browser, page, stack):
     frame = open_widget(page, stack)
     say(frame, "ik wil stoppen en heb hulp nodig")
     reference = hand_over(stack, frame)

@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from staff_login import staff_login
-from test_widget import DOCS, browser, page  # noqa: F401  (fixtures)
+from support.browser import screenshot, staff_login
+
+
 
 ANSWER = "utter_goodbye"
-RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 def goodbye(stack) -> str:
@@ -28,19 +27,19 @@ def log_in_as_editor(page: Page, stack) -> None:
     staff_login(page, stack, account, "Antwoorden")
 
 
-def test_edit_preview_publish_and_roll_back(page, stack):  # noqa: F811
+def test_edit_preview_publish_and_roll_back(page, stack):
     original = goodbye(stack)
     assert original.startswith("Dag!")
     log_in_as_editor(page, stack)
     page.get_by_label("Zoeken").fill("Je kunt altijd terugkomen")
     page.get_by_role("button", name="Zoeken").click()
-    page.screenshot(path=str(DOCS / "editor-list.png"), full_page=True)
+    screenshot(page, "editor-list.png", docs=True, full_page=True)
     page.get_by_role("link", name="goodbye").click()
 
     text = page.locator("textarea[name=text_nl]")
     text.fill("Dag! Tot de volgende keer. Je bent altijd welkom.")
     expect(page.locator("#preview-text")).to_have_text("Dag! Tot de volgende keer. Je bent altijd welkom.")
-    page.screenshot(path=str(DOCS / "editor-answer.png"), full_page=True)
+    screenshot(page, "editor-answer.png", docs=True, full_page=True)
 
     page.get_by_role("button", name="Concept bewaren").click()
     expect(page.get_by_role("status")).to_contain_text("Concept bewaard")
@@ -51,12 +50,12 @@ def test_edit_preview_publish_and_roll_back(page, stack):  # noqa: F811
     assert goodbye(stack) == "Dag! Tot de volgende keer. Je bent altijd welkom."
 
     page.get_by_role("link", name="Geschiedenis").click()
-    page.screenshot(path=str(DOCS / "editor-history.png"), full_page=True)
+    screenshot(page, "editor-history.png", docs=True, full_page=True)
     page.get_by_role("button", name="Deze versie weer publiceren").last.click()
     assert goodbye(stack) == original
 
 
-def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):  # noqa: F811
+def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):
     log_in_as_editor(page, stack)
     page.goto(f"{stack.base_url}/staff/editor/answers/{ANSWER}")
     page.locator("textarea[name=text_en]").fill("Bye {name}!")
@@ -69,21 +68,20 @@ def test_a_refused_edit_says_why_and_keeps_what_was_typed(page, stack):  # noqa:
 DURATION = "utter_ask_exit_program/duration"
 
 
-def test_an_editor_finds_an_answer_by_the_question_users_ask(page, stack):  # noqa: F811
+def test_an_editor_finds_an_answer_by_the_question_users_ask(page, stack):
     log_in_as_editor(page, stack)
     page.get_by_label("Zoeken").fill("hoe lang")
     page.get_by_role("button", name="Zoeken").click()
     found = page.get_by_role("link", name="Hoe lang duurt een uitstapprogramma, en mag ik terug?")
     expect(found).to_be_visible()
     expect(found.locator(".key")).to_have_text("ask_exit_program/duration")
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / "editor-search.png"), full_page=True)
+    screenshot(page, "editor-search.png", full_page=True)
     found.click()
     expect(page.get_by_role("heading", name="ask_exit_program/duration")).to_be_visible()
     expect(page.locator("textarea[name=text_nl]")).to_have_value(re.compile("^Er is geen vaste duur"))
 
 
-def test_the_history_shows_a_change_at_the_end_of_a_long_line(page, stack):  # noqa: F811
+def test_the_history_shows_a_change_at_the_end_of_a_long_line(page, stack):
     log_in_as_editor(page, stack)
     page.goto(f"{stack.base_url}/staff/editor/answers/{DURATION}")
     text = page.locator("textarea[name=text_nl]")
@@ -99,8 +97,7 @@ def test_the_history_shows_a_change_at_the_end_of_a_long_line(page, stack):  # n
     box = added.bounding_box()
     assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / "editor-history.png"), full_page=True)
+    screenshot(page, "editor-history-wrapped.png", full_page=True)
     # Back to the original for the other tests of this stack.
     page.get_by_role("button", name="Deze versie weer publiceren").last.click()
     expect(page.locator("li").first.locator("del")).to_have_text("opnemen, ook na een paar jaar.")
@@ -110,7 +107,7 @@ def danger_answer(stack) -> str:
     return stack.chat(f"editor-{uuid.uuid4().hex[:8]}", "ik ben in gevaar")[0]["text"]
 
 
-def test_a_safety_answer_is_served_only_after_a_second_editor_approves(page, browser, stack):  # noqa: F811
+def test_a_safety_answer_is_served_only_after_a_second_editor_approves(page, browser, stack):
     original = danger_answer(stack)
     log_in_as_editor(page, stack)
     page.goto(f"{stack.base_url}/staff/editor/answers/utter_crisis/danger")
@@ -127,7 +124,7 @@ def test_a_safety_answer_is_served_only_after_a_second_editor_approves(page, bro
     second.get_by_role("link", name="Wacht op goedkeuring").click()
     second.get_by_role("link", name="crisis/danger").click()
     expect(second.locator(".pending .diff")).to_contain_text("Je mag altijd opnieuw bellen.")
-    second.screenshot(path=str(DOCS / "editor-approval.png"), full_page=True)
+    screenshot(second, "editor-approval.png", docs=True, full_page=True)
     second.get_by_role("button", name="Goedkeuren en publiceren").click()
     expect(second.locator("li").filter(has_text="goedgekeurd door")).to_have_count(1)
     assert danger_answer(stack) == changed

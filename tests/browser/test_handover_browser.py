@@ -8,13 +8,13 @@ import uuid
 
 from playwright.sync_api import expect
 
-from staff_login import staff_login
-from test_widget import DOCS, browser, open_widget, page  # noqa: F401  (fixtures and helpers)
+from support.browser import open_widget, screenshot, staff_login
+
 
 FORM_ANSWERS = ["Apeldoorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]
 
 
-def test_worker_and_widget_user_talk_live(browser, page, stack):  # noqa: F811
+def test_worker_and_widget_user_talk_live(browser, page, stack):
     frame = open_widget(page, stack)
     message = frame.get_by_label("Je bericht")
     message.fill("ik wil met iemand praten")
@@ -57,6 +57,6 @@ def test_worker_and_widget_user_talk_live(browser, page, stack):  # noqa: F811
         frame.get_by_role("button", name="Gesprek beëindigen").last.click()
         frame.locator(".bubble.bot", has_text="weer met de assistent").wait_for()
         expect(inbox.locator("#messages .msg.notice").last).to_contain_text("weer met de assistent")
-        inbox.screenshot(path=str(DOCS / "inbox-handover.png"), full_page=True)
+        screenshot(inbox, "inbox-handover.png", docs=True, full_page=True)
     finally:
         staff_context.close()

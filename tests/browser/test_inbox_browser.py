@@ -13,15 +13,13 @@ import json
 import re
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from staff_login import staff_login
-from test_widget import browser, open_widget, page  # noqa: F401  (fixtures and helpers)
+from support.browser import open_widget, screenshot, staff_login
 
-RESULTS = Path(__file__).resolve().parent.parent.parent / "results"
+
 FORM_ANSWERS = ["Apeldoorn", "hier in de chat", "maakt niet uit", "Nederlands", "ja"]
 QUEUE_TITLE = "Overdrachten · Uitstap-assistent"
 # Records what the page shows and plays, then lets the browser's own objects do it.
@@ -56,7 +54,7 @@ def pending(stack, sender: str) -> list[str]:
 
 
 @pytest.fixture
-def inbox(browser, stack):  # noqa: F811
+def inbox(browser, stack):
     """A logged-in worker of Apeldoorn on the queue page, in a browser set to UTC."""
     account = json.loads(stack.bot_command(
         "users", "add", "--email", f"sanne-{uuid.uuid4().hex[:8]}@rebelz.nl", "--role", "worker",
@@ -67,7 +65,6 @@ def inbox(browser, stack):  # noqa: F811
     page = context.new_page()
     page.clock.install()  # runs on by itself; lets the test move time forward
     staff_login(page, stack, account, "Overdrachten")
-    RESULTS.mkdir(exist_ok=True)
     yield page
     context.close()
 
@@ -104,7 +101,7 @@ def test_a_new_handover_alerts_the_open_queue(inbox, stack):
     # The region only: no reference, no topics, nothing the user typed.
     region = row.locator("td").nth(1).inner_text()
     assert inbox.evaluate("window.__shown") == [{"title": f"Nieuwe overdracht in {region}", "body": ""}]
-    inbox.screenshot(path=str(RESULTS / "inbox-queue-new-handover.png"), full_page=True)
+    screenshot(inbox, "inbox-queue-new-handover.png", full_page=True)
 
     inbox.clock.fast_forward("12:00")
     expect(row.locator(".waited")).to_have_text("wacht 12 min")
@@ -152,13 +149,13 @@ def test_enter_sends_and_shift_enter_makes_a_new_line(inbox, stack):
     stack.chat(sender, "nog een")
     expect(log.locator(".msg.user .text").last).to_have_text("nog een")
     assert box.bounding_box()["y"] == composer_y, "the composer stays where it is"
-    inbox.screenshot(path=str(RESULTS / "inbox-live-chat.png"), full_page=True)
+    screenshot(inbox, "inbox-live-chat.png", full_page=True)
 
     inbox.reload()
     expect(inbox.locator("#messages .msg.worker time").last).to_have_text(live_time)
 
 
-def test_the_worker_sees_when_the_user_leaves(inbox, page, stack):  # noqa: F811
+def test_the_worker_sees_when_the_user_leaves(inbox, page, stack):
     frame = open_widget(page, stack)
     message = frame.get_by_label("Je bericht")
     for text in ["ik wil met iemand praten", *FORM_ANSWERS]:
@@ -194,7 +191,7 @@ def test_ending_asks_first_and_no_keeps_the_chat_live(inbox, stack):
     end.click()
     expect(inbox.get_by_text("Weet je het zeker?")).to_be_visible()
     expect(end).to_be_hidden()
-    inbox.screenshot(path=str(RESULTS / "inbox-end-confirm.png"), full_page=True)
+    screenshot(inbox, "inbox-end-confirm.png", full_page=True)
     inbox.get_by_role("button", name="Nee").click()
     expect(inbox.get_by_text("Weet je het zeker?")).to_be_hidden()
     expect(end).to_be_visible()

@@ -1,57 +1,12 @@
 """The web widget in headless Chromium (Debian's, driven by Playwright) against the real stack:
 chat through the embed, buttons, quick exit by button and by Shift x3, accessibility (axe-core),
-narrow screens, and screenshots for docs/."""
+narrow screens, and the screenshots docs/ shows (written to results/, copied by `make screenshots`)."""
 from __future__ import annotations
-
-import time
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Frame, Page, sync_playwright
-from sqlalchemy import create_engine, text
 
-CHROMIUM = "/usr/bin/chromium"
-DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
-# The flags this machine needs: no sandbox as root, and no background calls to the internet.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: `make setup` installs it (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser) -> Page:
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def open_widget(page: Page, stack) -> Frame:
-    page.goto(stack.base_url + "/")
-    page.get_by_role("button", name="Anonieme chat").click()
-    frame = page.frame_locator("iframe[title='Anonieme chat']")
-    frame.locator(".bubble.bot").first.wait_for()
-    return page.frames[-1]
-
-
-def web_conversations(stack) -> int:
-    engine = create_engine(stack.database_url.replace("+aiosqlite", ""))
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                text("SELECT count(*) FROM conversations WHERE channel = 'web'")).scalar_one()
-    finally:
-        engine.dispose()
+from support.browser import assert_left_without_traces, open_widget, screenshot, web_conversations
 
 
 def test_chat_a_topic_and_click_a_button(page, stack):
@@ -67,21 +22,6 @@ def test_chat_a_topic_and_click_a_button(page, stack):
     frame.locator(".bubble.bot").nth(2).wait_for()
 
 
-def _assert_left_without_traces(page: Page, stack, before: int) -> None:
-    # The iframe and the partner page both navigate away; one of the two is aborted by the other.
-    deadline = time.monotonic() + 10
-    while page.url != stack.base_url + "/healthz" and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert page.url == stack.base_url + "/healthz"
-    page.wait_for_load_state()
-    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
-    assert page.context.cookies() == []
-    deadline = time.monotonic() + 5
-    while web_conversations(stack) > before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert web_conversations(stack) <= before, "the conversation was not ended on the server"
-
-
 def test_quick_exit_button_replaces_the_page_and_ends_the_conversation(page, stack):
     before = web_conversations(stack)
     frame = open_widget(page, stack)
@@ -90,7 +30,7 @@ def test_quick_exit_button_replaces_the_page_and_ends_the_conversation(page, sta
     frame.locator(".bubble.bot").nth(1).wait_for()
     assert web_conversations(stack) == before + 1
     frame.get_by_role("button", name="Snel weg").click()
-    _assert_left_without_traces(page, stack, before)
+    assert_left_without_traces(page, stack, before)
 
 
 def test_shift_three_times_is_a_quick_exit(page, stack):
@@ -99,7 +39,7 @@ def test_shift_three_times_is_a_quick_exit(page, stack):
     frame.get_by_label("Je bericht").click()
     for _ in range(3):
         page.keyboard.press("Shift")
-    _assert_left_without_traces(page, stack, before)
+    assert_left_without_traces(page, stack, before)
 
 
 QUICK_EXIT_REQUEST = "{type: 'exit-support:quick-exit-request'}"
@@ -141,7 +81,7 @@ def test_a_quick_exit_request_from_the_embedding_page_is_carried_out(page, stack
     frame.get_by_label("Je bericht").press("Enter")
     frame.locator(".bubble.bot").nth(1).wait_for()
     page.evaluate(f"document.querySelector('iframe').contentWindow.postMessage({QUICK_EXIT_REQUEST}, '*')")
-    _assert_left_without_traces(page, stack, before)
+    assert_left_without_traces(page, stack, before)
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -179,5 +119,5 @@ def test_screenshots_for_the_docs(browser, stack, language, question):
     page.locator("#input").fill(question)
     page.locator("#input").press("Enter")
     page.locator(".bubble.bot").nth(1).wait_for()
-    page.screenshot(path=str(DOCS / f"widget-{language}.png"))
+    screenshot(page, f"widget-{language}.png", docs=True)
     context.close()

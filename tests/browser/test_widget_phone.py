@@ -13,7 +13,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Frame, Page, expect
 
-from test_widget import _assert_left_without_traces, browser, open_widget, page, web_conversations  # noqa: F401
+from support.browser import assert_left_without_traces, open_widget, web_conversations
+
 
 KEY_DELAY_MS = 150  # a fluent typist on a phone
 
@@ -55,7 +56,7 @@ def test_typing_capitals_in_the_chat_is_no_quick_exit_but_three_shifts_are(page,
     for _ in range(3):
         page.keyboard.press("Shift")
         page.wait_for_timeout(KEY_DELAY_MS)
-    _assert_left_without_traces(page, stack, before)
+    assert_left_without_traces(page, stack, before)
 
 
 def test_typing_capitals_on_the_partner_page_is_no_quick_exit_but_three_shifts_are(page, stack):
@@ -68,7 +69,7 @@ def test_typing_capitals_on_the_partner_page_is_no_quick_exit_but_three_shifts_a
     for _ in range(3):
         page.keyboard.press("Shift")
         page.wait_for_timeout(KEY_DELAY_MS)
-    _assert_left_without_traces(page, stack, before)
+    assert_left_without_traces(page, stack, before)
 
 
 def test_three_shifts_with_a_letter_between_do_not_exit(page, stack):

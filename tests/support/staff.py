@@ -1,17 +1,17 @@
-"""Test helpers for the staff side: accounts, logging in through the JSON API with TOTP, and
-handovers made through the internal API the action server uses."""
+"""Test helpers for the staff side: accounts, logging in through the JSON API with TOTP (each
+member with their own cookie jar, closed when the test ends), and handovers made through the
+internal API the action server uses."""
 from __future__ import annotations
 
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
 import aiohttp
 import pyotp
-import pytest
 
 from bot.staff.keys import ACCOUNTS
 from bot.gateway.pseudonym import conversation_id
-from rest_client import rest_chat, rest_sender
-
+from support.rest import rest_chat, rest_sender
 
 
 async def add_user(client, email: str, role: str, regions: list[str] | None = None,
@@ -41,21 +41,33 @@ class Staff:
         return await self.session.post(self.url(path), json=body or {}, headers=headers)
 
 
-async def log_in(client, account: dict[str, Any]) -> Staff:
-    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    client._staff_sessions = getattr(client, "_staff_sessions", []) + [session]
-    response = await session.post(str(client.make_url("/api/v1/staff/login")), json={
-        "email": account["email"], "password": account["password"],
-        "totp": pyotp.TOTP(account["totp_secret"]).now()})
-    assert response.status == 200, await response.text()
-    return Staff(client, session, (await response.json())["csrf_token"])
+class LogIn(Protocol):
+    async def __call__(self, client, account: dict[str, Any]) -> Staff: ...
 
 
-@pytest.fixture(autouse=True)
-async def close_staff_sessions(client):
-    yield
-    for session in getattr(client, "_staff_sessions", []):
-        await session.close()
+class StaffLogins:
+    """Logs staff in, each with their own cookie jar, and closes every jar on leaving:
+    `async with StaffLogins() as logins: staff = await logins.log_in(client, account)`."""
+
+    def __init__(self) -> None:
+        self._sessions: list[aiohttp.ClientSession] = []
+
+    async def __aenter__(self) -> StaffLogins:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        for session in self._sessions:
+            await session.close()
+
+    async def log_in(self, client, account: dict[str, Any]) -> Staff:
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self._sessions.append(session)
+        response = await session.post(str(client.make_url("/api/v1/staff/login")), json={
+            "email": account["email"], "password": account["password"],
+            "totp": pyotp.TOTP(account["totp_secret"]).now()})
+        assert response.status == 200, await response.text()
+        return Staff(client, session, (await response.json())["csrf_token"])
 
 
 async def user_says(client, sender: str, text: str) -> list[dict]:

@@ -14,7 +14,7 @@ import yaml
 
 from bot.privacy.redactor import Redactor
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 # Corpora written by different people name the kinds differently; a street with its number and
 # a postcode are one kind here, as either one locates a home.
 KINDS = {
