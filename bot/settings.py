@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
+    # Every Rasa replica a retrained model is loaded into, comma separated; empty: RASA_URL only
+    # (bot run hands it to the retrain worker, which reads it through RetrainSettings).
+    rasa_urls: str = ""
     # One token per internal boundary (docs/operator-guide.md, "Internal tokens"), so a token that
     # leaks opens one door only. RASA_TOKEN is Rasa's own HTTP API, model loading included.
     rasa_token: SecretStr

@@ -69,7 +69,7 @@ def retrain_environment(settings: Settings) -> dict[str, str]:
     """The retrain worker (bot/nlu/retrain_worker.py): the database with its jobs, the Rasa
     replicas it loads models into and RASA_TOKEN for that; no other secret."""
     return {**process_basics(), "DATABASE_URL": settings.database_url, "RASA_URL": settings.rasa_url,
-            "RASA_URLS": environment().get("RASA_URLS", ""),
+            "RASA_URLS": settings.rasa_urls,
             "RASA_TOKEN": settings.rasa_token.get_secret_value()}
 
 

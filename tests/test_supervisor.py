@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from bot.settings import RetrainSettings, Settings
 from bot.supervisor import child_environments
 from support.paths import ROOT
 from support.ports import free_port
@@ -92,3 +93,17 @@ def test_the_retrain_worker_gets_only_the_rasa_token(settings, monkeypatch):
     worker = child_environments(settings)["retrain"]
     assert {name for name in secrets if name in worker} == {"RASA_TOKEN"}
     assert worker["RASA_TOKEN"] == settings.rasa_token.get_secret_value()
+
+
+def test_the_retrain_worker_loads_every_rasa_replica_the_env_file_names(tmp_path, monkeypatch, settings):
+    """RASA_URLS written only in .env (as the operator guide says) reaches the worker, whose own
+    settings then name every replica."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RASA_URLS", raising=False)
+    (tmp_path / ".env").write_text("RASA_URLS=http://rasa-1:5005,http://rasa-2:5005\n")
+    from_env_file = Settings(**settings.model_dump(exclude={"rasa_urls"}))
+    worker = child_environments(from_env_file)["retrain"]
+    assert worker["RASA_URLS"] == "http://rasa-1:5005,http://rasa-2:5005"
+    monkeypatch.setenv("RASA_URLS", worker["RASA_URLS"])
+    monkeypatch.setenv("RASA_TOKEN", worker["RASA_TOKEN"])
+    assert RetrainSettings().rasa_replicas == ["http://rasa-1:5005", "http://rasa-2:5005"]
