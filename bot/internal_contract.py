@@ -33,9 +33,9 @@ CHECKS: tuple[str, ...] = get_args(Check)
 # given", while the number itself stays with the gateway, encrypted.
 PHONE_PLACEHOLDER = "[telefoonnummer]"
 
-# Slots that the bot service reads or fills from its side: the NLG reads `language`; content
-# buttons fill `language` and `check` through entities of the same name; the phone question is
-# `utter_ask_<PHONE_SLOT>`; a handover's scan comes from `scan_<domain>`.
+# Slots both sides rely on: the NLG reads `language`; content buttons fill `language` and `check`
+# through entities of the same name; the action server asks for `PHONE_SLOT` after telling the
+# gateway (POST /internal/v1/intake/expect-phone); a handover's scan comes from `scan_<domain>`.
 LANGUAGE_SLOT = "language"
 CHECK_SLOT = "check"
 PHONE_SLOT = "handover_phone"
@@ -218,8 +218,9 @@ class ServedRules(RootModel[dict[str, ServedRule]]):
 # --- POST /internal/v1/intake/expect-phone --------------------------------------------------
 
 class ExpectPhone(_Body):
-    """The form is about to ask for a phone number: the gateway takes the next number it sees in
-    this conversation out of the text and keeps it encrypted for the handover. Answered 204."""
+    """The form is about to ask for a phone number: the gateway takes the first number in the
+    conversation's next message out of the text and keeps it encrypted for the handover (a next
+    message without one ends the wait). Answered 204."""
 
     conversation: Conversation
 

@@ -18,8 +18,8 @@ from bot.db.file_sync import mark_exported, mark_synced
 from bot.db.models import ContentEntry
 from bot.internal_contract import CHECK_SLOT, LANGUAGE_SLOT
 
-# Answers the service itself relies on (the gateway, the handover turns and notices, the NLG
-# endpoint's own rules); content without them is refused.
+# Answers the service and the action server rely on by name (the gateway, the handover turns and
+# notices, the NLG endpoint's own rules, the form's phone question); content without them is refused.
 REQUIRED_KEYS = (
     "utter_greet", "utter_service_unavailable", "utter_input_empty", "utter_input_shortened",
     "utter_slow_down", "utter_forgotten", "utter_conversation_resumed", "utter_language_changed",

@@ -1,6 +1,6 @@
 """Internal API for the action server: the handover form's phone question is being asked, so the
-gateway keeps the conversation's next message out of Rasa and its number (encrypted) for the
-handover (bot/handover/intake.py).
+gateway takes the phone number in the conversation's next message out of the text Rasa gets and
+keeps it (encrypted) for the handover (bot/handover/intake.py).
 
 Mounted under /internal/ (bot/internal_api.py checks the token). Never sees or logs a number.
 """
