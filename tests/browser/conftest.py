@@ -1,5 +1,9 @@
-"""The browser tests' fixtures: Debian's Chromium, launched once per test session, and a fresh
-page (its own context: no cookies or storage shared) for each test."""
+"""The browser tests' fixtures: Debian's Chromium, launched once per test module, and a fresh
+page (its own context: no cookies or storage shared) for each test.
+
+Once per module, not per session: Playwright's sync API runs an event loop in the main thread
+while it is open, and the asyncio tests that follow the browser tests in the same run
+(`asyncio.run`, pytest-asyncio) cannot start theirs while it does."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from support.browser import CHROMIUM, FLAGS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is missing: `make setup` installs it (apt-get install chromium)")
