@@ -129,6 +129,24 @@ async def test_the_staff_group_hears_of_a_new_handover_without_personal_data(aio
     assert made["reference"] not in notices[0]["text"]
 
 
+async def test_a_stalled_staff_group_does_not_hold_up_the_handover_the_user_is_waiting_for(
+        aiohttp_client, settings, fake_api, static_data):
+    """Telegram takes its time with the group notice; the action server gives up on a new handover
+    after 5 s (actions/api/bot_client.py), so the handover must be answered before the notice."""
+    api, server = fake_api
+    api.stalled_chats.add("-100777")
+    settings = Settings(**{**settings.model_dump(), "telegram_token": "123456:TEST",
+                           "telegram_api_url": str(server.make_url("/bot")),
+                           "staff_telegram_chat_id": "-100777"})
+    client = await aiohttp_client(create_app(settings, static=static_data))
+    started = time.monotonic()
+    made = await make_handover(client, settings, "group-stalled")
+    assert made["reference"] and time.monotonic() - started < 3
+    api.release()
+    notices = [m for m in await api.wait_for("sendMessage") if str(m["chat_id"]) == "-100777"]
+    assert [m["text"] for m in notices] == ["Nieuwe overdracht, regio Noord- en Oost-Gelderland"]
+
+
 async def test_a_telegram_user_comes_back_to_their_handover_with_the_code(client, fake_api, log_in):
     """A handover asked for in the web chat; the phone is gone; the user types the code in Telegram."""
     from support.fake_telegram_api import button_update

@@ -8,6 +8,7 @@ whether it is urgent: no reference, no topics.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -33,6 +34,8 @@ class Escalation:
         self._notices = notices
         self._group = group
         self._after = after
+        # Notices on their way to the staff group (kept so the tasks are not collected early).
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def escalate_due(self, now: datetime | None = None) -> list[Handover]:
         """Escalates what is due now; returns the handovers this call escalated."""
@@ -57,6 +60,13 @@ class Escalation:
         message = await self._notices.render(handover, "utter_handover_taking_longer", {
             "organisation": region.organisation if region else "", "reference": handover.reference})
         await self._relay.to_user(handover, "notice", message)
+
+    def notify_group_soon(self, action: str, handover: Handover) -> None:
+        """Like notify_group, without waiting: the action server gives up on a new handover after
+        a few seconds, and a slow Telegram must not turn a stored handover into a failed one."""
+        task = asyncio.create_task(self.notify_group(action, handover))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     async def notify_group(self, action: str, handover: Handover) -> None:
         """`action`: "new" or "escalated"."""

@@ -56,7 +56,7 @@ async def create_handover(request: web.Request) -> web.Response:
         # follows it from here).
         await request.config_dict[HANDOVERS].set_presence(conversation, "online")
     await request.config_dict[RELAY].staff_event("new", handover)
-    await request.config_dict[ESCALATION].notify_group("new", handover)
+    request.config_dict[ESCALATION].notify_group_soon("new", handover)
     log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
              str(handover.urgent).lower())
     now = datetime.now(timezone.utc)

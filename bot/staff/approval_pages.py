@@ -17,9 +17,9 @@ from bot.staff.auth import LOGIN, staff_only
 from bot.staff.editor import dutch_error
 from bot.staff.pages import render_page
 from bot.staff.refusals import region_refusal
+from bot.staff.scope import EDITORS
 
 routes = web.RouteTableDef()
-EDITORS = ("editor", "admin")
 # What admins read when a change goes live: the answer or region, never who or what was written.
 PUBLISHED = {CONTENT: ("safety_content_published", "Veiligheidsantwoord gewijzigd: {key} (goedgekeurd door "
                        "een tweede persoon; zie de geschiedenis in de redactie)"),

@@ -28,9 +28,9 @@ from bot.content.schema import (LANGUAGES, MAX_BUTTON_REPLY_CHARS, MAX_BUTTON_TI
 from bot.staff.answer_form import AnswerForm
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
+from bot.staff.scope import EDITORS
 
 routes = web.RouteTableDef()
-EDITORS = ("editor", "admin")
 # Rows offered for new buttons under the existing ones.
 NEW_BUTTON_ROWS = 1
 FILTERS = {"": "alle", "stale": "jaar of bedrag verlopen", "verify": "te controleren", "missing": "vertaling ontbreekt",

@@ -13,9 +13,9 @@ from bot.regions.directory import RegionDirectory, RegionError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 from bot.staff.refusals import region_refusal
+from bot.staff.scope import EDITORS
 
 routes = web.RouteTableDef()
-EDITORS = ("editor", "admin")
 
 
 @routes.get("/staff/editor/regions")

@@ -13,9 +13,9 @@ from bot.checks.rules import RuleError
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
 from bot.staff.refusals import rule_refusal
+from bot.staff.scope import EDITORS
 
 routes = web.RouteTableDef()
-EDITORS = ("editor", "admin")
 
 
 async def _rule_page(request: web.Request, data: dict, error: str = "", notice: str = "",

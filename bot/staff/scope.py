@@ -12,6 +12,8 @@ from bot.db.models import Handover, StaffUser
 from bot.regions.directory import NATIONAL
 
 HANDOVER_ROLES = frozenset({"worker", "coordinator"})
+# Who may change answers, regions, yearly figures and phrasings (and approve a second editor's change).
+EDITORS = ("editor", "admin")
 
 
 def visible_regions(user: StaffUser) -> frozenset[str]:

@@ -17,9 +17,9 @@ from bot.nlu.retrain_jobs import FAILED, QUEUED, RUNNING, SUCCEEDED, Job, Retrai
 from bot.staff.keys import AUDIT
 from bot.staff.auth import LOGIN, staff_only
 from bot.staff.pages import render_page
+from bot.staff.scope import EDITORS
 
 routes = web.RouteTableDef()
-EDITORS = ("editor", "admin")
 # Training examples shown on an intent's page, so editors see how the others are written.
 SHOWN_EXAMPLES = 8
 STEP_LABELS = {"exporting": "trainingsdata schrijven", "training": "model trainen",

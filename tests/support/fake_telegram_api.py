@@ -18,6 +18,9 @@ class FakeTelegramApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.pending_updates: list[dict[str, Any]] = []  # what getUpdates hands out next
         self._ids = itertools.count(1000)
+        # Chats whose sendMessage does not answer until `release()`: a Telegram that is slow.
+        self.stalled_chats: set[str] = set()
+        self._released = asyncio.Event()
         self.app = web.Application()
         self.app.router.add_post("/bot{token}/{method}", self._handle)
 
@@ -30,6 +33,9 @@ class FakeTelegramApi:
             await asyncio.sleep(0.05)
         return self.called(method)
 
+    def release(self) -> None:
+        self._released.set()
+
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.content_type == "application/json":
@@ -37,6 +43,8 @@ class FakeTelegramApi:
         else:
             params = {k: _decode(v) for k, v in (await request.post()).items()}
         self.calls.append((method, params))
+        if method == "sendMessage" and str(params.get("chat_id")) in self.stalled_chats:
+            await self._released.wait()
         if method == "getUpdates" and not self.pending_updates:
             await asyncio.sleep(0.2)  # a short long-poll
         return web.json_response({"ok": True, "result": self._result(method, params)})
