@@ -17,9 +17,10 @@ import aiohttp
 import pyotp
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 
 from bot.gateway.pseudonym import conversation_id
+from support.database import database_dump
 from support.paths import ROOT
 # Asked for a person, then: gemeente, a call, the number, what is safe, when, language, no consent.
 FORM = ["Apeldorn", "bellen", "{number}", "Alleen sms, niet bellen", "maakt niet uit", "Nederlands", "nee"]
@@ -42,18 +43,6 @@ def sql(stack, query: str, **params) -> list[tuple]:
         with engine.begin() as connection:
             result = connection.execute(text(query), params)
             return [tuple(row) for row in result] if result.returns_rows else []
-    finally:
-        engine.dispose()
-
-
-def database_dump(stack) -> str:
-    """Every row of every table, the bot's and Rasa's tracker store (`events`) alike."""
-    engine = create_engine(stack.database_url.replace("+aiosqlite", ""))
-    try:
-        with engine.connect() as connection:
-            tables = inspect(connection).get_table_names()
-            return "\n".join(repr(tuple(row)) for table in tables
-                             for row in connection.execute(text(f'SELECT * FROM "{table}"')))
     finally:
         engine.dispose()
 
@@ -130,7 +119,7 @@ async def test_only_the_claiming_worker_sees_the_number_and_retention_deletes_it
     rasa_saw = " ".join(data for (data,) in sql(
         stack, "SELECT data FROM events WHERE sender_id = :id", id=conversation))
     assert "[telefoonnummer]" in rasa_saw
-    dump = database_dump(stack)
+    dump = database_dump(stack.database_url)
     assert not [form for form in plain_forms(number) if form in dump], "the number is stored in plain text"
     assert kept_numbers(stack).count(number) == 1, "kept once, encrypted, with the handover"
 
