@@ -25,10 +25,10 @@ TRAINING_DATA := config.yml domain.yml $(RESPONSES) rasa_ext/linear_classifier.p
 	$(wildcard data/nlu/*.yml data/stories/*.yml data/rules/*.yml)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
-# Rasa's libraries' deprecation notes, and Rasa's notes on this project's design (answers only the
-# actions send, retrieval intents): nothing an operator can act on (bot/supervisor.py hides them the
-# same way for `make run`'s processes; rasa_ext/cli.py keeps sanic from turning them back on).
-QUIET_RASA := PYTHONWARNINGS='ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning,ignore:The utterance:UserWarning,ignore:The following duplicated intents:UserWarning'
+# Rasa's libraries' deprecation notes: nothing an operator can act on (bot/supervisor.py hides them
+# the same way for `make run`'s processes; rasa_ext/cli.py keeps sanic from turning them back on and
+# adds Rasa's notes on this project's design to the warnings it expects: rasa_ext/project_notes.py).
+QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
 .PHONY: help setup train content run test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
 

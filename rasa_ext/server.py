@@ -14,6 +14,8 @@ import rasa.api
 from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
+import rasa_ext.project_notes  # noqa: F401,E402  - after rasa: extends its list of expected warnings
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
