@@ -47,6 +47,7 @@ from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain_jobs import RetrainJobs
 from bot.nlu.training_data import EDITOR_FILE
 from bot.periodic import every
+from bot.rasa_replicas import RasaReplicas
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff import api as staff_api
@@ -164,7 +165,7 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
         _staff_services(app, session)
-        rasa = RasaClient(session, settings.rasa_url, settings.gateway_token.get_secret_value(),
+        rasa = RasaClient(session, RasaReplicas(settings.rasa_replicas), settings.gateway_token.get_secret_value(),
                           settings.rasa_token.get_secret_value(), settings.rasa_timeout_seconds,
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)

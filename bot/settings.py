@@ -52,8 +52,9 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
-    # Every Rasa replica a retrained model is loaded into, comma separated; empty: RASA_URL only
-    # (bot run hands it to the retrain worker, which reads it through RetrainSettings).
+    # Every Rasa replica, comma separated; empty: RASA_URL only. The gateway sends each conversation
+    # to one of them (bot/rasa_replicas.py) and the retrain worker loads a new model into all. A
+    # host name that resolves to several addresses (a scaled compose service) is one per address.
     rasa_urls: str = ""
     # One token per internal boundary (docs/operator-guide.md, "Internal tokens"), so a token that
     # leaks opens one door only. RASA_TOKEN is Rasa's own HTTP API, model loading included.
@@ -164,6 +165,10 @@ class Settings(BaseSettings):
         return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
+    def rasa_replicas(self) -> list[str]:
+        return _replica_urls(self.rasa_urls, self.rasa_url)
+
+    @property
     def nlg_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/nlg"
 
@@ -196,7 +201,12 @@ class RetrainSettings(BaseSettings):
 
     @property
     def rasa_replicas(self) -> list[str]:
-        return [url.strip() for url in self.rasa_urls.split(",") if url.strip()] or [self.rasa_url]
+        return _replica_urls(self.rasa_urls, self.rasa_url)
+
+
+def _replica_urls(configured: str, fallback: str) -> list[str]:
+    """RASA_URLS (comma separated) or, when it is empty, RASA_URL alone."""
+    return [url.strip().rstrip("/") for url in configured.split(",") if url.strip()] or [fallback.rstrip("/")]
 
 
 def _weak_secret(variable: str, value: str) -> str | None:
