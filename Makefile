@@ -30,7 +30,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # adds Rasa's notes on this project's design to the warnings it expects: rasa_ext/project_notes.py).
 QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
-.PHONY: help setup train content run test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
+.PHONY: help setup train content run cluster test-cluster test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
 
 help:
 	@echo "make run    set everything up and start the assistant"
@@ -90,6 +90,12 @@ $(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
 	$(RASA_VENV)/bin/python rasa_ext/spacy_nl.py $(SPACY_MODEL)
 
 # Debian's Chromium for the widget's browser tests (Playwright drives it; nothing is downloaded).
+# Debian's HAProxy in front of the replicas of make cluster (and its tests).
+.build/haproxy.stamp:
+	@test -x /usr/sbin/haproxy || { echo "==> Installing Debian's haproxy for make cluster"; \
+		apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
+	@mkdir -p .build && touch $@
+
 .build/chromium.stamp:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
@@ -130,6 +136,18 @@ var/rules.stamp: .build/bot.stamp data/check_rules.yml
 
 run: setup train content var/regions.stamp var/rules.stamp
 	@$(BOT) run
+
+# The production topology as processes (docs/operations.md): two bot services, two Rasa servers
+# and two action servers behind HAProxy, on this machine's PostgreSQL and Redis (a database of
+# its own, made when missing). The data files are imported when the database has none yet.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/exit_cluster
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_ENV := DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL)
+cluster: setup train .build/haproxy.stamp
+	@$(BOT_VENV)/bin/python -m bot.db.create_database "$(CLUSTER_DATABASE_URL)"
+	@$(CLUSTER_ENV) $(BOT) db upgrade
+	@for kind in content regions rules; do $(CLUSTER_ENV) $(BOT) $$kind import >/dev/null || [ $$? -eq 3 ]; done
+	@$(CLUSTER_ENV) $(BOT) cluster
 
 # The bot service's tests in two tiers: in-process ones on two workers, then the ones with the
 # real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its

@@ -1,4 +1,4 @@
-"""The `bot` command line: serve, run (all processes), content import|export, regions
+"""The `bot` command line: serve, run (all processes), cluster, content import|export, regions
 import|export, rules import|export, retrain (enqueue, worker, run, status), users (list, add, disable, ...), purge,
 chat, telegram set-webhook, secrets init."""
 from __future__ import annotations
@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the bot service (gateway, NLG endpoint, REST channel)")
     commands.add_parser("run", help="start actions, Rasa and the bot service together (make run)")
+    cluster = commands.add_parser("cluster", help="several of each behind HAProxy, on PostgreSQL and Redis "
+                                  "(make cluster; docs/operations.md)")
+    cluster.add_argument("--replicas", type=int, default=2, help="bot services, Rasa and action servers each")
+    cluster.add_argument("--base-port", type=int, default=8100,
+                         help="the internal ports count up from here (the public one is PORT)")
     content = commands.add_parser("content", help="data/content/ <-> database")
     content.add_argument("direction", choices=["import", "export"])
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         from bot.nlu.retrain_command import run_retrain
         sys.exit(asyncio.run(run_retrain(_settings(RetrainSettings), args.action)))
     settings = _settings(Settings)
-    if args.command in ("serve", "run"):
+    if args.command in ("serve", "run", "cluster"):
         # The database, the secrets and logs: the service's own user only (its children too).
         keep_private(settings.database_url)
 
@@ -79,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "run":
         from bot.supervisor import run_all
         sys.exit(asyncio.run(run_all(settings)))
+    elif args.command == "cluster":
+        from bot.cluster import ClusterRefused, Layout, run_cluster
+        try:
+            sys.exit(run_cluster(settings, Layout(args.replicas, settings.port, args.base_port)))
+        except ClusterRefused as refused:
+            sys.exit(str(refused))
     elif args.command == "content":
         sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir, args.force)))
     elif args.command == "telegram":
