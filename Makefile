@@ -153,7 +153,7 @@ cluster: setup train .build/haproxy.stamp
 # real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its
 # own Rasa stack: twice the memory and the start-up). Tests that share the one Redis server (its
 # channels are global) run on the same worker: --dist loadgroup.
-BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext
+BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext --ignore=tests/cluster
 IN_PROCESS := not stack and not browser and not slow and not pg
 
 test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
@@ -162,6 +162,12 @@ test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
 	$(RASA_VENV)/bin/python -m pytest -q --confcutdir=tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
 	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" $(BOT_TESTS)
 	$(BOT_VENV)/bin/pytest -q -m "not ($(IN_PROCESS))" $(BOT_TESTS)
+
+# The fault tests (tests/cluster/): a cluster like make cluster on a PostgreSQL and a Redis of their
+# own, with replicas, PostgreSQL and Redis killed under load. Their figures: results/cluster-faults.json.
+test-cluster: setup .build/bot-dev.stamp .build/haproxy.stamp train
+	$(BOT_VENV)/bin/pytest -q -p no:cacheprovider tests/cluster
+	@cat results/cluster-faults.json
 
 # No Rasa, no Chromium, no training, a tenth of the generated fuzz inputs: what a change to the
 # bot service needs first.
