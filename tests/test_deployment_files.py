@@ -198,6 +198,26 @@ def test_an_empty_secret_file_is_refused_like_an_empty_variable(tmp_path):
         Settings(_secrets_dir=directory)  # type: ignore[call-arg]
 
 
+def test_rasa_and_the_action_server_get_each_mounted_secret_as_its_variable_and_nothing_is_printed(tmp_path):
+    (tmp_path / "action_token").write_text("token-with-$pecial 'characters'\n")
+    (tmp_path / "internal_token").write_text("the-internal-token")
+    started = subprocess.run(["sh", str(ROOT / "deploy" / "secrets-entrypoint.sh"), sys.executable, "-c",
+                              "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.endswith('_TOKEN')}))"],
+                             capture_output=True, text=True, timeout=30,
+                             env={"PATH": os.environ["PATH"], "SECRETS_DIR": str(tmp_path)})
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout) == {"ACTION_TOKEN": "token-with-$pecial 'characters'",
+                                          "INTERNAL_TOKEN": "the-internal-token"}
+    assert started.stderr == ""
+
+
+def test_every_image_that_runs_rasa_starts_through_the_secrets_entrypoint():
+    rasa = (ROOT / "deploy" / "rasa.Dockerfile").read_text(encoding="utf-8")
+    assert 'ENTRYPOINT ["secrets-entrypoint"]' in rasa
+    assert "COPY deploy/secrets-entrypoint.sh /usr/local/bin/secrets-entrypoint" in rasa
+    assert os.access(ROOT / "deploy" / "secrets-entrypoint.sh", os.X_OK)
+
+
 # --- the images -------------------------------------------------------------------------------
 
 def test_hadolint_finds_nothing_in_the_dockerfiles():
