@@ -69,15 +69,20 @@ def run(*command: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 # --- the compose file -------------------------------------------------------------------------
 
-def test_docker_compose_accepts_the_compose_file_with_and_without_telegram():
+def test_docker_compose_accepts_the_compose_file_with_and_without_telegram(tmp_path):
+    # Not the checkout's .env (make run's settings): only what this test gives.
+    (tmp_path / "empty.env").write_text("")
     for files in (["-f", "docker-compose.yml"], ["-f", "docker-compose.yml", "-f", "deploy/telegram.yml"]):
-        checked = run(tool("docker-compose"), *files, "config", "-q", env=COMPOSE_SETTINGS)
+        checked = run(tool("docker-compose"), "--env-file", str(tmp_path / "empty.env"), *files, "config", "-q",
+                      env=COMPOSE_SETTINGS)
         assert checked.returncode == 0, checked.stderr
 
 
-def test_docker_compose_refuses_to_start_without_the_domain_and_says_where_to_set_it():
+def test_docker_compose_refuses_to_start_without_the_domain_and_says_where_to_set_it(tmp_path):
+    (tmp_path / "empty.env").write_text("")
     without = {name: value for name, value in os.environ.items() if name not in COMPOSE_SETTINGS}
-    checked = subprocess.run([tool("docker-compose"), "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT,
+    checked = subprocess.run([tool("docker-compose"), "--env-file", str(tmp_path / "empty.env"),
+                              "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT,
                              capture_output=True, text=True, timeout=120, env=without)
     assert checked.returncode != 0
     assert "set DOMAIN in .env" in checked.stderr
