@@ -187,12 +187,13 @@ def test_generating_again_keeps_every_secret_and_fills_only_an_empty_one(tmp_pat
 def test_the_service_starts_from_generated_secret_files_with_the_generated_database_password(tmp_path):
     directory = tmp_path / "secrets"
     ensure_secret_files(directory)
-    settings = Settings(_secrets_dir=directory)  # type: ignore[call-arg]
+    settings = Settings(_secrets_dir=directory, _env_file=None)  # type: ignore[call-arg]
     password = (directory / "postgres_password").read_text().strip()
     assert settings.database_url == f"postgresql+psycopg://bot:{password}@postgres:5432/bot"
     assert (directory / "tracker_store_url").read_text().strip() == settings.tracker_store_url
     Fernet(settings.encryption_key.get_secret_value().encode())
-    assert RetrainSettings(_secrets_dir=directory).rasa_token == settings.rasa_token  # type: ignore[call-arg]
+    retrain = RetrainSettings(_secrets_dir=directory, _env_file=None)  # type: ignore[call-arg]
+    assert retrain.rasa_token == settings.rasa_token
 
 
 def test_an_empty_secret_file_is_refused_like_an_empty_variable(tmp_path):
@@ -200,7 +201,7 @@ def test_an_empty_secret_file_is_refused_like_an_empty_variable(tmp_path):
     ensure_secret_files(directory)
     (directory / "gateway_token").write_text("\n")
     with pytest.raises(ValueError, match="GATEWAY_TOKEN is empty"):
-        Settings(_secrets_dir=directory)  # type: ignore[call-arg]
+        Settings(_secrets_dir=directory, _env_file=None)  # type: ignore[call-arg]
 
 
 def test_rasa_and_the_action_server_get_each_mounted_secret_as_its_variable_and_nothing_is_printed(tmp_path):
