@@ -101,6 +101,14 @@ $(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@mkdir -p .build && touch $@
 
+# Debian's docker-compose and caddy: the tests validate docker-compose.yml and run deploy/Caddyfile
+# with them (Docker itself cannot run on the build machines; tests/test_deployment_files.py).
+.build/deploy-tools.stamp:
+	@command -v docker-compose >/dev/null && command -v caddy >/dev/null || { \
+		echo "==> Installing Debian's docker-compose and caddy for the deployment tests"; \
+		apt-get update -qq && apt-get install -y -qq docker-compose caddy >/dev/null; }
+	@mkdir -p .build && touch $@
+
 train: $(MODEL)
 
 # Rewritten only when the set of answer names changes, so a text edit never retrains.
@@ -156,7 +164,7 @@ cluster: setup train .build/haproxy.stamp
 BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext --ignore=tests/cluster
 IN_PROCESS := not stack and not browser and not slow and not pg
 
-test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
+test: setup lint .build/rasa-dev.stamp .build/chromium.stamp .build/deploy-tools.stamp train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --confcutdir=tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
@@ -171,7 +179,7 @@ test-cluster: setup .build/bot-dev.stamp .build/haproxy.stamp train
 
 # No Rasa, no Chromium, no training, a tenth of the generated fuzz inputs: what a change to the
 # bot service needs first.
-test-fast: .build/bot-dev.stamp
+test-fast: .build/bot-dev.stamp .build/deploy-tools.stamp
 	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" --hypothesis-profile=fast $(BOT_TESTS)
 
 # The screenshots in docs/ are replaced on purpose: the browser tests write theirs to results/,

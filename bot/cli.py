@@ -17,8 +17,8 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from bot.private_files import keep_private
-from bot.secret_file import ensure_secrets
-from bot.settings import RetrainSettings, Settings
+from bot.secret_file import ensure_secret_files, ensure_secrets
+from bot.settings import RetrainSettings, Settings, secrets_dir
 from bot.staff import users_command
 
 AnySettings = TypeVar("AnySettings", Settings, RetrainSettings)
@@ -62,14 +62,24 @@ def main(argv: list[str] | None = None) -> None:
                         "belongs to them; and ended staff sessions")
     telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
     telegram_cmd.add_argument("action", choices=["set-webhook"])
-    secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
+    secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env, or with "
+                                  "--dir one file per secret for docker-compose.yml")
     secrets.add_argument("action", choices=["init"])
+    secrets.add_argument("--dir", type=Path, default=None,
+                         help="a folder of secret files (docs/operations.md), instead of var/secrets.env")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    ensure_secrets()
+    if args.command == "secrets" and args.dir is not None:
+        written = ensure_secret_files(args.dir)
+        print(f"wrote {', '.join(written)} into {args.dir}" if written else f"every secret is already in {args.dir}")
+        return
+    # With mounted secret files (a container) the operator made the secrets, once for all
+    # replicas: a secret generated here would differ per container and hide the mounted one.
+    if secrets_dir() is None:
+        ensure_secrets()
     if args.command == "retrain":
         # Its own settings: the worker process holds RASA_TOKEN and no other secret.
         from bot.nlu.retrain_command import run_retrain

@@ -1,9 +1,10 @@
-"""All configuration of the bot service, from the environment, `.env` and var/secrets.env.
+"""All configuration of the bot service, from the environment, `.env`, var/secrets.env and, in
+a container, the secret files in /run/secrets.
 
 Nothing else reads os.environ: child processes get the basics they run with from
 `process_basics()`, and `bot secrets init` asks `environment()` which secrets are set. Secrets
 have no defaults: `bot secrets init` generates the missing ones into var/secrets.env (outside
-git) on first run.
+git) on first run, or with `--dir` one file per secret for docker-compose.yml.
 """
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETS_FILE = Path("var/secrets.env")
+# Where docker compose mounts each secret as a file named after its setting (docker-compose.yml,
+# docs/operations.md). Read only when it exists: `make run` and the tests have none, and
+# pydantic-settings would warn about a missing folder at every start.
+SECRETS_DIR = Path("/run/secrets")
+
+
+def secrets_dir() -> Path | None:
+    """SECRETS_DIR when this process runs with mounted secrets (a container), else None."""
+    return SECRETS_DIR if SECRETS_DIR.is_dir() else None
+
 # Every secret that guards a boundary or keys the pseudonyms: the service refuses to start when
 # one is empty or short (an empty token once let anyone through). A new secret goes here too.
 REQUIRED_SECRETS = ("rasa_token", "gateway_token", "nlg_token", "action_token", "internal_token",
@@ -48,7 +59,9 @@ DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused setting's message must never print the secret itself.
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+    # The environment wins over .env and var/secrets.env, those over the secret files.
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
@@ -185,7 +198,8 @@ class RetrainSettings(BaseSettings):
     secret it uses, RASA_TOKEN (loading a model). It never reads the service's other secrets, so
     its process does not hold them."""
 
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
