@@ -90,23 +90,18 @@ $(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
 	$(RASA_VENV)/bin/python rasa_ext/spacy_nl.py $(SPACY_MODEL)
 
 # Debian's Chromium for the widget's browser tests (Playwright drives it; nothing is downloaded).
-# Debian's HAProxy in front of the replicas of make cluster (and its tests).
-.build/haproxy.stamp:
-	@test -x /usr/sbin/haproxy || { echo "==> Installing Debian's haproxy for make cluster"; \
-		apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
-	@mkdir -p .build && touch $@
-
 .build/chromium.stamp:
 	@command -v chromium >/dev/null || { echo "==> Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@mkdir -p .build && touch $@
 
-# Debian's docker-compose and caddy: the tests validate docker-compose.yml and run deploy/Caddyfile
-# with them (Docker itself cannot run on the build machines; tests/test_deployment_files.py).
+# Debian's docker-compose, caddy and haproxy: the tests validate docker-compose.yml and run
+# deploy/Caddyfile and make cluster's HAProxy with them (Docker itself cannot run on the build
+# machines; tests/test_deployment_files.py); make cluster runs HAProxy.
 .build/deploy-tools.stamp:
-	@command -v docker-compose >/dev/null && command -v caddy >/dev/null || { \
-		echo "==> Installing Debian's docker-compose and caddy for the deployment tests"; \
-		apt-get update -qq && apt-get install -y -qq docker-compose caddy >/dev/null; }
+	@command -v docker-compose >/dev/null && command -v caddy >/dev/null && test -x /usr/sbin/haproxy || { \
+		echo "==> Installing Debian's docker-compose, caddy and haproxy"; \
+		apt-get update -qq && apt-get install -y -qq docker-compose caddy haproxy >/dev/null; }
 	@mkdir -p .build && touch $@
 
 train: $(MODEL)
@@ -151,7 +146,7 @@ run: setup train content var/regions.stamp var/rules.stamp
 CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/exit_cluster
 CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
 CLUSTER_ENV := DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL)
-cluster: setup train .build/haproxy.stamp
+cluster: setup train .build/deploy-tools.stamp
 	@$(BOT_VENV)/bin/python -m bot.db.create_database "$(CLUSTER_DATABASE_URL)"
 	@$(CLUSTER_ENV) $(BOT) db upgrade
 	@for kind in content regions rules; do $(CLUSTER_ENV) $(BOT) $$kind import >/dev/null || [ $$? -eq 3 ]; done
@@ -173,7 +168,7 @@ test: setup lint .build/rasa-dev.stamp .build/chromium.stamp .build/deploy-tools
 
 # The fault tests (tests/cluster/): a cluster like make cluster on a PostgreSQL and a Redis of their
 # own, with replicas, PostgreSQL and Redis killed under load. Their figures: results/cluster-faults.json.
-test-cluster: setup .build/bot-dev.stamp .build/haproxy.stamp train
+test-cluster: setup .build/bot-dev.stamp .build/deploy-tools.stamp train
 	$(BOT_VENV)/bin/pytest -q -p no:cacheprovider tests/cluster
 	@cat results/cluster-faults.json
 

@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.app import MAX_REQUEST_BYTES
 from bot.settings import Settings, process_basics
 from bot.supervisor import (RASA_PYTHON, Child, action_server_environment, bot_environment, rasa_environment,
                             retrain_environment, supervise)
@@ -67,11 +68,11 @@ def public_rules(text: str) -> tuple[list[str], list[str]]:
     return exact, prefixes
 
 
-def haproxy_config(layout: Layout, routes_text: str) -> str:
+def haproxy_config(routes_text: str, *, public_port: int, internal_port: int, actions_port: int,
+                   bot_ports: list[int], action_ports: list[int]) -> str:
     exact, prefixes = public_rules(routes_text)
-    bots = "\n".join(f"    server bot{n} 127.0.0.1:{port} {CHECK}" for n, port in enumerate(layout.bot_ports(), 1))
-    actions = "\n".join(f"    server actions{n} 127.0.0.1:{port} {CHECK}"
-                        for n, port in enumerate(layout.action_ports(), 1))
+    bots = "\n".join(f"    server bot{n} 127.0.0.1:{port} {CHECK}" for n, port in enumerate(bot_ports, 1))
+    actions = "\n".join(f"    server actions{n} 127.0.0.1:{port} {CHECK}" for n, port in enumerate(action_ports, 1))
     return f"""# Written by `bot cluster` at every start; edit bot/cluster.py instead.
 global
     maxconn 4096
@@ -90,22 +91,30 @@ defaults
     retry-on conn-failure
 
 frontend public
-    bind 127.0.0.1:{layout.public_port}
-    option forwardfor
+    bind 127.0.0.1:{public_port}
+    # "/staff/../nlg" and "/api/v1/staff/%2e%2e/nlg" are /nlg to the service, which stays inside.
+    # No public path has a dot segment, a double slash or an encoded character, so such a path is
+    # refused before it is matched (HAProxy 2.6 normalises paths only with experimental options).
+    http-request deny deny_status 404 if {{ path_sub /. // % }}
     acl public_path path {" ".join(exact)}
     acl public_path path_beg {" ".join(prefixes)}
     http-request deny deny_status 404 unless public_path
+    # The service reads at most 64 KiB a request (bot/app.py); a bigger one never reaches it.
+    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {MAX_REQUEST_BYTES} }}
+    # Only the address HAProxy saw: one the client sent itself would be believed otherwise.
+    http-request del-header X-Forwarded-For
+    option forwardfor
     default_backend bots
 
 frontend internal
-    bind 127.0.0.1:{layout.internal_port}
+    bind 127.0.0.1:{internal_port}
     acl internal_path path /nlg
     acl internal_path path_beg /internal/
     http-request deny deny_status 404 unless internal_path
     default_backend bots
 
 frontend actions
-    bind 127.0.0.1:{layout.actions_port}
+    bind 127.0.0.1:{actions_port}
     default_backend actions
 
 backend bots
@@ -118,6 +127,12 @@ backend actions
     option httpchk GET /health
 {actions}
 """
+
+
+def layout_config(layout: Layout, routes_text: str) -> str:
+    return haproxy_config(routes_text, public_port=layout.public_port, internal_port=layout.internal_port,
+                          actions_port=layout.actions_port, bot_ports=layout.bot_ports(),
+                          action_ports=layout.action_ports())
 
 
 class ClusterRefused(Exception):
@@ -165,7 +180,7 @@ def run_cluster(settings: Settings, layout: Layout, workdir: Path = Path("var/cl
     workdir.mkdir(parents=True, exist_ok=True)
     # Named by the public port: a second cluster on other ports (the fault tests) keeps its own.
     config = workdir / f"haproxy-{layout.public_port}.cfg"
-    config.write_text(haproxy_config(layout, PUBLIC_ROUTES.read_text(encoding="utf-8")), encoding="utf-8")
+    config.write_text(layout_config(layout, PUBLIC_ROUTES.read_text(encoding="utf-8")), encoding="utf-8")
     base = f"http://127.0.0.1:{layout.public_port}"
     ports = f"bot services {', '.join(map(str, layout.bot_ports()))}; Rasa {', '.join(map(str, layout.rasa_ports()))}"
 

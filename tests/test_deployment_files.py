@@ -24,6 +24,7 @@ from aiohttp import web
 from cryptography.fernet import Fernet
 
 from bot.app import create_app
+from bot.cluster import HAPROXY, PUBLIC_ROUTES, haproxy_config
 from bot.secret_file import COMPOSE_DATABASE_HOST, COMPOSE_DATABASE_NAME, ensure_secret_files
 from bot.settings import REQUIRED_SECRETS, RetrainSettings, Settings
 from bot.supervisor import action_server_environment, rasa_environment, retrain_environment
@@ -314,9 +315,26 @@ def proxy_config(tmp_path: Path, listen: int, upstream: int) -> Path:
     return path
 
 
-@pytest.fixture
-async def proxied(tmp_path):
-    """(address of Caddy running deploy/Caddyfile, the requests that reached the upstream)."""
+def haproxy_config_file(tmp_path: Path, listen: int, upstream: int) -> Path:
+    """make cluster's HAProxy configuration (bot/cluster.py) with the recording server as the one
+    bot replica; its other doors on spare ports."""
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(haproxy_config(PUBLIC_ROUTES.read_text(encoding="utf-8"), public_port=listen,
+                                   internal_port=free_port(), actions_port=free_port(), bot_ports=[upstream],
+                                   action_ports=[free_port()]))
+    return path
+
+
+def proxy_command(kind: str, tmp_path: Path, listen: int, upstream: int) -> list[str]:
+    if kind == "caddy":
+        return [tool("caddy"), "run", "--config", str(proxy_config(tmp_path, listen, upstream))]
+    return [HAPROXY, "-db", "-f", str(haproxy_config_file(tmp_path, listen, upstream))]
+
+
+@pytest.fixture(params=["caddy", "haproxy"])
+async def proxied(request, tmp_path):
+    """(address of the proxy: Caddy running deploy/Caddyfile for compose, or the HAProxy of make
+    cluster; the requests that reached the upstream). Both must let through the same routes."""
     reached: list[dict[str, str]] = []
 
     async def record(request: web.Request) -> web.StreamResponse:
@@ -327,7 +345,9 @@ async def proxied(tmp_path):
                 await socket.send_str("echo " + message.data)
             return socket
         await request.read()
-        reached.append({"path": request.raw_path, "forwarded_for": request.headers.get("X-Forwarded-For", "")})
+        # Not HAProxy's own health checks (GET /healthz, every second).
+        if request.method != "GET" or request.raw_path != "/healthz" or request.headers.get("X-Test") == "1":
+            reached.append({"path": request.raw_path, "forwarded_for": request.headers.get("X-Forwarded-For", "")})
         return web.Response(text="upstream")
 
     upstream_app = web.Application(client_max_size=1024 * 1024)
@@ -336,8 +356,7 @@ async def proxied(tmp_path):
     await runner.setup()
     upstream_port, listen = free_port(), free_port()
     await web.TCPSite(runner, "127.0.0.1", upstream_port).start()
-    config = proxy_config(tmp_path, listen, upstream_port)
-    caddy = await asyncio.create_subprocess_exec(tool("caddy"), "run", "--config", str(config),
+    proxy = await asyncio.create_subprocess_exec(*proxy_command(request.param, tmp_path, listen, upstream_port),
                                                  stdout=asyncio.subprocess.DEVNULL,
                                                  stderr=asyncio.subprocess.DEVNULL,
                                                  env={**os.environ, "HOME": str(tmp_path)})
@@ -346,15 +365,17 @@ async def proxied(tmp_path):
         async with aiohttp.ClientSession() as session:
             for _ in range(PROXY_START_SECONDS * 10):
                 try:
-                    async with session.get(base + "/healthz"):
-                        break
+                    async with session.get(base + "/healthz") as response:
+                        if response.status == 200:  # HAProxy: once its health check found the replica
+                            break
                 except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
+                    pass
+                await asyncio.sleep(0.1)
         reached.clear()
         yield base, reached
     finally:
-        caddy.terminate()
-        await caddy.wait()
+        proxy.terminate()
+        await proxy.wait()
         await runner.cleanup()
 
 
@@ -377,7 +398,7 @@ async def test_the_proxy_passes_every_public_route_and_answers_404_for_everythin
 async def test_the_proxy_names_the_client_and_drops_an_address_the_client_made_up(proxied):
     base, reached = proxied
     async with aiohttp.ClientSession() as session:
-        async with session.get(base + "/healthz", headers={"X-Forwarded-For": "203.0.113.9"}) as response:
+        async with session.get(base + "/healthz", headers={"X-Forwarded-For": "203.0.113.9", "X-Test": "1"}) as response:
             assert response.status == 200
     assert reached[0]["forwarded_for"] == "127.0.0.1"
 
