@@ -15,7 +15,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import MAX_REQUEST_BYTES
 from bot.settings import Settings, process_basics
 from bot.supervisor import (RASA_PYTHON, Child, action_server_environment, bot_environment, rasa_environment,
                             retrain_environment, supervise)
@@ -25,6 +24,9 @@ PUBLIC_ROUTES = Path("deploy/public_routes.txt")
 # A health check every second, out after two failures: a dead replica gets no new requests after
 # about two seconds (connections refused meanwhile are retried on another replica at once).
 CHECK = "check inter 1s fall 2 rise 2"
+# The service's own limit (bot/app.py MAX_REQUEST_BYTES); tests/test_deployment_files.py holds
+# both proxies to it.
+MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ frontend public
     acl public_path path_beg {" ".join(prefixes)}
     http-request deny deny_status 404 unless public_path
     # The service reads at most 64 KiB a request (bot/app.py); a bigger one never reaches it.
-    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {MAX_REQUEST_BYTES} }}
+    http-request deny deny_status 413 if {{ req.hdr_val(content-length) gt {MAX_BODY_BYTES} }}
     # Only the address HAProxy saw: one the client sent itself would be believed otherwise.
     http-request del-header X-Forwarded-For
     option forwardfor

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     # Telegram's Bot API; a self-hosted Bot API server (or the tests' fake one) goes here.
     telegram_api_url: str = "https://api.telegram.org/bot"
     redis_url: str | None = None
+    # Connections to PostgreSQL this process keeps open, and how many more it may open under load
+    # (SQLAlchemy's defaults). Every replica's pools together must stay under PostgreSQL's
+    # max_connections: docs/operations.md, "Connection pools". SQLite ignores them.
+    database_pool_size: int = 5
+    database_max_overflow: int = 10
     retention_days: int = 30
 
     # Who may embed the widget: a CSP frame-ancestors source list, e.g. "'self' https://partner.nl".

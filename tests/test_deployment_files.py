@@ -23,7 +23,7 @@ import yaml
 from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.app import create_app
+from bot.app import MAX_REQUEST_BYTES, create_app
 from bot.cluster import HAPROXY, PUBLIC_ROUTES, haproxy_config
 from bot.secret_file import COMPOSE_DATABASE_HOST, COMPOSE_DATABASE_NAME, ensure_secret_files
 from bot.settings import REQUIRED_SECRETS, RetrainSettings, Settings
@@ -406,11 +406,11 @@ async def test_the_proxy_names_the_client_and_drops_an_address_the_client_made_u
 async def test_a_body_over_the_services_limit_never_reaches_a_replica_whole_nor_takes_it_out(proxied):
     base, reached = proxied
     async with aiohttp.ClientSession() as session:
-        async with session.post(base + "/api/v1/chat", data=b"x" * (64 * 1024 + 1)) as response:
+        async with session.post(base + "/api/v1/chat", data=b"x" * (MAX_REQUEST_BYTES + 1)) as response:
             # Caddy 2.6 (Debian's) cuts the body off at the limit and answers 502; later ones 413.
             assert response.status in (413, 502)
         for _ in range(3):
-            async with session.post(base + "/api/v1/chat", data=b"x" * (64 * 1024)) as response:
+            async with session.post(base + "/api/v1/chat", data=b"x" * MAX_REQUEST_BYTES) as response:
                 assert response.status == 200
     assert len(reached) == 3
 

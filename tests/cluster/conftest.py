@@ -7,17 +7,18 @@ import json
 
 import pytest
 
-from support.cluster import PrivatePostgres, PrivateRedis, start_cluster, stop_cluster
+from support.cluster import PrivatePostgres, start_cluster, stop_cluster
+from support.redis_server import PrivateRedis
 from support.paths import ROOT
 
 FIGURES: dict[str, dict] = {}
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
-    server = PrivatePostgres(tmp_path_factory.mktemp("postgres"))
+def postgres():
+    server = PrivatePostgres()
     yield server
-    server.stop()
+    server.remove()
 
 
 @pytest.fixture(scope="session")
