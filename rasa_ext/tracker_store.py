@@ -45,3 +45,6 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             domain=domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
             db=parsed.database, username=parsed.username, password=parsed.password,
             event_broker=event_broker, query=dict(parsed.query), **kwargs)
+        # Rasa logs a failed save or load with the database's error, whose parameters are the
+        # conversation's events (message text); the engine reads this when it builds the error.
+        self.engine.hide_parameters = True

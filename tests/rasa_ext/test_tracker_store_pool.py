@@ -81,3 +81,13 @@ def test_a_pool_size_that_is_not_a_number_stops_rasa_with_the_variable_named(mon
     monkeypatch.delenv("SQL_POOL_SIZE", raising=False)
     with pytest.raises(SystemExit, match="TRACKER_STORE_POOL_SIZE"):
         UrlSQLTrackerStore(host="postgresql://postgres@127.0.0.1:5432/unused")
+
+
+def test_a_failed_save_never_puts_the_message_text_into_the_error_rasa_logs(database):
+    store = UrlSQLTrackerStore(host=f"postgresql://postgres@127.0.0.1:5432/{database}")
+    with pytest.raises(sa.exc.DBAPIError) as failed:
+        with store.session_scope() as session:
+            session.add(store.SQLEvent(sender_id="x" * 300, type_name="user", data="my secret text"))
+            session.commit()  # sender_id is at most 255 characters: PostgreSQL refuses it
+    store.engine.dispose()
+    assert "my secret text" not in str(failed.value)
