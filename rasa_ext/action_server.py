@@ -1,5 +1,6 @@
-"""Starts the rasa_sdk action server on 127.0.0.1 only, and only for callers holding ACTION_TOKEN
-(in the Authorization header, as endpoints.yml sends it), with no CORS: no web page may call it.
+"""Starts the rasa_sdk action server on 127.0.0.1 (or `--host`: a container's internal network),
+only for callers holding ACTION_TOKEN (in the Authorization header, as endpoints.yml sends it),
+with no CORS: no web page may call it.
 
 `rasa run actions` listens on every interface and has no authentication; the action server is an
 internal service (127.0.0.1, behind a token; docs/operator-guide.md, "Internal tokens"), so it is
@@ -24,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--actions", default="actions")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (internal only)")
     args = parser.parse_args()
     token = os.environ.get("ACTION_TOKEN", "")
     if not token:
@@ -47,7 +49,7 @@ def main() -> None:
         # The actions keep one HTTP session to the bot service for the server's life.
         await bot_client.close()
 
-    app.run(host="127.0.0.1", port=args.port, workers=1, access_log=False)
+    app.run(host=args.host, port=args.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

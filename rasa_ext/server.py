@@ -1,4 +1,5 @@
-"""Starts the Rasa server on 127.0.0.1 with its HTTP API behind RASA_TOKEN.
+"""Starts the Rasa server on 127.0.0.1 (or `--host`, e.g. 0.0.0.0 on a container's internal
+network) with its HTTP API behind RASA_TOKEN.
 
 Through rasa.api.run rather than `rasa run --auth-token`, so the token never shows in a process list.
 Rasa's HTTP API takes its token only as `?token=` (or a JWT); the other boundaries use headers.
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from typing import Optional
 
 import rasa_ext.quiet_warnings  # noqa: F401  - first: before rasa's imports warn
 import rasa.api
@@ -18,11 +20,16 @@ import rasa_ext.project_notes  # noqa: F401,E402  - after rasa: extends its list
 from rasa_ext import tracker_store_errors  # noqa: E402
 
 
-def main() -> None:
+def parse_arguments(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="models/current.tar.gz")
     parser.add_argument("--port", type=int, default=5005)
-    args = parser.parse_args()
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (internal only)")
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_arguments()
     # The API's own; the channel's; the ones endpoints.yml sends to /nlg and the action server.
     missing = [name for name in ("RASA_TOKEN", "GATEWAY_TOKEN", "NLG_TOKEN", "ACTION_TOKEN")
                if not os.environ.get(name)]
@@ -36,7 +43,7 @@ def main() -> None:
     tracker_store_errors.install()
     rasa.api.run(
         model=args.model, endpoints="endpoints.yml", credentials="credentials.yml",
-        interface="127.0.0.1", port=args.port, enable_api=True, auth_token=token,
+        interface=args.host, port=args.port, enable_api=True, auth_token=token,
     )
 
 

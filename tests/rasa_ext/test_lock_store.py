@@ -1,0 +1,128 @@
+"""Two Rasa replicas handle the messages of one conversation one after the other (the lock store
+of LOCK_STORE_URL, rasa_ext/lock_store.py), against the real Redis, in a database and key prefix
+of this test's own; without the variable Rasa keeps its in-memory lock. Run with .venv-rasa's pytest."""
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import redis
+from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.utils.endpoints import read_endpoint_config
+
+from lock_race import race
+from rasa_ext.lock_store import AtomicRedisLockStore
+from tests.support.ports import free_port
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+ENDPOINTS = str(Path(__file__).parents[2] / "endpoints.yml")
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    """A key prefix of this test's own; its keys are gone afterwards."""
+    name = "test" + uuid.uuid4().hex
+    yield name
+    red = redis.StrictRedis.from_url(REDIS_URL)
+    for key in red.scan_iter(f"{name}:*"):
+        red.delete(key)
+
+
+def test_two_replicas_never_handle_one_conversation_at_once(prefix):
+    outcome = race(lambda: AtomicRedisLockStore(REDIS_URL, key_prefix=prefix), rounds=100, burst=3)
+    print(f"ours: {outcome}")
+    assert outcome.overlaps == 0
+    assert (outcome.entered, outcome.lock_errors, outcome.stuck) == (600, 0, 0)
+
+
+def test_rasa_redis_lock_store_lets_two_replicas_in_at_once(prefix):
+    """Why rasa_ext/lock_store.py exists: if this fails, Rasa has fixed its lock store."""
+    outcome = race(lambda: RedisLockStore(host="127.0.0.1", port=6379, db=14, key_prefix=prefix), rounds=200)
+    print(f"Rasa's RedisLockStore: {outcome}")
+    assert outcome.overlaps > 0
+
+
+def test_a_lock_left_by_a_killed_replica_is_gone_when_its_ticket_expires(prefix):
+    store = AtomicRedisLockStore(REDIS_URL, key_prefix=prefix)
+    store.issue_ticket("someone", lock_lifetime=0.3)  # and never cleaned up: the replica died
+    assert 0 < store.red.pttl(store.key_prefix + "someone") <= 300
+    time.sleep(0.4)
+    assert store.red.keys(f"{prefix}:*") == []
+
+
+def test_endpoints_give_redis_with_the_url_and_the_memory_lock_without(monkeypatch):
+    # Rasa expands every `${VAR}` of the file and refuses an unset one; the lock store needs none.
+    for name in re.findall(r"\$\{(\w+)\}", Path(ENDPOINTS).read_text()):
+        monkeypatch.setenv(name, "http://127.0.0.1:1")
+    monkeypatch.delenv("LOCK_STORE_URL", raising=False)
+    assert isinstance(LockStore.create(read_endpoint_config(ENDPOINTS, "lock_store")), InMemoryLockStore)
+    monkeypatch.setenv("LOCK_STORE_URL", "")
+    assert isinstance(LockStore.create(read_endpoint_config(ENDPOINTS, "lock_store")), InMemoryLockStore)
+    monkeypatch.setenv("LOCK_STORE_URL", "redis://:pass%20word@127.0.0.1:6390/3")
+    store = LockStore.create(read_endpoint_config(ENDPOINTS, "lock_store"))
+    assert isinstance(store, AtomicRedisLockStore)
+    connection = store.red.connection_pool.connection_kwargs
+    assert (connection["host"], connection["port"], connection["db"], connection["password"]) == \
+        ("127.0.0.1", 6390, 3, "pass word")
+    assert store.key_prefix == "rasa:lock:"
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, which it may stop and start again on the same port."""
+
+    def __init__(self, directory: Path) -> None:
+        port = free_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self._command = [shutil.which("redis-server") or "redis-server", "--port", str(port),
+                         "--save", "", "--appendonly", "no", "--dir", str(directory)]
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(self._command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.StrictRedis.from_url(self.url).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self._process:
+            self._process.terminate()
+            self._process.wait()
+            self._process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_with_redis_down_a_message_fails_at_once_and_works_again_when_redis_is_back(private_redis):
+    store = AtomicRedisLockStore(private_redis.url)
+
+    async def one_message() -> None:
+        async with store.lock("someone", wait_time_in_seconds=0.01):
+            pass
+
+    asyncio.run(one_message())
+    private_redis.stop()
+    began = time.monotonic()
+    with pytest.raises(LockError):
+        asyncio.run(one_message())
+    assert time.monotonic() - began < 1  # Rasa answers the gateway at once rather than hanging
+    private_redis.start()
+    asyncio.run(one_message())  # the same store, no restart
