@@ -160,7 +160,7 @@ def children(settings: Settings, layout: Layout, config: Path) -> dict[str, Chil
     for n, port in enumerate(layout.rasa_ports(), 1):
         found[f"rasa{n}"] = Child([RASA_PYTHON, "-m", "rasa_ext.server", "--port", str(port)], {
             **rasa_environment(settings), "ACTIONS_URL": f"http://127.0.0.1:{layout.actions_port}/webhook",
-            "NLG_URL": f"{internal}/nlg", "LOCK_STORE_URL": settings.redis_url or ""})
+            "NLG_URL": f"{internal}/nlg"})
     for n, port in enumerate(layout.action_ports(), 1):
         found[f"actions{n}"] = Child([RASA_PYTHON, "-m", "rasa_ext.action_server", "--port", str(port)], {
             **action_server_environment(settings), "BOT_INTERNAL_URL": internal})

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # max_connections: docs/operations.md, "Connection pools". SQLite ignores them.
     database_pool_size: int = 5
     database_max_overflow: int = 10
+    # The same for each Rasa replica's tracker store (rasa_ext/tracker_store.py): Rasa's SQL calls
+    # block its event loop, so it seldom holds more than one connection.
+    tracker_store_pool_size: int = 5
+    tracker_store_max_overflow: int = 5
     retention_days: int = 30
 
     # Who may embed the widget: a CSP frame-ancestors source list, e.g. "'self' https://partner.nl".

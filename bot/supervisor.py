@@ -58,6 +58,10 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     return {**process_basics(),
             # endpoints.yml: where Rasa finds the actions, the NLG endpoint and the tracker store.
             "ACTIONS_URL": ACTIONS_URL, "NLG_URL": settings.nlg_url, "TRACKER_STORE_URL": settings.tracker_store_url,
+            "TRACKER_STORE_POOL_SIZE": str(settings.tracker_store_pool_size),
+            "TRACKER_STORE_MAX_OVERFLOW": str(settings.tracker_store_max_overflow),
+            # Rasa's per-conversation lock (rasa_ext/lock_store.py): in Redis when there is one.
+            "LOCK_STORE_URL": settings.redis_url or "",
             "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TOKEN": settings.rasa_token.get_secret_value(),
             "GATEWAY_TOKEN": settings.gateway_token.get_secret_value(),

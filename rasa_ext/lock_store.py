@@ -11,14 +11,21 @@ change is one Redis optimistic transaction (WATCH the key, read, MULTI/EXEC the 
 retries when another client changed the key meanwhile), so no change is lost. A lock without
 tickets is deleted in the same transaction, and the key expires with its last ticket, so a
 replica killed mid-message leaves nothing behind. The ticket algorithm itself stays Rasa's.
+
+With Redis unreachable, a message takes this replica's in-memory lock instead of failing (one
+warning per outage): the gateway keeps each conversation on one Rasa replica
+(bot/rasa_replicas.py), so a replica's own lock still keeps a conversation's messages in order;
+Redis only covers the moments a conversation moves to another replica.
 """
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
-from typing import Any, Callable, Optional, Text, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, Optional, Text, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
@@ -39,6 +46,7 @@ KEY_PREFIX = "rasa"
 # milliseconds, so 2 s only cuts the freeze. The message then fails with a LockError.
 SOCKET_TIMEOUT_SECONDS = 2.0
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -52,6 +60,40 @@ class AtomicRedisLockStore(RedisLockStore):
         self.red = redis.StrictRedis.from_url(url, socket_timeout=socket_timeout)
         self.key_prefix = DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX
         self._set_key_prefix(key_prefix)
+        self._memory = InMemoryLockStore()
+        self._redis_down = False
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except LockError as error:
+            if not isinstance(error.__cause__, (redis.ConnectionError, redis.TimeoutError)):
+                raise
+            self._note_down(error.__cause__)
+            async with self._memory.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+                yield lock
+            return
+        self._note_up()
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            try:
+                self.cleanup(conversation_id, ticket)
+            except redis.RedisError as error:  # the answer is made; the ticket expires by itself
+                self._note_down(error)
+
+    def _note_down(self, error: BaseException) -> None:
+        if not self._redis_down:
+            self._redis_down = True
+            log.warning("lock_store_redis_unavailable error=%s; locking in this replica's memory until it "
+                        "is back", type(error).__name__)
+
+    def _note_up(self) -> None:
+        if self._redis_down:
+            self._redis_down = False
+            log.warning("lock_store_redis_available_again")
 
     def _change(self, conversation_id: Text, change: Callable[[TicketLock], T]) -> T:
         """Runs `change` on the stored lock (a new, empty one if there is none) and stores what

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 # SQLAlchemy's own defaults. Rasa's are 50 and 100: 150 connections a replica at most, more than
 # PostgreSQL's default limit of 100 for all replicas together (docs/operator-guide.md, "Sizing").
 DEFAULT_POOL_SIZE = 5
-DEFAULT_MAX_OVERFLOW = 10
+DEFAULT_MAX_OVERFLOW = 5
 
 
 def pool_setting(name: str, default: int, least: int) -> int:

@@ -4,6 +4,7 @@ of this test's own; without the variable Rasa keeps its in-memory lock. Run with
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from typing import Iterator
 
 import pytest
 import redis
-from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import read_endpoint_config
 
 from lock_race import race
@@ -111,18 +112,30 @@ def private_redis(tmp_path) -> Iterator[PrivateRedis]:
     server.stop()
 
 
-def test_with_redis_down_a_message_fails_at_once_and_works_again_when_redis_is_back(private_redis):
+def test_with_redis_down_a_message_takes_the_replicas_own_lock_and_redis_again_when_it_is_back(
+        private_redis, caplog):
     store = AtomicRedisLockStore(private_redis.url)
+    order: list[str] = []
 
-    async def one_message() -> None:
+    async def one_message(name: str, seconds: float = 0.0) -> None:
         async with store.lock("someone", wait_time_in_seconds=0.01):
-            pass
+            order.append(f"{name} in")
+            await asyncio.sleep(seconds)
+            order.append(f"{name} out")
 
-    asyncio.run(one_message())
+    async def two_at_once() -> None:
+        await asyncio.gather(one_message("first", 0.2), one_message("second"))
+
+    asyncio.run(one_message("before"))
     private_redis.stop()
+    caplog.set_level(logging.INFO)
     began = time.monotonic()
-    with pytest.raises(LockError):
-        asyncio.run(one_message())
-    assert time.monotonic() - began < 1  # Rasa answers the gateway at once rather than hanging
+    asyncio.run(two_at_once())
+    assert time.monotonic() - began < 3  # no hanging on the dead Redis
+    # Still one after the other within this replica.
+    assert order[2:] == ["first in", "first out", "second in", "second out"]
+    assert caplog.text.count("lock_store_redis_unavailable") == 1
     private_redis.start()
-    asyncio.run(one_message())  # the same store, no restart
+    asyncio.run(one_message("after"))  # the same store, no restart
+    assert "lock_store_redis_available_again" in caplog.text
+    assert redis.StrictRedis.from_url(private_redis.url).keys("*") == []  # and it cleaned up in Redis

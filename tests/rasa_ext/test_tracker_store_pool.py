@@ -72,7 +72,7 @@ def test_without_the_variables_the_pool_is_sqlalchemys_not_rasas(database, monke
     monkeypatch.setenv("SQL_MAX_OVERFLOW", "100")
     store = UrlSQLTrackerStore(host=f"postgresql://postgres@127.0.0.1:5432/{database}")
     # Rasa's own defaults would be 50 and 100: 150 connections for one replica.
-    assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (5, 10)
+    assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (5, 5)
     store.engine.dispose()
 
 
