@@ -1,12 +1,12 @@
-"""The baseline: the schema of the last release before migrations (72b7918), whose service made
-its tables with create_all at start. `bot db upgrade` stamps a database of that release with this
-revision once its tables match, and creates these tables in an empty one. Never edit it: a change
-is a new migration.
+"""baseline: the tables of the last release before migrations (72b7918)
 
 Revision ID: 0001
 Revises:
 Create Date: 2026-12-08
 """
+# That release's service made its tables with create_all at start. `bot db upgrade` stamps a
+# database of it with this revision once its tables match these, and creates them in an empty one.
+# Never edit a released migration: a change is a new one.
 from __future__ import annotations
 
 import sqlalchemy as sa
