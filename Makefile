@@ -30,7 +30,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # adds Rasa's notes on this project's design to the warnings it expects: rasa_ext/project_notes.py).
 QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
-.PHONY: help setup train database content run test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
+.PHONY: help setup train database content run cluster test-cluster test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
 
 help:
 	@echo "make run    set everything up and start the assistant"
@@ -95,6 +95,15 @@ $(SPACY_MODEL)/meta.json: .build/rasa.stamp rasa_ext/spacy_nl.py
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@mkdir -p .build && touch $@
 
+# Debian's docker-compose, caddy and haproxy: the tests validate docker-compose.yml and run
+# deploy/Caddyfile and make cluster's HAProxy with them (Docker itself cannot run on the build
+# machines; tests/test_deployment_files.py); make cluster runs HAProxy.
+.build/deploy-tools.stamp:
+	@command -v docker-compose >/dev/null && command -v caddy >/dev/null && test -x /usr/sbin/haproxy || { \
+		echo "==> Installing Debian's docker-compose, caddy and haproxy"; \
+		apt-get update -qq && apt-get install -y -qq docker-compose caddy haproxy >/dev/null; }
+	@mkdir -p .build && touch $@
+
 train: $(MODEL)
 
 # Rewritten only when the set of answer names changes, so a text edit never retrains.
@@ -138,23 +147,41 @@ var/rules.stamp: .build/bot.stamp data/check_rules.yml | database
 run: setup train database content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
+# The production topology as processes (docs/operations.md): two bot services, two Rasa servers
+# and two action servers behind HAProxy, on this machine's PostgreSQL and Redis (a database of
+# its own, made when missing). The data files are imported when the database has none yet.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/exit_cluster
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_ENV := DATABASE_URL=$(CLUSTER_DATABASE_URL) REDIS_URL=$(CLUSTER_REDIS_URL)
+cluster: setup train .build/deploy-tools.stamp
+	@$(BOT_VENV)/bin/python -m bot.db.create_database "$(CLUSTER_DATABASE_URL)"
+	@$(CLUSTER_ENV) $(BOT) db upgrade
+	@for kind in content regions rules; do $(CLUSTER_ENV) $(BOT) $$kind import >/dev/null || [ $$? -eq 3 ]; done
+	@$(CLUSTER_ENV) $(BOT) cluster
+
 # The bot service's tests in two tiers: in-process ones on two workers, then the ones with the
 # real stack, PostgreSQL, Chromium and the slow ones in one process (each worker would start its
 # own Rasa stack: twice the memory and the start-up). Tests that share the one Redis server (its
 # channels are global) run on the same worker: --dist loadgroup.
-BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext
+BOT_TESTS := tests --ignore=tests/actions --ignore=tests/rasa_ext --ignore=tests/cluster
 IN_PROCESS := not stack and not browser and not slow and not pg
 
-test: setup lint .build/rasa-dev.stamp .build/chromium.stamp train
+test: setup lint .build/rasa-dev.stamp .build/chromium.stamp .build/deploy-tools.stamp train
 	$(RASA) data validate --data $(RASA_DATA) --quiet
 	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
 	$(RASA_VENV)/bin/python -m pytest -q --confcutdir=tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning tests/actions tests/rasa_ext
 	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" $(BOT_TESTS)
 	$(BOT_VENV)/bin/pytest -q -m "not ($(IN_PROCESS))" $(BOT_TESTS)
 
+# The fault tests (tests/cluster/): a cluster like make cluster on a PostgreSQL and a Redis of their
+# own, with replicas, PostgreSQL and Redis killed under load. Their figures: results/cluster-faults.json.
+test-cluster: setup .build/bot-dev.stamp .build/deploy-tools.stamp train
+	$(BOT_VENV)/bin/pytest -q -p no:cacheprovider tests/cluster
+	@cat results/cluster-faults.json
+
 # No Rasa, no Chromium, no training, a tenth of the generated fuzz inputs: what a change to the
 # bot service needs first.
-test-fast: .build/bot-dev.stamp
+test-fast: .build/bot-dev.stamp .build/deploy-tools.stamp
 	$(BOT_VENV)/bin/pytest -q -n 2 --dist loadgroup -m "$(IN_PROCESS)" --hypothesis-profile=fast $(BOT_TESTS)
 
 # The screenshots in docs/ are replaced on purpose: the browser tests write theirs to results/,

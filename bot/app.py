@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bot import health
-from bot.appkeys import APPROVALS, ENGINE, HTTP, HUB, REDIS, SESSIONS, SETTINGS, STAFF_GROUP
+from bot.appkeys import APPROVALS, ENGINE, HTTP, HUB, REDIS, REDIS_OUTAGE, SESSIONS, SETTINGS, STAFF_GROUP
 from bot.checks.keys import CHECK_RULES, RULE_EDITING
 from bot.content.keys import CONTENT_EDITING, CONTENT_STORE
 from bot.gateway.keys import CLIENT_LIMITS, CONVERSATIONS, GATEWAY, HANDOVER_LIMITS
@@ -48,6 +48,8 @@ from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain_jobs import RetrainJobs
 from bot.nlu.training_data import EDITOR_FILE
 from bot.periodic import every
+from bot.rasa_replicas import RasaReplicas
+from bot.redis_outage import RedisOutage
 from bot.regions.editing import RegionEditing
 from bot.settings import Settings
 from bot.staff import api as staff_api
@@ -78,7 +80,8 @@ STATIC = web.AppKey("static", StaticData)
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size,
+                         max_overflow=settings.database_max_overflow)
     try:
         # Only `bot db upgrade` changes the schema, run once per deployment: replicas starting
         # together must never race to migrate.
@@ -103,15 +106,16 @@ async def _content(app: web.Application) -> AsyncIterator[None]:
 async def _redis(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
     app[REDIS] = Redis.from_url(url) if url else None
+    app[REDIS_OUTAGE] = RedisOutage()
     yield
     if (redis := app[REDIS]) is not None:
         await redis.aclose()
 
 
 def _rate_limiter(app: web.Application, burst: int, per_minute: float, *, fail_closed: bool = False) -> RateLimiter:
-    """`fail_closed`: with Redis down, refuse (logins) rather than allow (chat: nobody is silenced)."""
+    """`fail_closed`: with Redis down, refuse (logins) rather than count in this replica's memory."""
     if (redis := app[REDIS]) is not None:
-        return RedisRateLimiter(redis, burst, per_minute, fail_closed=fail_closed)
+        return RedisRateLimiter(redis, burst, per_minute, fail_closed=fail_closed, outage=app[REDIS_OUTAGE])
     return MemoryRateLimiter(burst, per_minute)
 
 
@@ -121,7 +125,7 @@ async def _handovers(app: web.Application) -> AsyncIterator[None]:
     settings, sessions = app[SETTINGS], app[SESSIONS]
     fernet = Fernet(settings.encryption_key.get_secret_value().encode())
     app[CONVERSATIONS] = Conversations(sessions, settings.encryption_key.get_secret_value())
-    app[HUB] = EventHub(app[REDIS])
+    app[HUB] = EventHub(app[REDIS], app[REDIS_OUTAGE])
     app[HANDOVERS] = Handovers(sessions, fernet)
     app[INTAKE] = IntakeNotes(sessions, fernet)
     app[RELAY] = Relay(app[HANDOVERS], app[HUB], app[CONVERSATIONS].address_of)
@@ -152,7 +156,8 @@ def _client_limits(app: web.Application) -> None:
     """Per client address and per conversation, shared by the replicas through Redis when there is one."""
     settings = app[SETTINGS]
     redis = app[REDIS]
-    recent: RecentClients = RedisRecentClients(redis) if redis is not None else MemoryRecentClients()
+    recent: RecentClients = (RedisRecentClients(redis, outage=app[REDIS_OUTAGE]) if redis is not None
+                             else MemoryRecentClients())
     app[CLIENT_LIMITS] = ClientLimits(
         settings.secret_key.get_secret_value(),
         _rate_limiter(app, settings.client_starts_burst, settings.client_starts_per_minute),
@@ -171,7 +176,7 @@ async def _gateway(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
         _staff_services(app, session)
-        rasa = RasaClient(session, settings.rasa_url, settings.gateway_token.get_secret_value(),
+        rasa = RasaClient(session, RasaReplicas(settings.rasa_replicas), settings.gateway_token.get_secret_value(),
                           settings.rasa_token.get_secret_value(), settings.rasa_timeout_seconds,
                           max_concurrent=settings.rasa_max_concurrent,
                           slot_wait_seconds=settings.rasa_slot_wait_seconds)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.approvals import Approvals
 from bot.events import EventHub
+from bot.redis_outage import RedisOutage
 from bot.settings import Settings
 from bot.staff_group import StaffGroup
 
@@ -17,6 +18,7 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker)
 HTTP = web.AppKey("http", ClientSession)
 REDIS = web.AppKey[Redis | None]("redis")  # a union is no class: typed by subscription
+REDIS_OUTAGE = web.AppKey("redis_outage", RedisOutage)
 HUB = web.AppKey("hub", EventHub)
 STAFF_GROUP = web.AppKey("staff_group", StaffGroup)
 APPROVALS = web.AppKey("approvals", Approvals)

@@ -1,4 +1,4 @@
-"""The `bot` command line: serve, run (all processes), db upgrade|current, content import|export, regions
+"""The `bot` command line: serve, run (all processes), cluster, db upgrade|current, content import|export, regions
 import|export, rules import|export, retrain (enqueue, worker, run, status), users (list, add, disable, ...), purge,
 chat, telegram set-webhook, secrets init. Every command that opens the database refuses one behind
 this release's schema with one line that says to run `bot db upgrade`."""
@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from bot.db import schema_command
 from bot.db.schema import SchemaNotCurrent
 from bot.private_files import keep_private
-from bot.secret_file import ensure_secrets
-from bot.settings import DatabaseSettings, RetrainSettings, Settings
+from bot.secret_file import ensure_secret_files, ensure_secrets
+from bot.settings import DatabaseSettings, RetrainSettings, Settings, secrets_dir
 from bot.staff import users_command
 
 AnySettings = TypeVar("AnySettings", Settings, RetrainSettings, DatabaseSettings)
@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     db = commands.add_parser("db", help="the database schema: upgrade it to this release's (run once per "
                              "deployment, before serve), or show its revision (exit 1 when behind)")
     db.add_argument("action", choices=["upgrade", "current"])
+    cluster = commands.add_parser("cluster", help="several of each behind HAProxy, on PostgreSQL and Redis "
+                                  "(make cluster; docs/operations.md)")
+    cluster.add_argument("--replicas", type=int, default=2, help="bot services, Rasa and action servers each")
+    cluster.add_argument("--base-port", type=int, default=8100,
+                         help="the internal ports count up from here (the public one is PORT)")
     content = commands.add_parser("content", help="data/content/ <-> database")
     content.add_argument("direction", choices=["import", "export"])
     content.add_argument("--dir", type=Path, default=None, help="default: data/content")
@@ -65,8 +70,11 @@ def main(argv: list[str] | None = None) -> None:
                         "belongs to them; and ended staff sessions")
     telegram_cmd = commands.add_parser("telegram", help="Telegram set-up")
     telegram_cmd.add_argument("action", choices=["set-webhook"])
-    secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env")
+    secrets = commands.add_parser("secrets", help="generate missing secrets into var/secrets.env, or with "
+                                  "--dir one file per secret for docker-compose.yml")
     secrets.add_argument("action", choices=["init"])
+    secrets.add_argument("--dir", type=Path, default=None,
+                         help="a folder of secret files (docs/operations.md), instead of var/secrets.env")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -77,13 +85,20 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "db":
         # Its own settings, and no secrets generated: a migration job needs the database only.
         sys.exit(asyncio.run(schema_command.run(_settings(DatabaseSettings).database_url, args.action)))
-    ensure_secrets()
+    if args.command == "secrets" and args.dir is not None:
+        written = ensure_secret_files(args.dir)
+        print(f"wrote {', '.join(written)} into {args.dir}" if written else f"every secret is already in {args.dir}")
+        return
+    # With mounted secret files (a container) the operator made the secrets, once for all
+    # replicas: a secret generated here would differ per container and hide the mounted one.
+    if secrets_dir() is None:
+        ensure_secrets()
     if args.command == "retrain":
         # Its own settings: the worker process holds RASA_TOKEN and no other secret.
         from bot.nlu.retrain_command import run_retrain
         sys.exit(_run(run_retrain(_settings(RetrainSettings), args.action)))
     settings = _settings(Settings)
-    if args.command in ("serve", "run"):
+    if args.command in ("serve", "run", "cluster"):
         # The database, the secrets and logs: the service's own user only (its children too).
         keep_private(settings.database_url)
 
@@ -92,6 +107,12 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "run":
         from bot.supervisor import run_all
         sys.exit(asyncio.run(run_all(settings)))
+    elif args.command == "cluster":
+        from bot.cluster import ClusterRefused, Layout, run_cluster
+        try:
+            sys.exit(run_cluster(settings, Layout(args.replicas, settings.port, args.base_port)))
+        except ClusterRefused as refused:
+            sys.exit(str(refused))
     elif args.command == "content":
         sys.exit(_run(_content(settings, args.direction, args.dir or settings.content_dir, args.force)))
     elif args.command == "telegram":

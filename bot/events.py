@@ -18,6 +18,8 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
+from bot.redis_outage import RedisOutage
+
 log = logging.getLogger(__name__)
 CHANNEL = "exit-support:events"
 # How long the listener waits before it tries Redis again after losing it.
@@ -26,8 +28,9 @@ Listener = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class EventHub:
-    def __init__(self, redis: Redis | None) -> None:
+    def __init__(self, redis: Redis | None, outage: RedisOutage | None = None) -> None:
         self._redis = redis
+        self._outage = outage or RedisOutage()
         self._listeners: set[Listener] = set()
         self._task: asyncio.Task | None = None
 
@@ -41,7 +44,7 @@ class EventHub:
         try:
             await pubsub.subscribe(CHANNEL)
         except (OSError, RedisError) as error:
-            log.warning("event_listener_unavailable error=%s; subscribing later", type(error).__name__)
+            self._outage.failed("live events", error)
             with contextlib.suppress(OSError, RedisError):
                 await pubsub.aclose()
             subscribed = None
@@ -62,8 +65,8 @@ class EventHub:
             try:
                 await self._redis.publish(CHANNEL, json.dumps(event))
                 return
-            except (OSError, RedisError):  # a redis ConnectionError is a RedisError, not an OSError
-                log.warning("event_publish_failed kind=%s (delivered locally only)", event.get("kind"))
+            except (OSError, RedisError) as error:  # a redis ConnectionError is a RedisError, not an OSError
+                self._outage.failed("live events", error)  # delivered on this replica only
         await self._dispatch(event)
 
     async def _listen(self, redis: Redis, subscribed: Any) -> None:
@@ -74,6 +77,7 @@ class EventHub:
                 if pubsub is None:
                     pubsub = redis.pubsub()
                     await pubsub.subscribe(CHANNEL)
+                self._outage.answered()
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
                         await self._dispatch(json.loads(message["data"]))
@@ -83,7 +87,7 @@ class EventHub:
                         await pubsub.aclose()
                 raise
             except (OSError, RedisError) as error:
-                log.warning("event_listener_unavailable error=%s; resubscribing", type(error).__name__)
+                self._outage.failed("live events", error)
             except Exception:
                 log.exception("event_listener_failed; resubscribing")
             if pubsub is not None:

@@ -1,9 +1,10 @@
-"""All configuration of the bot service, from the environment, `.env` and var/secrets.env.
+"""All configuration of the bot service, from the environment, `.env`, var/secrets.env and, in
+a container, the secret files in /run/secrets.
 
 Nothing else reads os.environ: child processes get the basics they run with from
 `process_basics()`, and `bot secrets init` asks `environment()` which secrets are set. Secrets
 have no defaults: `bot secrets init` generates the missing ones into var/secrets.env (outside
-git) on first run.
+git) on first run, or with `--dir` one file per secret for docker-compose.yml.
 """
 from __future__ import annotations
 
@@ -17,6 +18,16 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETS_FILE = Path("var/secrets.env")
+# Where docker compose mounts each secret as a file named after its setting (docker-compose.yml,
+# docs/operations.md). Read only when it exists: `make run` and the tests have none, and
+# pydantic-settings would warn about a missing folder at every start.
+SECRETS_DIR = Path("/run/secrets")
+
+
+def secrets_dir() -> Path | None:
+    """SECRETS_DIR when this process runs with mounted secrets (a container), else None."""
+    return SECRETS_DIR if SECRETS_DIR.is_dir() else None
+
 # Every secret that guards a boundary or keys the pseudonyms: the service refuses to start when
 # one is empty or short (an empty token once let anyone through). A new secret goes here too.
 REQUIRED_SECRETS = ("rasa_token", "gateway_token", "nlg_token", "action_token", "internal_token",
@@ -48,12 +59,15 @@ DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 class Settings(BaseSettings):
     # hide_input_in_errors: a refused setting's message must never print the secret itself.
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+    # The environment wins over .env and var/secrets.env, those over the secret files.
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
-    # Every Rasa replica a retrained model is loaded into, comma separated; empty: RASA_URL only
-    # (bot run hands it to the retrain worker, which reads it through RetrainSettings).
+    # Every Rasa replica, comma separated; empty: RASA_URL only. The gateway sends each conversation
+    # to one of them (bot/rasa_replicas.py) and the retrain worker loads a new model into all. A
+    # host name that resolves to several addresses (a scaled compose service) is one per address.
     rasa_urls: str = ""
     # One token per internal boundary (docs/operator-guide.md, "Internal tokens"), so a token that
     # leaks opens one door only. RASA_TOKEN is Rasa's own HTTP API, model loading included.
@@ -70,6 +84,11 @@ class Settings(BaseSettings):
     # Telegram's Bot API; a self-hosted Bot API server (or the tests' fake one) goes here.
     telegram_api_url: str = "https://api.telegram.org/bot"
     redis_url: str | None = None
+    # Connections to PostgreSQL this process keeps open, and how many more it may open under load
+    # (SQLAlchemy's defaults). Every replica's pools together must stay under PostgreSQL's
+    # max_connections: docs/operations.md, "Connection pools". SQLite ignores them.
+    database_pool_size: int = 5
+    database_max_overflow: int = 10
     retention_days: int = 30
 
     # Who may embed the widget: a CSP frame-ancestors source list, e.g. "'self' https://partner.nl".
@@ -164,6 +183,10 @@ class Settings(BaseSettings):
         return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
+    def rasa_replicas(self) -> list[str]:
+        return _replica_urls(self.rasa_urls, self.rasa_url)
+
+    @property
     def nlg_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/nlg"
 
@@ -177,9 +200,10 @@ class Settings(BaseSettings):
 
 class DatabaseSettings(BaseSettings):
     """What `bot db upgrade|current` reads: the database only. A deployment's one-shot migration
-    job holds no secret of the service."""
+    job holds no secret of the service (DATABASE_URL may be a mounted secret file, as in compose)."""
 
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
 
@@ -189,7 +213,8 @@ class RetrainSettings(BaseSettings):
     secret it uses, RASA_TOKEN (loading a model). It never reads the service's other secrets, so
     its process does not hold them."""
 
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
@@ -205,7 +230,12 @@ class RetrainSettings(BaseSettings):
 
     @property
     def rasa_replicas(self) -> list[str]:
-        return [url.strip() for url in self.rasa_urls.split(",") if url.strip()] or [self.rasa_url]
+        return _replica_urls(self.rasa_urls, self.rasa_url)
+
+
+def _replica_urls(configured: str, fallback: str) -> list[str]:
+    """RASA_URLS (comma separated) or, when it is empty, RASA_URL alone."""
+    return [url.strip().rstrip("/") for url in configured.split(",") if url.strip()] or [fallback.rstrip("/")]
 
 
 def _weak_secret(variable: str, value: str) -> str | None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
 
 import aiohttp
 
@@ -26,6 +30,10 @@ ACTIONS_PORT = 5055
 ACTIONS_URL = f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 
 
+# make cluster starts a stopped replica again, unless it stopped this often within the window
+# (a replica that cannot start at all stops the cluster instead of restarting forever).
+RESTARTS_PER_WINDOW = 5
+RESTART_WINDOW_SECONDS = 300.0
 # What a child gets to finish its work after SIGTERM before it is killed.
 STOP_GRACE_SECONDS = 10
 # Rasa's libraries warn about their own deprecated calls at every start (distutils, pkg_resources,
@@ -87,60 +95,104 @@ def child_environments(settings: Settings) -> dict[str, dict[str, str]]:
             "bot": bot_environment(settings), "retrain": retrain_environment(settings)}
 
 
+@dataclass(frozen=True)
+class Child:
+    command: list[str]
+    environment: dict[str, str]
+
+
 async def run_all(settings: Settings, commands: dict[str, list[str]] | None = None) -> int:
     """`commands`: what to start instead of child_commands (tests start stand-ins for Rasa)."""
+    environments = child_environments(settings)
+    children = {name: Child(command, environments[name])
+                for name, command in (commands or child_commands(settings)).items()}
+    return await supervise(children, [f"http://127.0.0.1:{settings.port}/readyz"],
+                           "Starting the action server, Rasa and the bot service (Rasa takes a minute)",
+                           lambda: _banner(settings))
+
+
+async def supervise(children: dict[str, Child], ready_urls: list[str], starting: str,
+                    banner: Callable[[], None], *, pid_file: Path | None = None) -> int:
+    """Starts every child and prints `banner` once every URL of `ready_urls` answers 200. Ctrl-C
+    or SIGTERM stops them all. A child that stops stops the others too (`make run`), or, given a
+    `pid_file` (`make cluster`), is started again, like compose's `restart: unless-stopped`; the
+    file always lists the running children's process ids (the fault tests kill them)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    environments = child_environments(settings)
-    children: dict[str, asyncio.subprocess.Process] = {}
+    running: dict[str, asyncio.subprocess.Process] = {}
+    ready = asyncio.create_task(_wait_until_ready(ready_urls, starting))
     try:
-        for name, command in (commands or child_commands(settings)).items():
-            children[name] = await asyncio.create_subprocess_exec(*command, env=environments[name],
-                                                                  start_new_session=True)
-        return await _supervise(settings, children, stop)
+        for name, child in children.items():
+            running[name] = await _start(child)
+        _write_pids(pid_file, running)
+        return await _watch(children, running, stop, ready, banner, pid_file)
     finally:
+        ready.cancel()
         if stop.is_set():
             print("\nStopping the assistant.", flush=True)
-        await _stop(children)
+        await _stop(running)
         if stop.is_set():
             print("Stopped.", flush=True)
 
 
-async def _supervise(settings: Settings, children: dict[str, asyncio.subprocess.Process],
-                     stop: asyncio.Event) -> int:
-    exited = [asyncio.create_task(child.wait()) for child in children.values()]
-    ready = asyncio.create_task(_wait_until_ready(settings))
-    try:
-        done, _ = await asyncio.wait([ready, *exited, asyncio.create_task(stop.wait())],
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if ready in done and ready.result():
-            _banner(settings)
-            done, _ = await asyncio.wait([*exited, asyncio.create_task(stop.wait())],
-                                         return_when=asyncio.FIRST_COMPLETED)
-        if not stop.is_set():
+async def _start(child: Child) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(*child.command, env=child.environment, start_new_session=True)
+
+
+def _write_pids(pid_file: Path | None, running: dict[str, asyncio.subprocess.Process]) -> None:
+    if pid_file is not None:
+        pid_file.write_text(json.dumps({name: process.pid for name, process in running.items()}), encoding="utf-8")
+
+
+async def _watch(children: dict[str, Child], running: dict[str, asyncio.subprocess.Process], stop: asyncio.Event,
+                 ready: asyncio.Task[bool], banner: Callable[[], None], pid_file: Path | None) -> int:
+    restarts: dict[str, list[float]] = {name: [] for name in children}
+    while True:
+        exits = {asyncio.create_task(process.wait()): name for name, process in running.items()}
+        stopping = asyncio.create_task(stop.wait())
+        waits: list[asyncio.Future[Any]] = [*exits, stopping, *([] if ready.done() else [ready])]
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in (*exits, stopping):
+            task.cancel()
+        if stop.is_set():
+            return 0
+        if ready in done:
+            if not ready.result():
+                return 1
+            banner()
+        stopped = [exits[task] for task in done if task in exits]
+        if stopped and pid_file is None:
             print("A process stopped; stopping the others.", file=sys.stderr)
             return 1
-        return 0
-    finally:
-        for task in (ready, *exited):
-            task.cancel()
+        for name in stopped:
+            now = time.monotonic()
+            restarts[name] = [at for at in restarts[name] if now - at < RESTART_WINDOW_SECONDS] + [now]
+            if len(restarts[name]) > RESTARTS_PER_WINDOW:
+                print(f"{name} keeps stopping; stopping the others.", file=sys.stderr)
+                return 1
+            print(f"{name} stopped (exit status {running[name].returncode}); starting it again.", file=sys.stderr)
+            running[name] = await _start(children[name])
+        _write_pids(pid_file, running)
 
 
-async def _wait_until_ready(settings: Settings) -> bool:
-    url = f"http://127.0.0.1:{settings.port}/readyz"
+async def _wait_until_ready(urls: list[str], starting: str) -> bool:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    print("Starting the action server, Rasa and the bot service (Rasa takes a minute)", end="", flush=True)
+    print(starting, end="", flush=True)
+    waiting = list(urls)
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
-            try:
-                async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                    if response.status == 200:
-                        print(" ready.")
-                        return True
-            except (aiohttp.ClientError, asyncio.TimeoutError):
-                pass
+            for url in list(waiting):
+                try:
+                    async with session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
+                        if response.status == 200:
+                            waiting.remove(url)
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    pass
+            if not waiting:
+                print(" ready.")
+                return True
             print(".", end="", flush=True)
             await asyncio.sleep(2)
     print(" still not ready; see the messages above.", file=sys.stderr)

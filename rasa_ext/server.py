@@ -15,6 +15,7 @@ from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
 import rasa_ext.project_notes  # noqa: F401,E402  - after rasa: extends its list of expected warnings
+from rasa_ext import tracker_store_errors  # noqa: E402
 
 
 def main() -> None:
@@ -32,6 +33,7 @@ def main() -> None:
     # structlog must be told too: left alone it logs every parse result with its text.
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
+    tracker_store_errors.install()
     rasa.api.run(
         model=args.model, endpoints="endpoints.yml", credentials="credentials.yml",
         interface="127.0.0.1", port=args.port, enable_api=True, auth_token=token,

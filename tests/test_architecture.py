@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("bot", "channels", "actions")
 DOC = ROOT / "docs" / "architecture.md"
 # Composition roots build everything, so they may import everything; nothing imports them.
-ROOTS = {"bot.app", "bot.cli", "bot.supervisor", "bot.__main__"}
+ROOTS = {"bot.app", "bot.cli", "bot.cluster", "bot.__main__"}
 
 
 def module_name(path: Path) -> str:

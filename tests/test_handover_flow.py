@@ -282,3 +282,20 @@ async def test_the_gemeente_question_learns_when_the_region_opens_and_how_to_rea
     assert made["region"]["contact"] == "055 000 00 00"
     assert (made["office_open"], made["next_open"]) == (False, found["region"]["next_open"])
 
+
+
+async def test_asking_again_while_a_handover_is_open_gives_the_same_one_and_no_second_entry(client, settings, log_in):
+    # The same turn handled a second time (a Rasa replica died after the action ran and the next
+    # replica replays the message) or the user asking again while waiting: one handover, one entry.
+    first = await make_handover(client, settings, "twice")
+    again = await make_handover(client, settings, "twice", contact="phone")
+    assert again["reference"] == first["reference"]
+    worker = await log_in(client, await add_user(client, "twice@rebelz.nl", "worker", ["apeldoorn"]))
+    queue = await (await worker.get("/api/v1/staff/handovers")).json()
+    assert [h["reference"] for h in queue] == [first["reference"]]
+    number = await handover_id(worker, first["reference"])
+    closed = await worker.post(f"/api/v1/staff/handovers/{number}/close", {"outcome": "helped_in_chat"})
+    assert closed.status == 200, await closed.text()
+    # Closed: asking again is a new request.
+    later = await make_handover(client, settings, "twice")
+    assert later["reference"] != first["reference"]

@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 SQLITE_BUSY_SECONDS = 30
 
 
-def make_engine(database_url: str) -> AsyncEngine:
+def make_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+    """`pool_size` and `max_overflow`: PostgreSQL only (DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW)."""
     # hide_parameters: a database error's text otherwise carries the query's values (an e-mail
     # address at login, a conversation id), and unhandled errors are logged with that text.
+    # pool_pre_ping: a connection PostgreSQL dropped (a restart) is replaced, not handed out.
     if not database_url.startswith("sqlite"):
-        return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True)
+        return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True,
+                                   pool_size=pool_size, max_overflow=max_overflow)
     path = database_url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -4,18 +4,27 @@ Each bot message comes back as a `Reply`: what a user may see (text, buttons) ap
 NLG endpoint decided about it (`AnswerFacts`: key, language, crisis mark), which travels as data
 through Rasa (rasa_ext/gateway_channel.py) and is never shown.
 
-Turns every failure (down, slow, error status, bad JSON, no free slot) into RasaUnavailable; never
-logs text. At most `max_concurrent` messages are on their way to Rasa from this process: under a
-flood a message that gets no slot within `slot_wait_seconds` fails at once (the gateway answers
-it with the "try again" message and its safety lines) instead of queueing behind the flood.
+Each conversation goes to its own Rasa replica (bot/rasa_replicas.py); a replica that
+refuses the connection or drops it mid-request is left for the next one, so one Rasa dying costs
+no user a reply. Turns every other failure (slow, error status, bad JSON, no free slot, no replica
+left) into RasaUnavailable; never logs text.
+
+At most `max_concurrent` messages are on their way to Rasa from this process: under a flood a
+message that gets no slot within `slot_wait_seconds` fails at once (the gateway answers it with
+the "try again" message and its safety lines) instead of queueing behind the flood.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+from bot.rasa_replicas import RasaReplicas
+
+log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
@@ -24,6 +33,15 @@ class RasaUnavailable(Exception):
 
 class RasaBusy(RasaUnavailable):
     """Every slot for a call to Rasa stayed taken while this message waited."""
+
+
+class ReplicaGone(RasaUnavailable):
+    """The replica refused the connection or dropped it before answering: the next one may.
+
+    A replica killed while it handled the message never saved that turn (Rasa saves the tracker
+    after the whole turn), so the next replica handles it from the stored history. What the
+    killed one's actions already did must be safe to do twice (a handover request returns the
+    conversation's open handover)."""
 
 
 # The crisis mark of an answer to a message the NLU called a possible crisis (bot/content/nlg.py).
@@ -75,14 +93,14 @@ DEFAULT_SLOT_WAIT_SECONDS = 2.0
 
 
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, gateway_token: str,
+    def __init__(self, session: aiohttp.ClientSession, replicas: RasaReplicas, gateway_token: str,
                  api_token: str, timeout_seconds: float, *,
                  max_concurrent: int = DEFAULT_MAX_CONCURRENT,
                  slot_wait_seconds: float = DEFAULT_SLOT_WAIT_SECONDS) -> None:
         """`gateway_token` (GATEWAY_TOKEN) opens the gateway channel only; `api_token` (RASA_TOKEN)
         is Rasa's HTTP API, which takes it only in the query string: here just for /status."""
         self._session = session
-        self._base = base_url.rstrip("/")
+        self._replicas = replicas
         self._gateway_token = gateway_token
         self._api_token = api_token
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
@@ -98,27 +116,46 @@ class RasaClient:
         except asyncio.TimeoutError:
             raise RasaBusy("no free slot") from None
         try:
-            replies = await self._call("POST", "/webhooks/gateway/webhook", json=body,
-                                       headers={"Authorization": f"Bearer {self._gateway_token}"})
+            replies = await self._send_to_a_replica(conversation_id, body)
         finally:
             self._slots.release()
         if not isinstance(replies, list):
             raise RasaUnavailable("unexpected reply shape")
         return [parse_reply(reply) for reply in replies]
 
-    async def is_ready(self) -> bool:
-        try:
-            status = await self._call("GET", "/status", params={"token": self._api_token})
-        except RasaUnavailable:
-            return False
-        return bool(status.get("model_id"))
+    async def _send_to_a_replica(self, conversation_id: str, body: dict[str, Any]) -> Any:
+        for replica in await self._replicas.order(conversation_id):
+            try:
+                replies = await self._call(replica, "POST", "/webhooks/gateway/webhook", json=body,
+                                           headers={"Authorization": f"Bearer {self._gateway_token}"})
+            except ReplicaGone as gone:
+                if self._replicas.mark_down(replica):
+                    log.warning("rasa_replica_unreachable error=%s (trying the others first for a while)", gone)
+                continue
+            self._replicas.mark_up(replica)
+            return replies
+        raise RasaUnavailable("no Rasa replica reachable")
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def is_ready(self) -> bool:
+        """At least one replica has a model loaded."""
+        for replica in await self._replicas.all():
+            try:
+                status = await self._call(replica, "GET", "/status", params={"token": self._api_token})
+            except RasaUnavailable:
+                continue
+            if isinstance(status, dict) and status.get("model_id"):
+                return True
+        return False
+
+    async def _call(self, base: str, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            async with self._session.request(method, self._base + path, timeout=self._timeout,
+            async with self._session.request(method, base + path, timeout=self._timeout,
                                              **kwargs) as response:
                 if response.status >= 400:
                     raise RasaUnavailable(f"status {response.status} from {path.split('/')[1]}")
                 return await response.json(content_type=None)
+        # Refused, reset or closed before the answer: this replica is gone, another may answer.
+        except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
+            raise ReplicaGone(type(error).__name__) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(type(error).__name__) from error

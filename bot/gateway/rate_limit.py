@@ -2,8 +2,9 @@
 per staff login.
 
 In memory for one process; in Redis (REDIS_URL) when several gateway replicas share the load.
-With Redis down, a chat limiter lets everything through (a user is never silenced); the login
-limiter raises LimiterUnavailable instead (no login without throttling).
+With Redis down, a chat limiter counts in this replica's memory until Redis is back (a limit per
+replica, never silence); the login limiter raises LimiterUnavailable instead (no login without
+shared throttling).
 Keys are pseudonymous conversation ids or hashes, never native ids or addresses in the clear.
 """
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from bot.redis_outage import RedisOutage
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +69,27 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    """`fail_closed`: with Redis down, `allow` raises LimiterUnavailable instead of allowing."""
+    """`fail_closed`: with Redis down, `allow` raises LimiterUnavailable instead of counting in memory."""
 
-    def __init__(self, redis: Redis, burst: int, per_minute: float, *, fail_closed: bool = False) -> None:
+    def __init__(self, redis: Redis, burst: int, per_minute: float, *, fail_closed: bool = False,
+                 outage: RedisOutage | None = None) -> None:
         self._redis = redis
         self._script = redis.register_script(_TOKEN_BUCKET_LUA)
         self._burst = burst
         self._rate = per_minute / 60.0
         self._fail_closed = fail_closed
+        self._outage = outage or RedisOutage()
+        self._memory = MemoryRateLimiter(burst, per_minute)
 
     async def allow(self, key: str) -> bool:
         try:
             allowed = await self._script(keys=[f"ratelimit:{key}"],
                                          args=[self._burst, self._rate, time.time()])
         except RedisError as error:
+            self._outage.failed("rate limits", error)
             if self._fail_closed:
                 log.warning("rate_limiter_unavailable kind=%s (refusing)", type(error).__name__)
                 raise LimiterUnavailable() from None
-            return True  # a limiter that is down must not silence a user
+            return await self._memory.allow(key)
+        self._outage.answered()
         return bool(allowed)

@@ -14,6 +14,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.redis_outage import RedisOutage
+
 # A handover request follows the form's last message within minutes; an hour is ample.
 REMEMBER_SECONDS = 60 * 60
 _MAX_ENTRIES = 100_000
@@ -44,19 +46,23 @@ class MemoryRecentClients:
 
 
 class RedisRecentClients:
-    def __init__(self, redis: Redis, seconds: int = REMEMBER_SECONDS) -> None:
+    def __init__(self, redis: Redis, seconds: int = REMEMBER_SECONDS, outage: RedisOutage | None = None) -> None:
         self._redis = redis
         self._seconds = seconds
+        self._outage = outage or RedisOutage()
 
     async def remember(self, conversation: str, client: str) -> None:
         try:
             await self._redis.set(f"client-of:{conversation}", client, ex=self._seconds)
-        except RedisError:
-            pass  # then only the conversation's own limit applies to its handover requests
+        except RedisError as error:
+            self._outage.failed("recent clients", error)  # then only the conversation's own limit applies
+            return
+        self._outage.answered()
 
     async def client_of(self, conversation: str) -> str | None:
         try:
             found = await self._redis.get(f"client-of:{conversation}")
-        except RedisError:
+        except RedisError as error:
+            self._outage.failed("recent clients", error)
             return None
         return found.decode() if isinstance(found, bytes) else found

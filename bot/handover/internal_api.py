@@ -14,8 +14,10 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from bot.appkeys import SETTINGS
+from bot.db.models import Handover
 from bot.gateway.keys import CONVERSATIONS, HANDOVER_LIMITS
 from bot.handover.keys import ESCALATION, HANDOVERS, INTAKE, RELAY
+from bot.regions.directory import Region
 from bot.regions.keys import REGIONS
 from bot.handover.handovers import NewHandover
 from bot.internal_contract import (WITHHELD, HandoverCreated, HandoverRefused, HandoverRequest, NextOpen,
@@ -33,14 +35,18 @@ async def create_handover(request: web.Request) -> web.Response:
     body = await read_model(request, HandoverRequest, EXPECTED)
     conversation = body.conversation
     directory = request.config_dict[REGIONS]
+    # One open handover per conversation: a second request while one waits or runs (asked again,
+    # or the same turn handled again by another Rasa replica after the first died mid-turn) gets
+    # that one back, never a second entry in the staff queue.
+    if (existing := await request.config_dict[HANDOVERS].open_for(conversation)) is not None:
+        log.info("handover_request_repeated region=%s", existing.region_id)
+        region = directory.regions.get(existing.region_id) or directory.region_for(None)
+        return _created(request, existing, region)
     gemeente = directory.find_gemeente(body.municipality) if body.municipality != WITHHELD else None
     region = directory.region_for(gemeente)
-    # `contact`: the organisation's public contact details, for users who call themselves.
-    public_region = PublicRegion(id=region.id, name=region.name, organisation=region.organisation,
-                                 contact=region.contact)
     if not await request.config_dict[HANDOVER_LIMITS].allow(conversation):
         log.warning("handover_refused reason=too_many region=%s", region.id)
-        refused = HandoverRefused(refused="too_many_handovers", region=public_region)
+        refused = HandoverRefused(refused="too_many_handovers", region=_public(region))
         return web.json_response(refused.model_dump(mode="json"), status=429)
     channel = await request.config_dict[CONVERSATIONS].channel_of(conversation) or "rest"
     # Codes only; Handovers.create keeps those of its allow-lists.
@@ -59,10 +65,19 @@ async def create_handover(request: web.Request) -> web.Response:
     request.config_dict[ESCALATION].notify_group_soon("new", handover)
     log.info("handover_created region=%s contact=%s urgent=%s", region.id, handover.contact,
              str(handover.urgent).lower())
+    return _created(request, handover, region)
+
+
+def _public(region: Region) -> PublicRegion:
+    """`contact`: the organisation's public contact details, for users who call themselves."""
+    return PublicRegion(id=region.id, name=region.name, organisation=region.organisation, contact=region.contact)
+
+
+def _created(request: web.Request, handover: Handover, region: Region) -> web.Response:
     now = datetime.now(timezone.utc)
     next_open = region.hours.next_open(now)
     created = HandoverCreated(
-        reference=handover.reference, region=public_region, office_open=region.hours.is_open(now),
+        reference=handover.reference, region=_public(region), office_open=region.hours.is_open(now),
         response_minutes=request.config_dict[SETTINGS].handover_response_minutes,
         next_open=NextOpen(**{language: describe(next_open, language, now) if next_open else WITHHELD
                               for language in ("nl", "en")}),

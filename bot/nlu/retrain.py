@@ -28,6 +28,7 @@ import aiohttp
 from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain_jobs import SUCCEEDED
 from bot.nlu.training_data import EDITOR_FILE
+from bot.rasa_replicas import RasaReplicas
 from bot.settings import process_basics
 
 log = logging.getLogger(__name__)
@@ -232,11 +233,13 @@ class Retrainer:
 
     async def _load_everywhere(self, loaded: list[str]) -> None:
         """Every replica loads the candidate, one after the other; each answers when it serves
-        it, and until then its old model answers. `loaded` collects the ones that did."""
-        for url in self._rasa_urls:
+        it, and until then its old model answers. `loaded` collects the ones that did. A name that
+        resolves to several addresses (a scaled service) is resolved now: each address loads it."""
+        replicas = await RasaReplicas(self._rasa_urls).all()
+        for url in replicas:
             await self._load(url, self.candidate)
             loaded.append(url)
-            self._line(f"Rasa replica {len(loaded)} of {len(self._rasa_urls)} serves the new model")
+            self._line(f"Rasa replica {len(loaded)} of {len(replicas)} serves the new model")
 
     async def _load_back(self, loaded: list[str]) -> bool:
         """The old model (still models/current.tar.gz) into these replicas; False if one refused."""

@@ -35,6 +35,9 @@ class StubRasa:
             self.refused.append(f"body {type(body).__name__}")
             return web.json_response({"error": "bad request"}, status=400)
         self.received += 1
+        return await self._answer(body)
+
+    async def _answer(self, body: dict[str, Any]) -> web.Response:
         rendered = await self._render(body["sender"])
         return web.json_response([{"recipient_id": body["sender"], **rendered}])
 
