@@ -30,13 +30,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # adds Rasa's notes on this project's design to the warnings it expects: rasa_ext/project_notes.py).
 QUIET_RASA := PYTHONWARNINGS=ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 
-.PHONY: help setup train content run cluster test-cluster test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
+.PHONY: help setup train database content run cluster test-cluster test test-fast test-py test-rasa lint lock eval bench outdated clean screenshots
 
 help:
 	@echo "make run    set everything up and start the assistant"
 	@echo "make test   run every test"
 	@echo "make test-fast   the in-process tests of the bot service (about a minute)"
-	@echo "make setup | train | lint | eval | bench | lock | outdated | clean | screenshots"
+	@echo "make setup | train | database | lint | eval | bench | lock | outdated | clean | screenshots"
 
 # What running needs. The lock files carry a hash of every package file (make lock); pip refuses
 # anything else. The tests' tools (requirements/*-dev.txt) and Chromium come with make test.
@@ -117,6 +117,13 @@ $(MODEL): $(TRAINING_DATA)
 
 content: var/content.stamp
 
+# The local database at this release's schema: `bot db upgrade` creates it, or migrates one made
+# by an older release keeping every row (docs/operator-guide.md, "Upgrading: migrations"). It runs
+# every time (well under a second when there is nothing to do) and before any import; order-only
+# below, so it never makes an import run again.
+database: .build/bot.stamp
+	@$(BOT) db upgrade
+
 # The database is the truth once the assistant runs; data/content/, data/regions.yml and
 # data/check_rules.yml are its seed and its export (docs/operator-guide.md, "Where each kind of
 # data lives"). A changed file is imported, unless editors changed the same kind of data in the
@@ -128,16 +135,16 @@ IMPORT = status=0; $(BOT) $(1) import || status=$$?; \
 	elif [ $$status -eq 3 ]; then echo "==> $(1): starting with what the database holds; data files not imported (see above)"; \
 	else exit $$status; fi
 
-var/content.stamp: .build/bot.stamp $(wildcard data/content/*.yml)
+var/content.stamp: .build/bot.stamp $(wildcard data/content/*.yml) | database
 	@$(call IMPORT,content)
 
-var/regions.stamp: .build/bot.stamp data/regions.yml
+var/regions.stamp: .build/bot.stamp data/regions.yml | database
 	@$(call IMPORT,regions)
 
-var/rules.stamp: .build/bot.stamp data/check_rules.yml
+var/rules.stamp: .build/bot.stamp data/check_rules.yml | database
 	@$(call IMPORT,rules)
 
-run: setup train content var/regions.stamp var/rules.stamp
+run: setup train database content var/regions.stamp var/rules.stamp
 	@$(BOT) run
 
 # The production topology as processes (docs/operations.md): two bot services, two Rasa servers

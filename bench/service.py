@@ -6,6 +6,7 @@ import secrets
 from aiohttp import web
 
 from bot.app import create_app
+from bot.db.schema import upgrade_database
 from bot.settings import Settings
 
 
@@ -20,7 +21,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 async def start(settings: Settings) -> tuple[web.AppRunner, str]:
-    """(the runner to clean up, the base URL)."""
+    """(the runner to clean up, the base URL); the database is brought to the newest schema first."""
+    await upgrade_database(settings.database_url)
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

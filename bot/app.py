@@ -23,7 +23,8 @@ from bot.checks.editing import RuleEditing
 from bot.content import nlg
 from bot.content.editing import ContentEditing
 from bot.content.store import ContentStore, import_entries, is_empty
-from bot.db.engine import create_tables, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
+from bot.db.schema import require_current
 from bot.gateway.client_limits import ClientLimits, HandoverLimits
 from bot.gateway.conversations import Conversations
 from bot.gateway.gateway import Gateway
@@ -81,7 +82,13 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size,
                          max_overflow=settings.database_max_overflow)
-    await create_tables(engine)
+    try:
+        # Only `bot db upgrade` changes the schema, run once per deployment: replicas starting
+        # together must never race to migrate.
+        await require_current(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
     yield

@@ -1,6 +1,7 @@
-"""The `bot` command line: serve, run (all processes), cluster, content import|export, regions
+"""The `bot` command line: serve, run (all processes), cluster, db upgrade|current, content import|export, regions
 import|export, rules import|export, retrain (enqueue, worker, run, status), users (list, add, disable, ...), purge,
-chat, telegram set-webhook, secrets init."""
+chat, telegram set-webhook, secrets init. Every command that opens the database refuses one behind
+this release's schema with one line that says to run `bot db upgrade`."""
 from __future__ import annotations
 
 import argparse
@@ -10,22 +11,26 @@ import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Coroutine, TypeVar
 
 from aiohttp import web
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
+from bot.db import schema_command
+from bot.db.schema import SchemaNotCurrent
 from bot.private_files import keep_private
 from bot.secret_file import ensure_secret_files, ensure_secrets
-from bot.settings import RetrainSettings, Settings, secrets_dir
+from bot.settings import DatabaseSettings, RetrainSettings, Settings, secrets_dir
 from bot.staff import users_command
 
-AnySettings = TypeVar("AnySettings", Settings, RetrainSettings)
+AnySettings = TypeVar("AnySettings", Settings, RetrainSettings, DatabaseSettings)
 FORCE_HELP = "import even when editors changed this in the web app since the last import or export (discards that)"
 # `bot content|regions|rules import` refused because it would discard editors' changes: make run
 # tells this apart from invalid files (1) and starts with what the database holds.
 REFUSED_UNEXPORTED = 3
+# The database is not at this release's schema (bot db upgrade brings it there).
+NOT_STARTED = 1
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the bot service (gateway, NLG endpoint, REST channel)")
     commands.add_parser("run", help="start actions, Rasa and the bot service together (make run)")
+    db = commands.add_parser("db", help="the database schema: upgrade it to this release's (run once per "
+                             "deployment, before serve), or show its revision (exit 1 when behind)")
+    db.add_argument("action", choices=["upgrade", "current"])
     cluster = commands.add_parser("cluster", help="several of each behind HAProxy, on PostgreSQL and Redis "
                                   "(make cluster; docs/operations.md)")
     cluster.add_argument("--replicas", type=int, default=2, help="bot services, Rasa and action servers each")
@@ -72,6 +80,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs request URLs at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic narrates every schema check ("Context impl SQLiteImpl."); `bot db` says what it did.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "db":
+        # Its own settings, and no secrets generated: a migration job needs the database only.
+        sys.exit(asyncio.run(schema_command.run(_settings(DatabaseSettings).database_url, args.action)))
     if args.command == "secrets" and args.dir is not None:
         written = ensure_secret_files(args.dir)
         print(f"wrote {', '.join(written)} into {args.dir}" if written else f"every secret is already in {args.dir}")
@@ -83,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "retrain":
         # Its own settings: the worker process holds RASA_TOKEN and no other secret.
         from bot.nlu.retrain_command import run_retrain
-        sys.exit(asyncio.run(run_retrain(_settings(RetrainSettings), args.action)))
+        sys.exit(_run(run_retrain(_settings(RetrainSettings), args.action)))
     settings = _settings(Settings)
     if args.command in ("serve", "run", "cluster"):
         # The database, the secrets and logs: the service's own user only (its children too).
@@ -101,20 +114,30 @@ def main(argv: list[str] | None = None) -> None:
         except ClusterRefused as refused:
             sys.exit(str(refused))
     elif args.command == "content":
-        sys.exit(asyncio.run(_content(settings, args.direction, args.dir or settings.content_dir, args.force)))
+        sys.exit(_run(_content(settings, args.direction, args.dir or settings.content_dir, args.force)))
     elif args.command == "telegram":
         sys.exit(asyncio.run(_set_webhook(settings)))
     elif args.command == "regions":
-        sys.exit(asyncio.run(_regions(settings, args.direction, args.file or settings.regions_file, args.force)))
+        sys.exit(_run(_regions(settings, args.direction, args.file or settings.regions_file, args.force)))
     elif args.command == "rules":
-        sys.exit(asyncio.run(_rules(settings, args.direction, args.file or settings.check_rules_file, args.force)))
+        sys.exit(_run(_rules(settings, args.direction, args.file or settings.check_rules_file, args.force)))
     elif args.command == "users":
-        sys.exit(asyncio.run(users_command.run(settings, args)))
+        sys.exit(_run(users_command.run(settings, args)))
     elif args.command == "purge":
-        sys.exit(asyncio.run(_purge(settings)))
+        sys.exit(_run(_purge(settings)))
     elif args.command == "chat":
         from bot.terminal_chat import chat_loop
         asyncio.run(chat_loop(args.url or f"http://127.0.0.1:{settings.port}"))
+
+
+def _run(command: Coroutine[Any, Any, int]) -> int:
+    """A command that opens the database: its exit code, or one line and NOT_STARTED when the
+    database is not at this release's schema."""
+    try:
+        return asyncio.run(command)
+    except SchemaNotCurrent as behind:
+        print(f"bot: not started: {behind}", file=sys.stderr)
+        return NOT_STARTED
 
 
 def _settings(kind: type[AnySettings]) -> AnySettings:
@@ -135,7 +158,11 @@ def _serve(settings: Settings) -> None:
 
     app = create_app(settings)
     app.on_shutdown.append(_ignore_further_signals)
-    web.run_app(app, host=settings.host, port=settings.port, access_log_class=RouteAccessLogger, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, access_log_class=RouteAccessLogger, print=None)
+    except SchemaNotCurrent as behind:  # create_app's start-up checks the schema (bot.app._database)
+        print(f"bot: not started: {behind}", file=sys.stderr)
+        sys.exit(NOT_STARTED)
 
 
 async def _ignore_further_signals(app: web.Application) -> None:
@@ -172,13 +199,14 @@ def _refused(kind: str, count: int, newest: datetime | None, target: Path) -> in
 
 
 async def _regions(settings: Settings, direction: str, path: Path, force: bool = False) -> int:
-    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.db.engine import make_engine, session_factory
+    from bot.db.schema import require_current
     from bot.regions.directory import RegionDirectory, RegionError
     from bot.regions.editing import RegionEditing
 
     engine = make_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await require_current(engine)
         if direction == "import":
             if not force:
                 directory = RegionDirectory.from_files(settings.gemeenten_file, settings.regions_file)
@@ -202,7 +230,8 @@ async def _regions(settings: Settings, direction: str, path: Path, force: bool =
 
 
 async def _purge(settings: Settings) -> int:
-    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.db.engine import make_engine, session_factory
+    from bot.db.schema import require_current
     from bot.gateway.conversations import Conversations
     from bot.handover.handovers import Handovers
     from bot.handover.intake import IntakeNotes
@@ -210,7 +239,7 @@ async def _purge(settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await require_current(engine)
         sessions = session_factory(engine)
         conversations = Conversations(sessions, settings.encryption_key.get_secret_value())
         count = await conversations.purge(settings.retention_days)
@@ -231,11 +260,12 @@ async def _content(settings: Settings, direction: str, directory: Path, force: b
     from bot.content.editing import published_since_sync
     from bot.content.schema import ContentError
     from bot.content.store import export_directory, import_directory
-    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.db.engine import make_engine, session_factory
+    from bot.db.schema import require_current
 
     engine = make_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await require_current(engine)
         sessions = session_factory(engine)
         if direction == "import":
             changed, newest = (0, None) if force else await published_since_sync(sessions)
@@ -258,11 +288,12 @@ async def _content(settings: Settings, direction: str, directory: Path, force: b
 async def _rules(settings: Settings, direction: str, path: Path, force: bool = False) -> int:
     from bot.checks.editing import RuleEditing
     from bot.checks.rules import RuleError
-    from bot.db.engine import create_tables, make_engine, session_factory
+    from bot.db.engine import make_engine, session_factory
+    from bot.db.schema import require_current
 
     engine = make_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await require_current(engine)
         editing = RuleEditing(session_factory(engine), {})
         if direction == "import":
             changed, newest = (0, None) if force else await editing.changes_since_sync()

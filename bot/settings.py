@@ -202,6 +202,16 @@ class Settings(BaseSettings):
         return f"{'postgresql' if dialect.startswith('postgres') else dialect}://{rest}"
 
 
+class DatabaseSettings(BaseSettings):
+    """What `bot db upgrade|current` reads: the database only. A deployment's one-shot migration
+    job holds no secret of the service (DATABASE_URL may be a mounted secret file, as in compose)."""
+
+    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                                      hide_input_in_errors=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+
 class RetrainSettings(BaseSettings):
     """What the retrain worker (`bot retrain`) reads: the database, the Rasa replicas and the one
     secret it uses, RASA_TOKEN (loading a model). It never reads the service's other secrets, so

@@ -4,15 +4,18 @@ stack as real processes (on SQLite and on PostgreSQL). Helpers live in tests/sup
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
+import shutil
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator, Callable, Iterator
 
 import pytest
 from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
 from hypothesis import settings as hypothesis_settings
 
+from bot.db.schema import upgrade_database
 from bot.settings import Settings
 from bot.static_data import StaticData
 from support.database import POSTGRES_ADMIN
@@ -49,6 +52,24 @@ def static_data() -> StaticData:
     return StaticData.read(_settings(Path("unused")))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema, migrated once per run (and worker): tests
+    copy it, as hundreds of them start an app on a database of their own."""
+    path = tmp_path_factory.mktemp("migrated") / "bot.db"
+    asyncio.run(upgrade_database(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def new_database(tmp_path: Path, migrated_sqlite: Path) -> Callable[[str], str]:
+    """`new_database("cli.db")`: the URL of a fresh database at the newest schema in tmp_path."""
+    def make(name: str) -> str:
+        shutil.copyfile(migrated_sqlite, tmp_path / name)
+        return f"sqlite+aiosqlite:///{tmp_path / name}"
+    return make
+
+
 def _settings(tmp_path: Path) -> Settings:
     return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
@@ -60,8 +81,9 @@ def _settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for an app whose Rasa is down (nothing listens on the port)."""
+def settings(tmp_path: Path, new_database: Callable[[str], str]) -> Settings:
+    """Settings for an app whose Rasa is down (nothing listens on the port), on a fresh database."""
+    new_database("bot.db")
     return _settings(tmp_path)
 
 

@@ -124,10 +124,10 @@ def test_an_amount_is_read_as_editors_write_it(typed, value):
     assert read_amount(typed) == value and isinstance(read_amount(typed), type(value))
 
 
-def test_rules_import_then_export_is_byte_identical_and_keeps_an_editors_change(tmp_path):
+def test_rules_import_then_export_is_byte_identical_and_keeps_an_editors_change(tmp_path, new_database):
     copy = tmp_path / "check_rules.yml"
     shutil.copy(ROOT / "data" / "check_rules.yml", copy)
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
+    env = {"DATABASE_URL": new_database("cli.db"), "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
     def rules(direction: str) -> None:

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -216,25 +215,26 @@ async def test_nlg_keeps_serving_whole_answers_while_an_editor_publishes(client,
     assert seen[-1] == "Graag gedaan, versie 9."
 
 
-def cli_env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def cli_env(new_database) -> dict[str, str]:
     """`bot` with a database and secrets of its own (never the developer's var/ nor an app's
     tmp_path/bot.db, whose start-up writes SQLite would hold against the CLI)."""
-    return {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32,
+    return {"DATABASE_URL": new_database("cli.db"), "RASA_TOKEN": "t" * 32,
             "SECRET_KEY": "s" * 32, "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin"}
 
 
-def test_import_then_export_leaves_the_content_files_byte_identical(tmp_path):
+def test_import_then_export_leaves_the_content_files_byte_identical(tmp_path, cli_env):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "data" / "content", content)
     for direction in ("import", "export"):
         result = subprocess.run([sys.executable, "-m", "bot.cli", "content", direction, "--dir", str(content)],
-                                cwd=tmp_path, env=cli_env(tmp_path), capture_output=True, text=True)
+                                cwd=tmp_path, env=cli_env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-2000:]
     for original in sorted((ROOT / "data" / "content").glob("*.yml")):
         assert (content / original.name).read_bytes() == original.read_bytes(), original.name
 
 
-def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
+def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path, cli_env):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "data" / "content", content)
     welcome = content / "welcome.yml"
@@ -242,7 +242,7 @@ def test_import_refuses_invalid_content_naming_file_key_and_problem(tmp_path):
         "utter_greet:\n  nl:\n    text: |-\n      Hoi!", "utter_greet:\n  nl:\n    text: |-\n      Hoi {naam}!", 1),
         encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "bot.cli", "content", "import", "--dir", str(content)],
-                            cwd=tmp_path, env=cli_env(tmp_path), capture_output=True, text=True)
+                            cwd=tmp_path, env=cli_env, capture_output=True, text=True)
     assert result.returncode == 1
     assert "nothing changed" in result.stderr
     assert "welcome.yml: utter_greet (nl): unknown placeholder {naam}" in result.stderr

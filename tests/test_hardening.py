@@ -161,7 +161,10 @@ def test_the_service_keeps_var_to_its_own_user(tmp_path):
     (var / "old.log").write_text("from before\n")
     (var / "old.log").chmod(0o644)
     port = free_port()
-    env = {"PATH": os.environ["PATH"], "PORT": str(port)}
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "PORT": str(port)}
+    # As an operator starts it: the schema first (var/bot.db), then the service.
+    subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=tmp_path, env=env, check=True,
+                   capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

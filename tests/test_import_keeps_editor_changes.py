@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from cryptography.fernet import Fernet
 
@@ -28,9 +27,9 @@ ANSWER = "utter_ask_debt/bailiff"
 EDITED = "Een deurwaarder mag niet zomaar binnenkomen (tekst van een redacteur)."
 
 
-def command_line(tmp_path: Path):
+def command_line(database_url: str):
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT),
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+           "DATABASE_URL": database_url,
            "RASA_TOKEN": "test-rasa-token-of-at-least-32-characters",
            "SECRET_KEY": "test-secret-key-of-at-least-32-characters",
            "ENCRYPTION_KEY": Fernet.generate_key().decode(),
@@ -64,8 +63,8 @@ async def served_text(sessions) -> str:
     return (await stored_entries(sessions))[ANSWER][1]["nl"]["text"]
 
 
-def test_a_content_import_keeps_an_editors_publication_until_it_is_exported_or_forced(tmp_path):
-    bot, url = command_line(tmp_path)
+def test_a_content_import_keeps_an_editors_publication_until_it_is_exported_or_forced(tmp_path, new_database):
+    bot, url = command_line(new_database("bot.db"))
     content = tmp_path / "content"
     shutil.copytree(ROOT / "data" / "content", content)
     assert bot("content", "import", "--dir", str(content)).returncode == 0
@@ -90,8 +89,8 @@ def test_a_content_import_keeps_an_editors_publication_until_it_is_exported_or_f
     assert in_database(url, served_text) != EDITED
 
 
-def test_a_regions_import_keeps_an_editors_change_until_it_is_exported(tmp_path):
-    bot, url = command_line(tmp_path)
+def test_a_regions_import_keeps_an_editors_change_until_it_is_exported(tmp_path, new_database):
+    bot, url = command_line(new_database("bot.db"))
     regions = tmp_path / "regions.yml"
     shutil.copy(ROOT / "data" / "regions.yml", regions)
     assert bot("regions", "import", "--file", str(regions)).returncode == 0
@@ -109,8 +108,8 @@ def test_a_regions_import_keeps_an_editors_change_until_it_is_exported(tmp_path)
     assert regions.read_text(encoding="utf-8").count("confirmed: true") == 1
 
 
-def test_a_rules_import_keeps_an_editors_figure_unless_forced(tmp_path):
-    bot, url = command_line(tmp_path)
+def test_a_rules_import_keeps_an_editors_figure_unless_forced(tmp_path, new_database):
+    bot, url = command_line(new_database("bot.db"))
     rules = tmp_path / "check_rules.yml"
     shutil.copy(ROOT / "data" / "check_rules.yml", rules)
     assert bot("rules", "import", "--file", str(rules)).returncode == 0

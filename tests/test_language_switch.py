@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from pathlib import Path
 
@@ -83,10 +84,12 @@ async def rasa():
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(rasa, tmp_path_factory, static_data):
+async def client(rasa, tmp_path_factory, static_data, migrated_sqlite):
     stand_in, server = rasa
+    database = tmp_path_factory.mktemp("language") / "bot.db"
+    shutil.copyfile(migrated_sqlite, database)
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('language')}/bot.db",
+        database_url=f"sqlite+aiosqlite:///{database}",
         rasa_url=str(server.make_url("")).rstrip("/"), rasa_token=TOKEN, secret_key="test-secret-key-of-at-least-32-characters",
         encryption_key=Fernet.generate_key().decode(), rasa_timeout_seconds=10, **BOUNDARY_TOKENS)
     client = TestClient(TestServer(create_app(settings, static=static_data), host="127.0.0.1"))

@@ -29,7 +29,8 @@ from bot.app import create_app
 from bot.appkeys import SESSIONS
 from bot.nlu.keys import PHRASINGS, RETRAIN_JOBS
 from bot.staff.keys import AUDIT
-from bot.db.engine import create_tables, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
+from bot.db.schema import upgrade
 from bot.nlu.phrasings import PhrasingError, Phrasings
 from bot.nlu.retrain import Retrainer, TrainingPaths
 from bot.nlu.retrain_jobs import RetrainJobs
@@ -55,9 +56,8 @@ def copy_nlu(root: Path) -> Path:
 
 
 @pytest.fixture
-async def phrasings(tmp_path):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/phrasings.db")
-    await create_tables(engine)
+async def phrasings(tmp_path, new_database):
+    engine = make_engine(new_database("phrasings.db"))
     yield Phrasings(session_factory(engine), TrainingData.read(copy_nlu(tmp_path / "nlu_only") / "data" / "nlu"))
     await engine.dispose()
 
@@ -131,7 +131,7 @@ TRICKY = [  # what Rasa must read back exactly, as plain text without entities
 ]
 
 
-async def test_the_export_is_rasa_nlu_data_in_a_stable_order(phrasings, tmp_path):
+async def test_the_export_is_rasa_nlu_data_in_a_stable_order(phrasings, tmp_path, new_database):
     for intent, text in reversed(TRICKY):
         await phrasings.add(intent, text, author_id=1)
     first, second = tmp_path / "first.yml", tmp_path / "second.yml"
@@ -142,8 +142,7 @@ async def test_the_export_is_rasa_nlu_data_in_a_stable_order(phrasings, tmp_path
     assert 'version: "3.1"\nnlu:\n- intent: ask_benefits/bbz\n  examples: |\n    - Bbz & btw' in first.read_text()
 
     await phrasings.remove((await phrasings.all())[0].id)
-    empty_engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
-    await create_tables(empty_engine)
+    empty_engine = make_engine(new_database("empty.db"))
     empty = tmp_path / "empty.yml"
     await Phrasings(session_factory(empty_engine), phrasings.training).export(empty)
     await empty_engine.dispose()
@@ -158,13 +157,12 @@ async def test_the_export_is_rasa_nlu_data_in_a_stable_order(phrasings, tmp_path
     assert all(entities == [] for *_, entities in read)
 
 
-async def test_a_fresh_database_takes_the_phrasings_of_the_committed_file(phrasings, tmp_path):
+async def test_a_fresh_database_takes_the_phrasings_of_the_committed_file(phrasings, tmp_path, new_database):
     await phrasings.add("greet", "goedemiddag!", author_id=1)
     await phrasings.add("ask_debt/bailiff", "deurwaarder bij de buren", author_id=1)
     committed = tmp_path / EDITOR_FILE
     await phrasings.export(committed)
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/fresh.db")
-    await create_tables(engine)
+    engine = make_engine(new_database("fresh.db"))
     fresh = Phrasings(session_factory(engine), phrasings.training)
     assert await fresh.seed(committed) == 2
     assert await fresh.seed(committed) == 0  # only into an empty table
@@ -374,11 +372,10 @@ async def test_a_queued_job_is_shown_by_another_replica_and_run_by_the_command_l
     assert status["state"] == "succeeded" and status["result"] == "succeeded"
 
 
-async def test_two_workers_never_take_the_same_job(tmp_path):
+async def test_two_workers_never_take_the_same_job(new_database):
     """Two workers (each with its own engine, as two processes) ask for the queued job at once."""
-    url = f"sqlite+aiosqlite:///{tmp_path}/jobs.db"
+    url = new_database("jobs.db")
     engines = [make_engine(url), make_engine(url)]
-    await create_tables(engines[0])
     queue, first, second = (RetrainJobs(session_factory(engine)) for engine in (engines[0], *engines))
     try:
         for _ in range(10):
@@ -400,7 +397,7 @@ async def test_two_workers_never_take_the_same_job_on_postgresql():
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     engines = [make_engine(url), make_engine(url)]
     try:
-        await create_tables(engines[0])
+        await upgrade(engines[0])
         first, second = (RetrainJobs(session_factory(engine)) for engine in engines)
         for _ in range(10):
             queued = await first.enqueue(requested_by=1)
@@ -416,9 +413,8 @@ async def test_two_workers_never_take_the_same_job_on_postgresql():
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-async def test_a_job_whose_worker_vanished_is_failed_and_frees_the_queue(tmp_path):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/jobs.db")
-    await create_tables(engine)
+async def test_a_job_whose_worker_vanished_is_failed_and_frees_the_queue(new_database):
+    engine = make_engine(new_database("jobs.db"))
     jobs = RetrainJobs(session_factory(engine))
     try:
         job = await jobs.enqueue(requested_by=None)
@@ -527,9 +523,8 @@ def fingerprint(path: Path) -> tuple[str, int] | None:
 
 
 @pytest.fixture
-async def real_phrasings(tmp_path, rasa_project):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/phrasings.db")  # not the client app's bot.db
-    await create_tables(engine)
+async def real_phrasings(new_database, rasa_project):
+    engine = make_engine(new_database("phrasings.db"))  # not the client app's bot.db
     yield Phrasings(session_factory(engine), TrainingData.read(rasa_project / "data" / "nlu"))
     await engine.dispose()
 

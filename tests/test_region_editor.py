@@ -86,11 +86,11 @@ async def test_workers_cannot_edit_regions(client, log_in):
     assert (await worker.form("/staff/editor/regions/apeldoorn", APELDOORN)).status == 403
 
 
-def test_regions_import_then_export_is_byte_identical(tmp_path):
+def test_regions_import_then_export_is_byte_identical(tmp_path, new_database):
     copy = tmp_path / "regions.yml"
     shutil.copy(ROOT / "data" / "regions.yml", copy)
     # cli.db, not the `client` app's bot.db (see test_content_editor.cli_env)
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
+    env = {"DATABASE_URL": new_database("cli.db"), "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
            "REGIONS_FILE": str(ROOT / "data" / "regions.yml"),
            "GEMEENTEN_FILE": str(ROOT / "data" / "gemeenten.tsv")}

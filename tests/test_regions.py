@@ -129,14 +129,14 @@ def test_unreadable_closed_days_are_refused_naming_the_region(closed, message):
     assert message in str(refused.value)
 
 
-def test_closed_days_survive_import_and_export(tmp_path):
+def test_closed_days_survive_import_and_export(tmp_path, new_database):
     text = (DATA / "regions.yml").read_text(encoding="utf-8")
     quoted = "  closed: ['2026-12-24', '2026-12-28/2026-12-31']\n"
     text = text.replace("- id: national\n", "- id: national\n" + quoted, 1)
     text = text.replace("- id: twente\n", "- id: twente\n  closed:\n  - 2026-12-24\n", 1)  # unquoted
     copy = tmp_path / "regions.yml"
     copy.write_text(text, encoding="utf-8")
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db", "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
+    env = {"DATABASE_URL": new_database("cli.db"), "RASA_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
            "ENCRYPTION_KEY": Fernet.generate_key().decode(), "PATH": "/usr/bin:/bin",
            "REGIONS_FILE": str(copy), "GEMEENTEN_FILE": str(DATA / "gemeenten.tsv")}
     for direction in ("import", "export"):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.app import create_app
 from bot.appkeys import SESSIONS
-from bot.db.engine import create_tables, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
 from bot.db.models import HandoverIntake, StaffSession, utcnow
 from bot.handover.intake import IntakeNotes
 from bot.settings import Settings
@@ -47,7 +47,6 @@ async def old_and_recent(settings: Settings) -> str:
     four sessions of one account: live, revoked, idle too long, older than a working day.
     Returns the live session's id."""
     engine = make_engine(settings.database_url)
-    await create_tables(engine)
     sessions: async_sessionmaker = session_factory(engine)
     fernet = Fernet(settings.encryption_key.get_secret_value().encode())
     notes = IntakeNotes(sessions, fernet)

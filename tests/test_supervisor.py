@@ -53,10 +53,10 @@ def answers(url: str) -> bool:
         return False
 
 
-def test_ctrl_c_stops_every_process_and_prints_no_traceback(tmp_path):
+def test_ctrl_c_stops_every_process_and_prints_no_traceback(tmp_path, new_database):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PORT": str(port),
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db", "RASA_URL": f"http://127.0.0.1:{free_port()}",
+           "DATABASE_URL": new_database("bot.db"), "RASA_URL": f"http://127.0.0.1:{free_port()}",
            "RASA_TOKEN": "test-rasa-token-of-at-least-32-characters",
            "SECRET_KEY": "test-secret-key-of-at-least-32-characters",
            "ENCRYPTION_KEY": Fernet.generate_key().decode(),

@@ -109,7 +109,7 @@ async def test_a_replayed_update_is_ignored_after_a_restart(aiohttp_client, tele
 
 @pytest.mark.xdist_group("redis")  # Redis is one server for every worker
 async def test_with_redis_a_replayed_update_is_ignored_by_every_replica(aiohttp_client, telegram_settings,
-                                                                      fake_api, static_data):
+                                                                      fake_api, static_data, new_database):
     api, _ = fake_api
     shared = Settings(**{**telegram_settings.model_dump(), "redis_url": "redis://127.0.0.1:6379/0"})
     chat_id = random.randint(10_000, 10_000_000)
@@ -119,7 +119,7 @@ async def test_with_redis_a_replayed_update_is_ignored_by_every_replica(aiohttp_
     answered = await all_sent(first, api)
     await first.close()
     # Another replica on another database: only Redis can know the update.
-    other = Settings(**{**shared.model_dump(), "database_url": shared.database_url.replace("bot.db", "other.db")})
+    other = Settings(**{**shared.model_dump(), "database_url": new_database("other.db")})
     second = await aiohttp_client(create_app(other, static=static_data))
     await post_update(second, update)
     await updates_handled(second.server.app)

@@ -1,12 +1,11 @@
 """The database engine and session factory of the bot service (SQLite by default, PostgreSQL too).
-Never lets a query's parameters into an error's text (errors get logged; parameters are user data)."""
+Never lets a query's parameters into an error's text (errors get logged; parameters are user data);
+never makes tables (the schema is bot.db.schema's migrations)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-
-from bot.db.models import Base
 
 
 # SQLite lets one writer in at a time; the others wait this long (the default is 5 s). `bot content
@@ -27,11 +26,6 @@ def make_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 10
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     return create_async_engine(database_url, pool_pre_ping=True, hide_parameters=True,
                                connect_args={"timeout": SQLITE_BUSY_SECONDS})
-
-
-async def create_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Awaitable, TypeVar
 
-from bot.db.engine import create_tables, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
+from bot.db.schema import require_current
 from bot.nlu.phrasings import Phrasings
 from bot.nlu.retrain import Retrainer, TrainingPaths
 from bot.nlu.retrain_jobs import RUNNING, SUCCEEDED, Job, RetrainBusy, RetrainJobs
@@ -39,7 +40,7 @@ def describe(job: Job | None) -> str:
 async def run_retrain(settings: RetrainSettings, action: str, paths: TrainingPaths | None = None) -> int:
     engine = make_engine(settings.database_url)
     try:
-        await create_tables(engine)
+        await require_current(engine)
         sessions = session_factory(engine)
         jobs = RetrainJobs(sessions)
         if action == "status":

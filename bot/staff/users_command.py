@@ -16,7 +16,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bot.db.engine import create_tables, make_engine, session_factory
+from bot.db.engine import make_engine, session_factory
+from bot.db.schema import require_current
 from bot.events import EventHub
 from bot.regions.directory import RegionDirectory
 from bot.regions.editing import RegionEditing
@@ -67,7 +68,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
-        await create_tables(engine)
+        await require_current(engine)
         sessions = session_factory(engine)
         accounts = Accounts(sessions, Fernet(settings.encryption_key.get_secret_value().encode()),
                             hash_cost=settings.password_hash_cost)

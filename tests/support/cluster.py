@@ -156,6 +156,8 @@ def start_cluster(workdir: Path, postgres: PrivatePostgres, redis: PrivateRedis)
            "HANDOVERS_PER_CLIENT_PER_HOUR": "1000", "LOGIN_ATTEMPTS_BURST": "1000"}
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([python, "-m", "bot.db.create_database", database_url], cwd=ROOT, env=env, check=True)
+    # As make cluster does: the schema once, before any replica starts.
+    subprocess.run([str(BOT), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([str(BOT), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     for kind in ("content", "regions", "rules"):
         subprocess.run([str(BOT), kind, "import"], cwd=ROOT, env=env, check=True, capture_output=True)

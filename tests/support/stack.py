@@ -91,7 +91,8 @@ def wait_ready(url: str, processes: list[subprocess.Popen]) -> None:
 
 @contextlib.contextmanager
 def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
-    """Starts bot service, action server and Rasa like `make run`, on spare ports."""
+    """Migrates the database with `bot db upgrade`, then starts bot service, action server and Rasa
+    like `make run`, on spare ports."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does)")
     bot_port, rasa_port, actions_port = free_port(), free_port(), free_port()
@@ -118,6 +119,11 @@ def running_stack(workdir: Path, database_url: str) -> Iterator[Stack]:
         "CLIENT_MESSAGES_BURST": "1000000", "CLIENT_STARTS_BURST": "1000000", "CLIENT_MAX_SOCKETS": "1000",
         "HANDOVERS_PER_CONVERSATION_PER_DAY": "1000", "HANDOVERS_PER_CLIENT_PER_HOUR": "1000",
     }
+    # As an operator (or the deployment's one-shot job) does: the schema first, then the service.
+    upgrade = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], cwd=ROOT, env=env,
+                             capture_output=True, text=True)
+    if upgrade.returncode:
+        pytest.fail(f"bot db upgrade failed: {upgrade.stderr}")
     logs = {name: open(workdir / f"{name}.log", "w") for name in ("bot", "actions", "rasa")}
     commands = {
         "bot": [sys.executable, "-m", "bot.cli", "serve"],

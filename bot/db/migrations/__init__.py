@@ -1,0 +1,5 @@
+"""The bot service's schema migrations (Alembic): env.py and versions/, run by bot.db.schema.
+
+A new migration: `.venv/bin/python -m bot.db.new_migration "what changes"` (it writes
+versions/NNNN_what_changes.py from the difference between the models and the newest migration;
+read it, fix what autogenerate cannot know, and commit it with the model change)."""
