@@ -5,14 +5,16 @@ machine's shared servers.
 
 The load: N users at once (10 and 50), each going through a scripted conversation on the public
 door's REST channel and starting a new one at the end, with no pause between a reply and the next
-message (a closed loop). Per configuration and N: replies per second, p50/p95/p99 latency, "try
-again" answers and errors (both should be 0), and CPU per message: the CPU time of every process
-of the cluster (by session, so Rasa's own subprocesses count) and of the private PostgreSQL and
-Redis over the measured window, divided by the replies in it, split by part. On a small machine
+message (a closed loop). Per configuration and N: messages Rasa answered per second, their
+p50/p95/p99 latency, "try again" answers (the gateway's flood guard or a failing Rasa) and errors
+(must be 0: the run fails), and CPU per message: the CPU time of every process of the cluster (by
+session, so Rasa's own subprocesses count) and of the private PostgreSQL and Redis over the
+measured window, divided by the messages answered in it, split by part. On a small machine
 the throughput gain is capped by its cores; CPU per message is what predicts a bigger one.
-Figures go to results/cluster-bench.json (--tiny: results/cluster-bench-tiny.json).
+Figures go to results/cluster-bench.json (--tiny: results/cluster-bench-tiny.json), the clusters'
+logs to results/cluster-bench-<N>-replicas.log.
 
-    .venv/bin/python bench/cluster_throughput.py [--seconds 30] [--concurrency 10,50] [--tiny]
+    .venv/bin/python bench/cluster_throughput.py [--seconds 30] [--concurrency 10,50] [--replicas 1,2] [--tiny]
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ OUTPUT = ROOT / "results"
 # A warning or error line of the bot service (bot/cli.py's format: time, level, logger, event, and
 # the reason a rasa_unavailable gives) or of Rasa (its logger only: the rest is free text).
 LOG_WARNING = re.compile(r"^\S+ \S+ (WARNING|ERROR)\s+((?:bot|channels|rasa\w*|sanic)[\w.]*)"
-                         r"(?: ([a-z_]+)(?= |$))?(?:.*? (reason=\S+))?", re.MULTILINE)
+                         r"(?: ([a-z_]+)(?= |$))?(?:.*? (reason=.*))?$", re.MULTILINE)
 
 
 @dataclass
@@ -77,6 +79,8 @@ class Load:
     samples: list[Sample] = field(default_factory=list)
     starts: int = 0
     taps: Counter[str] = field(default_factory=Counter)
+    # Which scripted message got a "try again" answer (the script's text, no user's).
+    try_again_after: Counter[str] = field(default_factory=Counter)
 
     def record(self, started: float, outcome: str) -> None:
         now = time.monotonic()
@@ -109,7 +113,11 @@ async def _say(session: aiohttp.ClientSession, base: str, sender: str, message: 
     if not (isinstance(body, list) and body and all(isinstance(m, dict) and m.get("text") for m in body)):
         load.record(started, f"status {status}")
         return []
-    load.record(started, "try_again" if any(m["text"] in TRY_AGAIN for m in body) else "reply")
+    if any(m["text"] in TRY_AGAIN for m in body):
+        load.record(started, "try_again")
+        load.try_again_after[message] += 1
+    else:
+        load.record(started, "reply")
     return body
 
 
@@ -220,7 +228,8 @@ async def measure(cluster: Cluster, postgres: PrivatePostgres, redis: PrivateRed
         stop.set()
         await asyncio.gather(*users)
     window = [sample for sample in load.samples if opened <= sample.finished <= closed]
-    replies = [sample for sample in window if sample.outcome in ("reply", "try_again")]
+    # Answered by Rasa: a "try again" (the gateway's flood guard, or Rasa failing) is counted apart.
+    replies = [sample for sample in window if sample.outcome == "reply"]
     latencies = [sample.seconds for sample in replies]
     errors = [sample.outcome for sample in load.samples if sample.outcome not in ("reply", "try_again")]
     elapsed = closed - opened
@@ -228,7 +237,7 @@ async def measure(cluster: Cluster, postgres: PrivatePostgres, redis: PrivateRed
     cluster_cpu = sum(used.values())
     per_message = {part: round(used[part] / len(replies) * 1000, 2) if replies else None for part in PARTS}
     return {
-        "concurrency": concurrency, "window_seconds": round(elapsed, 2), "replies": len(replies),
+        "concurrency": concurrency, "window_seconds": round(elapsed, 2), "answered": len(replies),
         "messages_per_second": round(len(replies) / elapsed, 2),
         "p50_ms": _ms(latencies, 0.50), "p95_ms": _ms(latencies, 0.95), "p99_ms": _ms(latencies, 0.99),
         "try_again": sum(sample.outcome == "try_again" for sample in window),
@@ -244,6 +253,7 @@ async def measure(cluster: Cluster, postgres: PrivatePostgres, redis: PrivateRed
         "load_average": os.getloadavg()[0],
         # Which buttons the users tapped (payloads of the greeting's buttons, or the fallback).
         "buttons_tapped": dict(load.taps),
+        "try_again_after": dict(load.try_again_after),
     }
 
 
@@ -286,7 +296,11 @@ def run_configuration(workdir: Path, postgres: PrivatePostgres, redis: PrivateRe
             found["levels"][str(concurrency)] = asyncio.run(measure(cluster, postgres, redis, concurrency,
                                                                     ramp, seconds))
     finally:
-        found["log_warnings"] = warnings_in(cluster.log.read_text(errors="replace"))
+        log = cluster.log.read_text(errors="replace")
+        found["log_warnings"] = warnings_in(log)
+        # Kept for a look after the run (the temporary directory goes); results/ is not in git.
+        OUTPUT.mkdir(exist_ok=True)
+        (OUTPUT / f"cluster-bench-{replicas}-replicas.log").write_text(log, encoding="utf-8")
         stop_cluster(cluster)
         for leftover in (f"processes-{cluster.public_port}.json", f"haproxy-{cluster.public_port}.cfg"):
             (ROOT / "var" / "cluster" / leftover).unlink(missing_ok=True)
@@ -320,7 +334,7 @@ def table(figures: dict) -> str:
                 f"{level['try_again']:>5} {level['errors']:>6} {level['cpu_ms_per_message'] or 0:>10.1f} | {parts}"
                 f" | {level['cluster_cores_busy']:>5.2f} {level['other_processes_cores_busy']:>6.2f}")
     lines.append("")
-    lines.append("two replicas / one replica:")
+    lines.append("second configuration / first:")
     for level, ratio in figures["ratios"].items():
         lines.append(f"  {level:>3} users: " + ", ".join(f"{key} x{value}" for key, value in ratio.items()))
     lines.append("cores: CPU the cluster used (PostgreSQL and Redis included), in cores; others: the rest of "
@@ -344,11 +358,13 @@ def uptime() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per level (default 30)")
-    parser.add_argument("--concurrency", default="10,50", help="users at once, comma-separated (default 10,50)")
+    parser.add_argument("--concurrency", default=None,
+                        help="users at once, comma-separated (default 10,50; with --tiny 10)")
+    parser.add_argument("--replicas", default="1,2", help="the configurations, in this order (default 1,2)")
     parser.add_argument("--tiny", action="store_true",
                         help="a few seconds at 10 users: checks the benchmark runs, the figures mean little")
     args = parser.parse_args()
-    levels = [10] if args.tiny else [int(value) for value in args.concurrency.split(",")]
+    levels = [int(value) for value in (args.concurrency or ("10" if args.tiny else "10,50")).split(",")]
     seconds, ramp, warm = (5.0, 2.0, 2) if args.tiny else (args.seconds, 5.0, 5)
     figures: dict = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
                      "command": " ".join([".venv/bin/python", "bench/cluster_throughput.py", *sys.argv[1:]]),
@@ -362,7 +378,7 @@ def main() -> None:
         postgres = PrivatePostgres(workdir)
         redis = PrivateRedis()
         try:
-            for replicas in (1, 2):
+            for replicas in (int(value) for value in args.replicas.split(",")):
                 figures["configurations"].append(run_configuration(workdir, postgres, redis, replicas, levels,
                                                                    ramp, seconds, warm))
         finally:
@@ -370,21 +386,24 @@ def main() -> None:
             postgres.stop()
     figures["uptime_after"] = uptime()
     figures["run_seconds"] = round(time.monotonic() - began)
-    figures["ratios"] = ratios(*figures["configurations"])
+    figures["ratios"] = ratios(*figures["configurations"]) if len(figures["configurations"]) == 2 else {}
     print(figures["uptime_after"])
     print(table(figures))
     OUTPUT.mkdir(exist_ok=True)
     target = OUTPUT / ("cluster-bench-tiny.json" if args.tiny else "cluster-bench.json")
     target.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(f"figures in {target.relative_to(ROOT)}; the whole run took {figures['run_seconds']} s")
-    problems = [f"{c['replicas']} replicas, {level['concurrency']} users: {level['errors']} errors, "
-                f"{level['try_again']} try-again answers"
-                for c in figures["configurations"] for level in c["levels"].values()
-                if level["errors"] or level["try_again"]]
-    problems += [f"{c['replicas']} replicas: {c['warm_up_errors']} errors in the warm-up"
-                 for c in figures["configurations"] if c["warm_up_errors"]]
-    if problems:
-        sys.exit("\n".join(problems))
+    for configuration in figures["configurations"]:
+        for level in configuration["levels"].values():
+            if level["try_again"]:
+                print(f"{configuration['replicas']} replicas, {level['concurrency']} users: {level['try_again']} "
+                      f"try-again answers; why: {configuration['log_warnings']}")
+    errors = [f"{c['replicas']} replicas: {c['warm_up_errors']} errors in the warm-up, "
+              + ", ".join(f"{level['errors']} at {level['concurrency']} users" for level in c["levels"].values())
+              for c in figures["configurations"]
+              if c["warm_up_errors"] or any(level["errors"] for level in c["levels"].values())]
+    if errors:
+        sys.exit("\n".join(errors))
 
 
 if __name__ == "__main__":
