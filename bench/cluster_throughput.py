@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bot.content.files import parse_entries, read_content_dir  # noqa: E402
 from service import percentile  # noqa: E402
-from support.cluster import (Cluster, PrivatePostgres, PrivateRedis, start_cluster,  # noqa: E402
-                             stop_cluster)
+from support.cluster import Cluster, PrivatePostgres, start_cluster, stop_cluster  # noqa: E402
+from support.redis_server import PrivateRedis  # noqa: E402
 
 ANSWERS = parse_entries(read_content_dir(ROOT / "data" / "content"))
 TRY_AGAIN = {ANSWERS["utter_service_unavailable"].variants[language].text for language in ("nl", "en")}
@@ -248,8 +248,9 @@ async def measure(cluster: Cluster, postgres: PrivatePostgres, redis: PrivateRed
         "cluster_cores_busy": round(cluster_cpu / elapsed, 2),
         "load_generator_cores_busy": round((own_after - own_before) / elapsed, 2),
         # Everything else on the machine in the window (other people's work shares the cores).
+        # (+ 0.0: a rounded -0.0, two clocks read a moment apart, prints as 0.0)
         "other_processes_cores_busy": round(((machine_after - machine_before) - cluster_cpu
-                                             - (own_after - own_before)) / elapsed, 2),
+                                             - (own_after - own_before)) / elapsed, 2) + 0.0,
         "load_average": os.getloadavg()[0],
         # Which buttons the users tapped (payloads of the greeting's buttons, or the fallback).
         "buttons_tapped": dict(load.taps),
@@ -302,7 +303,8 @@ def run_configuration(workdir: Path, postgres: PrivatePostgres, redis: PrivateRe
         OUTPUT.mkdir(exist_ok=True)
         (OUTPUT / f"cluster-bench-{replicas}-replicas.log").write_text(log, encoding="utf-8")
         stop_cluster(cluster)
-        for leftover in (f"processes-{cluster.public_port}.json", f"haproxy-{cluster.public_port}.cfg"):
+        for leftover in (f"processes-{cluster.public_port}.json", f"haproxy-{cluster.public_port}.cfg",
+                         cluster.log.name):
             (ROOT / "var" / "cluster" / leftover).unlink(missing_ok=True)
     return found
 
@@ -375,7 +377,7 @@ def main() -> None:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cluster-bench-") as tmp:
         workdir = Path(tmp)
-        postgres = PrivatePostgres(workdir)
+        postgres = PrivatePostgres()
         redis = PrivateRedis()
         try:
             for replicas in (int(value) for value in args.replicas.split(",")):
@@ -383,7 +385,7 @@ def main() -> None:
                                                                    ramp, seconds, warm))
         finally:
             redis.stop()
-            postgres.stop()
+            postgres.remove()
     figures["uptime_after"] = uptime()
     figures["run_seconds"] = round(time.monotonic() - began)
     figures["ratios"] = ratios(*figures["configurations"]) if len(figures["configurations"]) == 2 else {}

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from cryptography.fernet import Fernet
 
 from support.paths import ROOT
 from support.ports import free_port
+from support.redis_server import PrivateRedis
+
 
 PG_BIN = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin" \
     if Path("/usr/lib/postgresql").exists() else Path("/usr/bin")
@@ -51,12 +54,11 @@ def wait_until(check, seconds: float, what: str, every: float = 0.2) -> float:
 
 
 class PrivatePostgres:
-    def __init__(self, workdir: Path) -> None:
-        self.dir = workdir / "pg"
+    def __init__(self) -> None:
+        # Not under pytest's temporary folder: the postgres user may not enter root's.
+        self.dir = Path(tempfile.mkdtemp(prefix="exit-postgres-"))
         self.port = free_port()
-        self.dir.mkdir(parents=True)
         if os.geteuid() == 0:
-            shutil.chown(workdir, "postgres")
             shutil.chown(self.dir, "postgres")
         subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
                                      "--auth=trust", "--no-sync"]), check=True, capture_output=True)
@@ -80,27 +82,9 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._ctl("-m", "fast", "stop")
 
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_until(lambda: socket.create_connection(("127.0.0.1", self.port), 1).close() is None, 10, "redis up")
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _free_base_port() -> int:
@@ -184,7 +168,10 @@ def start_cluster(workdir: Path, postgres: PrivatePostgres, redis: PrivateRedis,
         subprocess.run([str(BOT), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     for kind in ("content", "regions", "rules"):
         subprocess.run([str(BOT), kind, "import"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log = workdir / "cluster.log"
+    # Beside the cluster's HAProxy configuration (var/ is outside git): pytest's temporary
+    # folders are gone after a few runs, and this log is what explains a failed fault test.
+    log = ROOT / "var" / "cluster" / f"cluster-{public_port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen([str(BOT), "cluster", "--replicas", str(replicas), "--base-port", str(base_port)],
                                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
                                start_new_session=True)
