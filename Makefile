@@ -193,7 +193,7 @@ eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
 
 # The last one starts a one-replica and a two-replica cluster (HAProxy, a private PostgreSQL and
 # Redis) one after the other: several minutes; docs/performance.md has its figures.
-bench: setup train .build/haproxy.stamp
+bench: setup train .build/deploy-tools.stamp
 	$(BOT_VENV)/bin/python bench/nlg_latency.py
 	$(BOT_VENV)/bin/python bench/relay_latency.py
 	$(BOT_VENV)/bin/python bench/crisis_under_load.py
