@@ -1,9 +1,9 @@
 """The fault tests' own cluster (`bot cluster`, as `make cluster` starts it) on a PostgreSQL server
 and a Redis server of their own, so a test can stop and restart them without touching the
-machine's (other tests and processes use those).
+machine's (other tests and processes use those). bench/cluster_throughput.py starts it too.
 
 Every process is real: PostgreSQL from Debian's packages (as the postgres user: initdb refuses
-root), redis-server, HAProxy, two bot services, two Rasa servers, two action servers.
+root), redis-server, HAProxy, and two (or `replicas`) bot services, Rasa servers and action servers.
 """
 from __future__ import annotations
 
@@ -110,14 +110,15 @@ class Cluster:
     process: subprocess.Popen
     log: Path
     secrets: dict[str, str] = field(default_factory=dict)
+    replicas: int = 2
 
     @property
     def bot_urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{self.base_port + 10 + n}" for n in range(2)]
+        return [f"http://127.0.0.1:{self.base_port + 10 + n}" for n in range(self.replicas)]
 
     @property
     def rasa_urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{self.base_port + 40 + n}" for n in range(2)]
+        return [f"http://127.0.0.1:{self.base_port + 40 + n}" for n in range(self.replicas)]
 
     def pids(self) -> dict[str, int]:
         return json.loads((ROOT / "var" / "cluster" / f"processes-{self.public_port}.json").read_text())
@@ -142,9 +143,11 @@ class Cluster:
         return self.log.read_text(errors="replace")[-chars:]
 
 
-def start_cluster(workdir: Path, postgres: PrivatePostgres, redis: PrivateRedis) -> Cluster:
-    """Like make cluster: the database made and upgraded, the data files imported, then `bot cluster`."""
-    database_url = postgres.url("exit_cluster")
+def start_cluster(workdir: Path, postgres: PrivatePostgres, redis: PrivateRedis, replicas: int = 2,
+                  database: str = "exit_cluster") -> Cluster:
+    """Like make cluster: the database made and upgraded, the data files imported, then `bot cluster`
+    with `replicas` of each part (the benchmark compares one with two, each on a database of its own)."""
+    database_url = postgres.url(database)
     made = {name: secrets.token_urlsafe(32) for name in SECRET_NAMES}
     made["ENCRYPTION_KEY"] = Fernet.generate_key().decode()
     public_port, base_port = free_port(), _free_base_port()
@@ -158,16 +161,16 @@ def start_cluster(workdir: Path, postgres: PrivatePostgres, redis: PrivateRedis)
     subprocess.run([python, "-m", "bot.db.create_database", database_url], cwd=ROOT, env=env, check=True)
     # As make cluster does: the schema once, before any replica starts.
     subprocess.run([str(BOT), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([str(BOT), "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     for kind in ("content", "regions", "rules"):
         subprocess.run([str(BOT), kind, "import"], cwd=ROOT, env=env, check=True, capture_output=True)
     # Beside the cluster's HAProxy configuration (var/ is outside git): pytest's temporary
     # folders are gone after a few runs, and this log is what explains a failed fault test.
     log = ROOT / "var" / "cluster" / f"cluster-{public_port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([str(BOT), "cluster", "--base-port", str(base_port)], cwd=ROOT, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    cluster = Cluster(f"http://127.0.0.1:{public_port}", base_port, public_port, env, process, log, made)
+    process = subprocess.Popen([str(BOT), "cluster", "--replicas", str(replicas), "--base-port", str(base_port)],
+                               cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    cluster = Cluster(f"http://127.0.0.1:{public_port}", base_port, public_port, env, process, log, made, replicas)
     try:
         wait_until(lambda: "ready." in log.read_text(errors="replace") or process.poll() is not None,
                    STARTUP_SECONDS, "cluster ready", every=1)
