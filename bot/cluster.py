@@ -122,6 +122,11 @@ frontend actions
 backend bots
     balance roundrobin
     option httpchk GET /healthz
+    # A new connection for every request: a request sent over a kept-alive connection to a replica
+    # that just died fails in a way HAProxy may not retry (it might have been handled), while a
+    # refused new connection is retried on another replica at once. On loopback or a LAN a
+    # connection costs a fraction of a millisecond.
+    http-reuse never
 {bots}
 
 backend actions

@@ -30,10 +30,19 @@ ACTIONS_PORT = 5055
 ACTIONS_URL = f"http://127.0.0.1:{ACTIONS_PORT}/webhook"
 
 
-# make cluster starts a stopped replica again, unless it stopped this often within the window
-# (a replica that cannot start at all stops the cluster instead of restarting forever).
-RESTARTS_PER_WINDOW = 5
+# make cluster starts a stopped replica again, after a pause that doubles with each restart in
+# the window (a bot service cannot start while PostgreSQL is down: it waits that out), unless it
+# stopped this often within the window (one that cannot start at all stops the cluster instead of
+# restarting forever).
+RESTARTS_PER_WINDOW = 10
 RESTART_WINDOW_SECONDS = 300.0
+RESTART_PAUSE_SECONDS = 0.5
+RESTART_PAUSE_MAX_SECONDS = 15.0
+# How long a message holds its conversation's lock in Rasa at most (Rasa's default: 60 s). A Rasa
+# replica killed mid-message leaves its lock in Redis until then, and the replica that takes the
+# conversation over waits for it: it must be well inside the gateway's RASA_TIMEOUT_SECONDS (20),
+# and well above a turn's time (under a second; seconds under heavy load).
+LOCK_LIFETIME_SECONDS = 10
 # What a child gets to finish its work after SIGTERM before it is killed.
 STOP_GRACE_SECONDS = 10
 # Rasa's libraries warn about their own deprecated calls at every start (distutils, pkg_resources,
@@ -62,6 +71,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
             "TRACKER_STORE_MAX_OVERFLOW": str(settings.tracker_store_max_overflow),
             # Rasa's per-conversation lock (rasa_ext/lock_store.py): in Redis when there is one.
             "LOCK_STORE_URL": settings.redis_url or "",
+            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
             "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TOKEN": settings.rasa_token.get_secret_value(),
             "GATEWAY_TOKEN": settings.gateway_token.get_secret_value(),
@@ -176,7 +186,14 @@ async def _watch(children: dict[str, Child], running: dict[str, asyncio.subproce
             if len(restarts[name]) > RESTARTS_PER_WINDOW:
                 print(f"{name} keeps stopping; stopping the others.", file=sys.stderr)
                 return 1
-            print(f"{name} stopped (exit status {running[name].returncode}); starting it again.", file=sys.stderr)
+            pause = min(RESTART_PAUSE_MAX_SECONDS, RESTART_PAUSE_SECONDS * 2 ** (len(restarts[name]) - 1))
+            print(f"{name} stopped (exit status {running[name].returncode}); starting it again in {pause:g} s.",
+                  file=sys.stderr)
+            try:
+                await asyncio.wait_for(stop.wait(), pause)
+                return 0  # Ctrl-C or SIGTERM meanwhile
+            except asyncio.TimeoutError:
+                pass
             running[name] = await _start(children[name])
         _write_pids(pid_file, running)
 

