@@ -118,14 +118,13 @@ def test_the_bot_service_trusts_the_proxys_fixed_address_only():
 def test_every_setting_the_bot_service_is_given_is_one_it_reads_and_every_secret_arrives_as_a_file():
     fields = set(Settings.model_fields)
     telegram = yaml.safe_load(TELEGRAM_FILE.read_text(encoding="utf-8"))["services"]["bot"]
-    for name in ("bot", "migrate"):
-        spec = service(name)
-        environment = set(spec.get("environment", {}))
-        secrets = set(spec["secrets"]) | (set(telegram["secrets"]) if name == "bot" else set())
-        assert {variable.lower() for variable in environment} <= fields, name
-        assert secrets <= fields, name
-        assert set(REQUIRED_SECRETS) <= secrets, name
-        assert not {secret.upper() for secret in secrets} & environment, f"{name}: a secret in the compose file"
+    spec = service("bot")
+    environment = set(spec.get("environment", {}))
+    secrets = set(spec["secrets"]) | set(telegram["secrets"])
+    assert {variable.lower() for variable in environment} <= fields
+    assert secrets <= fields
+    assert set(REQUIRED_SECRETS) <= secrets
+    assert not {secret.upper() for secret in secrets} & environment, "a secret in the compose file"
 
 
 def test_each_service_holds_the_secrets_bot_run_gives_its_process_and_no_others(settings):
@@ -421,3 +420,7 @@ async def test_the_widgets_websocket_works_through_the_proxy(proxied):
         async with session.ws_connect(base + "/ws/chat") as socket:
             await socket.send_str("hallo")
             assert (await socket.receive_str()) == "echo hallo"
+
+
+def test_the_migration_job_holds_the_database_address_only():
+    assert service("migrate")["secrets"] == ["database_url"]
