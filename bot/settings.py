@@ -28,6 +28,12 @@ def secrets_dir() -> Path | None:
     """SECRETS_DIR when this process runs with mounted secrets (a container), else None."""
     return SECRETS_DIR if SECRETS_DIR.is_dir() else None
 
+
+# Where every settings class reads from: the environment wins over .env and var/secrets.env, those
+# over the secret files. hide_input_in_errors: a refused setting's message never prints the value.
+SOURCES = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
+                             hide_input_in_errors=True)
+
 # Every secret that guards a boundary or keys the pseudonyms: the service refuses to start when
 # one is empty or short (an empty token once let anyone through). A new secret goes here too.
 REQUIRED_SECRETS = ("rasa_token", "gateway_token", "nlg_token", "action_token", "internal_token",
@@ -58,10 +64,7 @@ DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 
 class Settings(BaseSettings):
-    # hide_input_in_errors: a refused setting's message must never print the secret itself.
-    # The environment wins over .env and var/secrets.env, those over the secret files.
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
-                                      hide_input_in_errors=True)
+    model_config = SOURCES
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
@@ -206,8 +209,7 @@ class DatabaseSettings(BaseSettings):
     """What `bot db upgrade|current` reads: the database only. A deployment's one-shot migration
     job holds no secret of the service (DATABASE_URL may be a mounted secret file, as in compose)."""
 
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
-                                      hide_input_in_errors=True)
+    model_config = SOURCES
 
     database_url: str = DEFAULT_DATABASE_URL
 
@@ -217,8 +219,7 @@ class RetrainSettings(BaseSettings):
     secret it uses, RASA_TOKEN (loading a model). It never reads the service's other secrets, so
     its process does not hold them."""
 
-    model_config = SettingsConfigDict(env_file=(".env", SECRETS_FILE), secrets_dir=secrets_dir(), extra="ignore",
-                                      hide_input_in_errors=True)
+    model_config = SOURCES
 
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = DEFAULT_RASA_URL
