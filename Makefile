@@ -198,13 +198,15 @@ eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
 	$(RASA_VENV)/bin/python bench/answer_eval.py
 	$(RASA_VENV)/bin/python bench/nlu_eval.py
 
-# The last one starts a one-replica and a two-replica cluster (HAProxy, a private PostgreSQL and
-# Redis) one after the other: several minutes; docs/performance.md has its figures.
+# training_and_start trains from scratch in a copy and starts the stack three times; the last one
+# starts a one-replica and a two-replica cluster (HAProxy, a private PostgreSQL and Redis) one
+# after the other: each several minutes; docs/performance.md has their figures.
 bench: setup train .build/deploy-tools.stamp
 	$(BOT_VENV)/bin/python bench/nlg_latency.py
 	$(BOT_VENV)/bin/python bench/relay_latency.py
 	$(BOT_VENV)/bin/python bench/crisis_under_load.py
 	$(BOT_VENV)/bin/python bench/redaction_eval.py
+	$(BOT_VENV)/bin/python bench/training_and_start.py
 	$(BOT_VENV)/bin/python bench/cluster_throughput.py
 
 # Style, bugs and security smells (ruff, over all Python), and types (mypy: the bot service in

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from redaction_scoring import load, score  # noqa: E402
+from support.redaction_scoring import load, score  # noqa: E402
 
 from bot.privacy.redactor import Redactor  # noqa: E402
 

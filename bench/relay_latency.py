@@ -8,6 +8,7 @@ message encrypted, publishing the event, pushing it).
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import statistics
@@ -27,7 +28,7 @@ MESSAGES = 300
 TOKEN = "bench-token-of-at-least-32-characters"
 
 
-async def main() -> None:
+async def main(messages: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp}/bot.db", rasa_token=TOKEN,
                             secret_key="bench-secret-key-of-32-characters-xx",
@@ -58,13 +59,13 @@ async def main() -> None:
             inbox = await session.ws_connect(f"{base}/staff/ws?handover={number}")
 
             baseline = []
-            for _ in range(MESSAGES):
+            for _ in range(messages):
                 started = time.perf_counter()
                 async with session.get(f"{base}/healthz") as response:
                     await response.read()
                 baseline.append((time.perf_counter() - started) * 1000)
             to_user, to_worker = [], []
-            for i in range(MESSAGES):
+            for i in range(messages):
                 started = time.perf_counter()
                 await session.post(f"{base}/api/v1/staff/handovers/{number}/messages",
                                    headers=headers, json={"text": f"bericht {i}"})
@@ -83,7 +84,7 @@ async def main() -> None:
         await runner.cleanup()
 
     base_p50 = statistics.median(baseline)
-    print(f"live handover relay, {MESSAGES} messages each way, one at a time (SQLite, loopback)")
+    print(f"live handover relay, {messages} messages each way, one at a time (SQLite, loopback)")
     print(f"  baseline GET /healthz   p50 {base_p50:6.2f} ms  p99 {percentile(baseline, 0.99):6.2f} ms")
     for name, samples in (("worker -> user widget", to_user), ("user widget -> worker", to_worker)):
         p50 = statistics.median(samples)
@@ -92,4 +93,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=MESSAGES, help="each way (make test sends a few)")
+    asyncio.run(main(parser.parse_args().messages))
