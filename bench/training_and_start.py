@@ -136,8 +136,8 @@ def stack_children(database_url: str) -> dict[str, tuple[list[str], dict[str, st
     settings = Settings()  # type: ignore[call-arg]  # from the environment just set
     commands = supervisor.child_commands(settings)
     environments = supervisor.child_environments(settings)
-    commands["actions"][-1] = str(actions_port)
-    commands["rasa"][-1] = str(rasa_port)
+    for name, port in (("actions", actions_port), ("rasa", rasa_port)):
+        commands[name][commands[name].index("--port") + 1] = str(port)
     environments["rasa"]["ACTIONS_URL"] = f"http://127.0.0.1:{actions_port}/webhook"
     return {name: (command, environments[name]) for name, command in commands.items()}
 
