@@ -14,10 +14,11 @@ from bot.app import create_app
 from bot.appkeys import ENGINE
 from support.stub_rasa import StubRasa
 
-# The first message of a conversation creates its row; later ones read what they need and
-# record the activity.
-FIRST_MESSAGE_AT_MOST = 99
-LATER_MESSAGE_AT_MOST = 99
+# The first message of a conversation reads its language and creates its row; every message asks
+# once whether a handover or its notes exist (most conversations have neither) and records the
+# activity (read and write). Before the count was kept here: 6 and 5.
+FIRST_MESSAGE_AT_MOST = 4
+LATER_MESSAGE_AT_MOST = 3
 
 
 @pytest.fixture
@@ -71,14 +72,20 @@ async def statements_for(client, sender: str, message: str) -> Statements:
     return statements
 
 
+async def start(client) -> str:
+    return (await (await client.post("/api/v1/chat/start")).json())["sender"]
+
+
 async def test_a_message_costs_a_handful_of_database_statements(client, rasa):
-    sender = (await (await client.post("/api/v1/chat/start")).json())["sender"]
+    # The service's start-up work (retention's purge, in the background) is done by then.
+    await send(client, await start(client), "hallo")
+    sender = await start(client)
     first = await statements_for(client, sender, "hoe vraag ik bijstand aan")
     later = await statements_for(client, sender, "en hoe zit het met huur")
     button = await statements_for(client, sender, '/ask_benefits{"topic": "overview"}')
     print(f"first {first.count}: {dict(first.seen)}\nlater {later.count}: {dict(later.seen)}\n"
           f"button {button.count}: {dict(button.seen)}")
-    assert rasa.received == 3
+    assert rasa.received == 4
     assert first.count <= FIRST_MESSAGE_AT_MOST, first.seen
     assert later.count <= LATER_MESSAGE_AT_MOST, later.seen
     assert button.count <= later.count, button.seen
