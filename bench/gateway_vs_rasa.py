@@ -300,7 +300,9 @@ def main() -> None:
     (OUTPUT / name).write_text(json.dumps(results, indent=2) + "\n")
     if not args.tiny or args.plot_to:
         print(f"plot: {plot(results, args.plot_to or OUTPUT)}")
-    errors = sum(level[name]["errors"] + level[name]["try_again"] for level in results["levels"] for name in PATHS)
+    # "Try again" is the gateway's flood guard at work (bot/gateway/rasa_client.py): printed, not
+    # a failure. An error is.
+    errors = sum(level[name]["errors"] for level in results["levels"] for name in PATHS)
     if errors:
         sys.exit(f"{errors} messages failed")
 
