@@ -4,7 +4,9 @@ ordinary message through the REST channel, the stand-in Rasa asking the NLG endp
 does; a button press costs no more than typed text."""
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
+from contextlib import closing
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -12,6 +14,7 @@ from sqlalchemy import event
 
 from bot.app import create_app
 from bot.appkeys import ENGINE
+from bot.db.engine import make_engine
 from support.stub_rasa import StubRasa
 
 # The first message of a conversation reads its language and creates its row; every message asks
@@ -89,3 +92,14 @@ async def test_a_message_costs_a_handful_of_database_statements(client, rasa):
     assert first.count <= FIRST_MESSAGE_AT_MOST, first.seen
     assert later.count <= LATER_MESSAGE_AT_MOST, later.seen
     assert button.count <= later.count, button.seen
+
+
+async def test_sqlite_commits_through_the_write_ahead_log_for_every_process(tmp_path, new_database):
+    """One flush per commit instead of three; kept in the file, so a connection of another
+    process (Rasa's tracker store) uses it too."""
+    url = new_database("wal.db")
+    engine = make_engine(url)
+    async with engine.connect():
+        with closing(sqlite3.connect(tmp_path / "wal.db")) as other_process:
+            assert other_process.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    await engine.dispose()

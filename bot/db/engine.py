@@ -4,7 +4,6 @@ never makes tables (the schema is bot.db.schema's migrations)."""
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from sqlalchemy import event
