@@ -7,8 +7,9 @@ dir). The same scripted conversations then go (a) through the gateway's REST cha
 (`/webhooks/gateway/webhook`, a new sender per conversation): the same Rasa, NLG endpoint and
 action server, so the difference is the gateway. Both paths take turns in short slices (ABBA), so
 whatever else the machine does hits both alike. At each level N users go through the script with
-no pause (a closed loop). Prints p50/p95/p99 and messages per second for both and the ratios, then
-the peak memory of each process of the stack. Figures go to results/gateway-vs-rasa.json, the
+no pause (a closed loop). Prints p50/p95/p99 and messages per second for both and the ratios, the
+gateway's "try again" answers (its flood guard; counted apart, never as messages; only errors fail
+the run), then the peak memory of each process of the stack. Figures go to results/gateway-vs-rasa.json, the
 plot to results/ (or where --plot-to says), the stack's logs to results/gateway-vs-rasa-logs/.
 
     .venv/bin/python bench/gateway_vs_rasa.py [--seconds 30] [--concurrency 1,10,50] [--tiny]
