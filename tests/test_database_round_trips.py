@@ -4,6 +4,7 @@ ordinary message through the REST channel, the stand-in Rasa asking the NLG endp
 does; a button press costs no more than typed text."""
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import Counter
 from contextlib import closing
@@ -79,9 +80,26 @@ async def start(client) -> str:
     return (await (await client.post("/api/v1/chat/start")).json())["sender"]
 
 
+async def start_up_work_done(client) -> None:
+    """Waits until the service's start-up work (retention's purge, in the background) has stopped
+    using the database: no statement for half a second."""
+    statements = Statements()
+    engine = client.server.app[ENGINE].sync_engine
+    event.listen(engine, "before_cursor_execute", statements)
+    try:
+        for _ in range(60):
+            seen = statements.count
+            await asyncio.sleep(0.5)
+            if statements.count == seen:
+                return
+    finally:
+        event.remove(engine, "before_cursor_execute", statements)
+    pytest.fail("the service kept using the database for 30 s after its start")
+
+
 async def test_a_message_costs_a_handful_of_database_statements(client, rasa):
-    # The service's start-up work (retention's purge, in the background) is done by then.
     await send(client, await start(client), "hallo")
+    await start_up_work_done(client)
     sender = await start(client)
     first = await statements_for(client, sender, "hoe vraag ik bijstand aan")
     later = await statements_for(client, sender, "en hoe zit het met huur")
