@@ -198,15 +198,18 @@ eval: setup train $(RESPONSES) $(SPACY_MODEL)/meta.json
 	$(RASA_VENV)/bin/python bench/answer_eval.py
 	$(RASA_VENV)/bin/python bench/nlu_eval.py
 
-# training_and_start trains from scratch in a copy and starts the stack three times; the last one
-# starts a one-replica and a two-replica cluster (HAProxy, a private PostgreSQL and Redis) one
-# after the other: each several minutes; docs/performance.md has their figures.
-bench: setup train .build/deploy-tools.stamp
+# training_and_start trains from scratch in a copy and starts the stack three times;
+# gateway_vs_rasa starts the stack once and compares the gateway with bare Rasa (about 4 minutes;
+# its plot needs matplotlib, from the dev requirements). The last one starts a one-replica and a
+# two-replica cluster (HAProxy, a private PostgreSQL and Redis) one after the other: several
+# minutes each. docs/performance.md has their figures.
+bench: setup train .build/bot-dev.stamp .build/deploy-tools.stamp
 	$(BOT_VENV)/bin/python bench/nlg_latency.py
 	$(BOT_VENV)/bin/python bench/relay_latency.py
 	$(BOT_VENV)/bin/python bench/crisis_under_load.py
 	$(BOT_VENV)/bin/python bench/redaction_eval.py
 	$(BOT_VENV)/bin/python bench/training_and_start.py
+	$(BOT_VENV)/bin/python bench/gateway_vs_rasa.py
 	$(BOT_VENV)/bin/python bench/cluster_throughput.py
 
 # Style, bugs and security smells (ruff, over all Python), and types (mypy: the bot service in

@@ -153,13 +153,16 @@ class Gateway:
         instead of Rasa; what a worker wrote meanwhile comes first. A message Rasa answers may
         still be noted for a handover (the phone number the form asked for)."""
         try:
-            turn.waiting = await self._relay.take_pending(turn.conversation)
+            # One statement for the many conversations that never asked for a person.
+            involved = await self._handovers.involves(turn.conversation)
+            turn.waiting = await self._relay.take_pending(turn.conversation) if involved else []
             answer = await self._turns.answer(turn.conversation, turn.channel, turn.text, None, turn.is_button,
-                                              turn.language)
+                                              turn.language, involved)
             if answer is not None:
                 await self._touch(turn.conversation, turn.channel, turn.address, None)
                 return turn.waiting + self._notes(turn) + answer
-            await self._note_for_handover(turn.conversation, turn.text, None, turn.is_button)
+            if involved:  # the phone question's answer: only with intake notes
+                await self._note_for_handover(turn.conversation, turn.text, None, turn.is_button)
         except SQLAlchemyError:
             # The assistant still answers; a live chat resumes when the database is back.
             log.error("handover_lookup_failed channel=%s", turn.channel)

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.db.models import Handover, HandoverMessage, StaffUser, utcnow
+from bot.db.models import Handover, HandoverIntake, HandoverMessage, StaffUser, utcnow
 from bot.handover.intake import Intake
 # The codes a handover keeps are the contract's allow-lists, shared with the action server.
 from bot.internal_contract import (AVAILABILITY, CALL_SAFETY, CONTACTS, SCAN_DOMAINS, SCAN_RATINGS,
@@ -135,6 +135,15 @@ class Handovers:
             if result.rowcount != 1:
                 raise HandoverError("already claimed")
         return await self.get(handover_id)  # type: ignore[return-value]
+
+    async def involves(self, conversation_id: str) -> bool:
+        """Whether the conversation has a handover (in any state: its worker's messages may still
+        wait) or intake notes (bot.handover.intake, read only). Most conversations have neither,
+        and then one statement saves the three that look for them."""
+        async with self._sessions() as session:
+            return bool(await session.scalar(select(or_(
+                exists().where(Handover.conversation_id == conversation_id),
+                exists().where(HandoverIntake.conversation_id == conversation_id)))))
 
     async def open_for(self, conversation_id: str) -> Handover | None:
         """The conversation's newest handover that is not closed (live, claimed or waiting)."""

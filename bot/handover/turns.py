@@ -64,9 +64,10 @@ class HandoverTurns:
         self._response_minutes = response_minutes
 
     async def answer(self, conversation: str, channel: str, text: str, crisis: str | None,
-                     is_button: bool, language: str) -> list[Message] | None:
-        """The answer when the open handover decides it, else None (Rasa answers)."""
-        handover = await self._handovers.open_for(conversation)
+                     is_button: bool, language: str, involved: bool = True) -> list[Message] | None:
+        """The answer when the open handover decides it, else None (Rasa answers). `involved`:
+        False when the caller knows the conversation has no handover (`Handovers.involves`)."""
+        handover = await self._handovers.open_for(conversation) if involved else None
         if handover is not None and handover.live:
             return await self._live(handover, text, crisis, is_button, language)
         if is_resume_command(text):

@@ -50,6 +50,10 @@ class Stack:
         """`sender`: the test's name for a REST conversation."""
         return post_json(f"{self.base_url}/api/v1/chat", {"sender": self.sender(sender), "message": message})
 
+    def pids(self) -> dict[str, int]:
+        """The process id of each part ("bot", "actions", "rasa")."""
+        return {name: process.pid for name, process in self._processes.items()}
+
     def bot_command(self, *args: str) -> str:
         """Runs `bot ...` against this stack's database and secrets; returns its output."""
         return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=self.env,
