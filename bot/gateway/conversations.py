@@ -25,6 +25,10 @@ from bot.gateway.language import Reading, Strength
 
 log = logging.getLogger(__name__)
 _LANGUAGE_CACHE_SIZE = 50_000
+# Activity is kept for retention, which counts in days: noting it once a minute is plenty, and a
+# message that changes nothing else then writes nothing (a durable commit is most of a message's
+# database time; bench/gateway_vs_rasa.py).
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 # Messages in a row that lean to the other language ("thank you", "yes please") before the chat
 # switches; a clear sentence switches at once.
 LEANS_TO_SWITCH = 2
@@ -83,11 +87,13 @@ class Conversations:
         what the message says about the language (`settle`); returns the chat's language."""
         async with self._sessions() as session, session.begin():
             row = await session.get(Conversation, conversation_id)
+            now = utcnow()
             if row is None:
-                row = Conversation(id=conversation_id, channel=channel)
+                row = Conversation(id=conversation_id, channel=channel, last_activity=now)
                 session.add(row)
-            row.last_activity = utcnow()
-            if address is not None:
+            elif now - _aware(row.last_activity) >= ACTIVITY_RESOLUTION:
+                row.last_activity = now
+            if address is not None and self._decrypted(row.address) != address:
                 row.address = self._fernet.encrypt(address.encode())
             state = self._languages.get(conversation_id)
             if state is None or state.current != row.language:
@@ -132,15 +138,18 @@ class Conversations:
         async with self._sessions() as session:
             return await session.scalar(select(Conversation.channel).where(Conversation.id == conversation_id))
 
+    def _decrypted(self, stored: bytes | None) -> str | None:
+        if stored is None:
+            return None
+        try:
+            return self._fernet.decrypt(stored).decode()
+        except InvalidToken:  # the key was rotated; the user must write first again
+            return None
+
     async def address_of(self, conversation_id: str) -> str | None:
         async with self._sessions() as session:
             row = await session.get(Conversation, conversation_id)
-        if row is None or row.address is None:
-            return None
-        try:
-            return self._fernet.decrypt(row.address).decode()
-        except InvalidToken:  # the key was rotated; the user must write first again
-            return None
+        return self._decrypted(row.address) if row is not None else None
 
     async def forget(self, conversation_id: str) -> int:
         """Deletes the conversation and Rasa's events for it; returns the number of events."""
@@ -163,3 +172,8 @@ class Conversations:
         log.info("purge_done conversations=%d events=%d retention_days=%d",
                  len(idle), rasa_only, retention_days)
         return len(idle)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back the stored time without its zone; it was stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
